@@ -1,0 +1,85 @@
+"""Who published a document, where, and for which year — read from its own text."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..numbers import years_in
+from ..text import normalize_text
+
+_REGION = re.compile(
+    r"^(?P<region>"
+    r"(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区))?"
+    r"(?:[\u4e00-\u9fff]{1,8}?(?:市|自治州|州|盟|地区))?"
+    r"(?:[\u4e00-\u9fff]{1,10}?(?:自治县|自治旗|县|区|旗|市))"
+    r")"
+)
+_REGION_CITY_ONLY = re.compile(r"^(?P<region>[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟))")
+_NOT_REGION_START = ("本级", "部门", "项目", "单位", "全区", "全县", "全市", "县级", "区级", "市级")
+_DEPARTMENT_END = re.compile(
+    r"(局|委员会|委|办公室|办公厅|办|院|厅|部|署|中心|所|处|站|队|馆|会|社|协会|人民政府|政府|机关)$"
+)
+_YEAR_TITLE = re.compile(r"(20\d{2})\s*年度|预算年度\s*[:：]?\s*(20\d{2})|[(（]\s*(20\d{2})\s*[)）]\s*年度")
+_DEPARTMENT_LABEL = re.compile(r"(?:部门名称|单位名称|预算\s*[(（]?\s*单位\s*[)）]?\s*名称|预算单位)\s*[:：]\s*(.+)$")
+
+
+def region_of(text: str) -> str | None:
+    """The region a name starts with: ``天津市西青区司法局`` → ``天津市西青区``."""
+    text = normalize_text(text).replace(" ", "")
+    text = re.sub(r"^\d+\s*[-—_]\s*", "", text)
+    if not text or text.startswith(_NOT_REGION_START):
+        return None
+    for pattern in (_REGION, _REGION_CITY_ONLY):
+        match = pattern.match(text)
+        if match:
+            region = match.group("region")
+            if len(region) >= 2 and not region.startswith(("县", "区", "市", "省")):
+                return region
+    return None
+
+
+def department_from_line(text: str) -> str | None:
+    """A department named by a label line (``部门名称：阳城县司法局``)."""
+    match = _DEPARTMENT_LABEL.search(normalize_text(text))
+    if not match:
+        return None
+    value = match.group(1).strip()
+    return value or None
+
+
+def looks_like_department(text: str) -> bool:
+    """A short line that names an organisation (ends in 局, 委, 办 …)."""
+    text = normalize_text(text).replace(" ", "")
+    return 3 <= len(text) <= 30 and bool(_DEPARTMENT_END.search(text)) and region_of(text) is not None
+
+
+def title_year(text: str) -> int | None:
+    """The budget year a title states: ``(2024年度)``, ``预算年度:2023``, ``2024年度部门预算``."""
+    match = _YEAR_TITLE.search(normalize_text(text))
+    if not match:
+        return None
+    return int(next(g for g in match.groups() if g))
+
+
+def pick_region(candidates: list[str]) -> str | None:
+    """The region most of the candidates agree on, in its longest printed form."""
+    if not candidates:
+        return None
+    counts = Counter(candidates)
+    # merge short and long forms (西青区 / 天津市西青区) into the longest one
+    best = None
+    best_score = -1
+    for region in counts:
+        score = sum(n for other, n in counts.items() if other in region or region in other)
+        if score > best_score or (score == best_score and best and len(region) > len(best)):
+            best, best_score = region, score
+    return best
+
+
+def most_common_year(texts: list[str]) -> int | None:
+    """The most frequent ``20xx年`` among texts (ties: the later year)."""
+    counts = Counter(y for text in texts for y in years_in(text))
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda item: (item[1], item[0]))[0]

@@ -1,0 +1,77 @@
+"""Text normalization shared by indexing and querying.
+
+``normalize_text`` folds full-width forms, spaces and punctuation variants so
+that ``（万元）`` and ``(万元)``, ``＞＝`` and ``≥`` compare equal. The printed
+text is always kept beside the normalized one by the callers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PUNCT = str.maketrans(
+    {
+        "（": "(",
+        "）": ")",
+        "：": ":",
+        "，": ",",
+        "；": ";",
+        "【": "[",
+        "】": "]",
+        "〔": "[",
+        "〕": "]",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "—": "-",
+        "－": "-",
+        "–": "-",
+        "～": "~",
+        "≧": "≥",
+        "≦": "≤",
+        "\u3000": " ",
+        "\xa0": " ",
+    }
+)
+_OPERATOR_WORDS = (
+    (re.compile(r">=|＞=|≥=|大于等于|不低于|不少于"), "≥"),
+    (re.compile(r"<=|＜=|≤=|小于等于|不高于|不超过|不多于"), "≤"),
+)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """Fold widths, punctuation variants, operators and runs of whitespace.
+
+    Examples
+    --------
+    >>> normalize_text("项目资金 （万元）： ＞＝ ９５％")
+    '项目资金 (万元): ≥ 95%'
+    """
+    if not text:
+        return ""
+    text = text.translate(_PUNCT)
+    text = unicodedata.normalize("NFKC", text)
+    for pattern, symbol in _OPERATOR_WORDS:
+        text = pattern.sub(symbol, text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """``normalize_text`` with every space removed (for label comparison)."""
+    return normalize_text(text).replace(" ", "")
+
+
+def fold_name(text: str) -> str:
+    """Fold a project or indicator name for equality checks (width, punctuation, spaces)."""
+    return compact(text).lower()
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text holds at least one CJK ideograph."""
+    return bool(_CJK.search(text))

@@ -1,0 +1,1 @@
+"""Question → answer: understand, retrieve, aggregate, compose, draft, evaluate."""

@@ -1,0 +1,172 @@
+"""The parser on generated variants of the seed text and on bad input."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from conftest import CORPUS, dec, load_gold_projects, seed_paths
+from index.errors import UnreadableDocumentError
+from index.parse import FileFailure, parse_file, parse_files, parse_rows
+from index.readers.text import read_text
+from index.text import fold_name
+
+GOLD = load_gold_projects()
+SEEDS = [p.name for p in seed_paths()]
+
+
+def _score(parsed, doc: str) -> tuple[int, int, int, int]:
+    """(projects with exact amount, gold projects, exact indicator rows, gold rows)."""
+    mine = {fold_name(p.name): p for p in parsed.projects}
+    projects_ok = rows_ok = projects = rows = 0
+    for gold in (g for g in GOLD if g["doc"] == doc):
+        projects += 1
+        project = mine.get(fold_name(gold["project"]))
+        if project is not None and project.amount_wan == dec(gold["amount_wan"]):
+            projects_ok += 1
+        by_line = {r.line: r for r in project.indicators} if project else {}
+        for expected in gold["indicators"]:
+            rows += 1
+            row = by_line.get(expected["line"])
+            want = (expected["level1"], expected["level2"], expected["level3"], expected["value"])
+            rows_ok += bool(row) and (row.level1, row.level2, row.level3, row.value) == want
+    return projects_ok, projects, rows_ok, rows
+
+
+def _parse_bytes(data: bytes, doc: str):
+    rows, encoding = read_text(data, doc)
+    return parse_rows(rows, doc, encoding=encoding)
+
+
+@pytest.mark.parametrize("doc", SEEDS)
+def test_variant_tabs_replaced_by_space_runs(doc):
+    rng = random.Random(doc)
+    text = (CORPUS / doc).read_text(encoding="utf-8")
+    spaced = re.sub("\t", lambda _: " " * rng.randint(2, 5), text)
+    projects_ok, projects, rows_ok, rows = _score(_parse_bytes(spaced.encode("utf-8"), doc), doc)
+    assert projects_ok == projects
+    assert rows_ok == rows
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_variant_gbk_encoded(encoding):
+    doc = "003_8982ce709c15bf44.txt"
+    text = (CORPUS / doc).read_text(encoding="utf-8")
+    parsed = _parse_bytes(text.encode(encoding, errors="replace"), doc)
+    assert parsed.document.encoding == "gb18030"
+    projects_ok, projects, rows_ok, rows = _score(parsed, doc)
+    assert (projects_ok, rows_ok) == (projects, rows)
+
+
+def test_variant_utf8_bom_and_crlf():
+    doc = "000_fbf52db7d211f3f4.txt"
+    text = (CORPUS / doc).read_text(encoding="utf-8").replace("\n", "\r\n")
+    parsed = _parse_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"), doc)
+    projects_ok, projects, rows_ok, rows = _score(parsed, doc)
+    assert (projects_ok, rows_ok) == (projects, rows)
+
+
+def test_variant_labels_run_together_with_their_values():
+    doc = "000_fbf52db7d211f3f4.txt"
+    text = (CORPUS / doc).read_text(encoding="utf-8")
+    text = re.sub(r"项目名称\t\t?", "项目名称：", text)
+    text = text.replace("实施单位\t", "实施单位")
+    parsed = _parse_bytes(text.encode("utf-8"), doc)
+    projects_ok, projects, rows_ok, rows = _score(parsed, doc)
+    assert (projects_ok, rows_ok) == (projects, rows)
+    assert all(p.implementing_unit == "盐池县司法局" for p in parsed.projects)
+
+
+def test_variant_full_width_digits_in_amount():
+    doc = "003_8982ce709c15bf44.txt"
+    text = (CORPUS / doc).read_text(encoding="utf-8").replace("项目资金 (万元)\t18.47", "项目资金 (万元)\t１８.４７")
+    parsed = _parse_bytes(text.encode("utf-8"), doc)
+    fuxu = next(p for p in parsed.projects if p.name == "抚恤金")
+    assert fuxu.amount_wan == dec("18.47")
+    assert fuxu.amount_printed == "１８.４７"
+
+
+def test_variant_unit_only_in_surrounding_text():
+    text = (
+        "某某县司法局项目绩效目标表\n（金额单位：元）\n"
+        "项目名称\t法律援助经费\n主管部门\t某某县司法局\n年度资金总额\t200,000\n"
+        "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t办理案件数\t≥100件\n"
+    )
+    parsed = _parse_bytes(text.encode("utf-8"), "x.txt")
+    (project,) = parsed.projects
+    assert (project.amount_wan, project.unit_printed) == (dec(20), "元")
+    assert project.region == "某某县"
+
+
+def test_truncated_mid_indicator_table_keeps_what_was_read():
+    doc = "003_8982ce709c15bf44.txt"
+    lines = (CORPUS / doc).read_text(encoding="utf-8").split("\n")
+    cut = "\n".join(lines[:160])  # stops after line 160, inside the 6th project's indicators
+    parsed = _parse_bytes(cut.encode("utf-8"), doc)
+    assert len(parsed.projects) == 6
+    last = parsed.projects[-1]
+    assert last.name == "公共法律服务、人民调解和司法所工作等经费"
+    assert last.amount_wan == dec(29)
+    assert [r.line for r in last.indicators][-1] == 160
+    earlier = _score(parsed, doc)
+    assert earlier[2] >= 5 + 13 + 10 + 13 + 13  # every row of the first five projects
+
+
+def test_truncated_mid_header_warns_with_line():
+    doc = "003_8982ce709c15bf44.txt"
+    lines = (CORPUS / doc).read_text(encoding="utf-8").split("\n")
+    parsed = _parse_bytes("\n".join(lines[:233]).encode("utf-8"), doc)
+    assert parsed.projects[-1].name == "法律援助经费"
+    messages = [str(w) for w in parsed.warnings]
+    assert any("230" in m and "truncated" in m for m in messages)
+    assert any("no indicator rows" in m for m in messages)
+
+
+def test_truncated_inside_a_utf8_character():
+    doc = "000_fbf52db7d211f3f4.txt"
+    data = (CORPUS / doc).read_bytes()
+    cut = data[: data.index("政府法律顾问".encode()) + 4]  # ends in the middle of a character
+    parsed = _parse_bytes(cut, doc)
+    assert [p.amount_wan for p in parsed.projects[:5]] == [dec(90), dec("4.8"), dec("84.7"), 20, 20]
+    assert parsed.projects[5].name == "政"  # what was printed before the cut
+    assert any("truncated" in str(w) for w in parsed.warnings)
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03" * 100, "binary"),
+        (bytes(range(256)) * 40, "binary"),
+        (b"   \n\n  \n", "no text"),
+    ],
+    ids=["empty", "nul-bytes", "random-binary", "whitespace"],
+)
+def test_bad_input_names_the_file(tmp_path, data, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableDocumentError) as caught:
+        parse_file(path)
+    assert str(path) in str(caught.value)
+    assert reason in str(caught.value)
+
+
+def test_bad_file_does_not_stop_the_others(tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"\x00\xff" * 500)
+    missing = tmp_path / "missing.txt"
+    results = list(parse_files([bad, CORPUS / SEEDS[0], missing, CORPUS / SEEDS[1]]))
+    assert [isinstance(r, FileFailure) for r in results] == [True, False, True, False]
+    assert str(bad) in str(results[0].error)
+    assert sum(len(r.projects) for r in results if not isinstance(r, FileFailure)) == 16
+
+
+def test_very_large_file_parses(tmp_path):
+    text = (CORPUS / "003_8982ce709c15bf44.txt").read_text(encoding="utf-8")
+    big = tmp_path / "big.txt"
+    big.write_text(text * 200, encoding="utf-8")
+    parsed = parse_file(big)
+    assert len(parsed.projects) == 8 * 200
+    assert len(parsed.indicator_rows) == 131 * 200

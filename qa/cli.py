@@ -63,6 +63,81 @@ def parse(
         raise typer.Exit(1)
 
 
+def _settings(index: Path | None = None, model: str | None = None):
+    from index.config import load_settings
+
+    return load_settings(index_dir=index, model=model)
+
+
+@app.command()
+def build(
+    paths: list[Path] = typer.Argument(None, help="Folders or files to index (default: corpus/)."),
+    index: Path = typer.Option(None, "--index", help="Index directory (default: data/index)."),
+    model: str = typer.Option(None, "--model", help="Sentence-transformers model name or directory."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
+) -> None:
+    """Build the search index of a corpus (re-embeds only what changed).
+
+    Example: budgetqa build corpus/ --index data/index
+    """
+    from .engine import build as build_corpus
+
+    settings = _settings(index, model)
+    report = build_corpus(settings, [str(p) for p in paths] if paths else None, model, progress=not quiet)
+    typer.echo(
+        f"indexed {report.documents} documents ({report.projects} projects, "
+        f"{report.indicators} indicator rows) as {report.chunks} chunks in {report.seconds:.1f}s; "
+        f"embedded {report.embedded}, reused {report.cached} from cache -> {report.index_dir}"
+    )
+    for failure in report.failures:
+        typer.echo(f"error: {failure.error}", err=True)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(None, help="What to look for."),
+    region: str = typer.Option(None, "--region", help="Only this region (part of the name is enough)."),
+    year: int = typer.Option(None, "--year", help="Only this budget year."),
+    kind: list[str] = typer.Option(None, "--kind", help="project, indicator, department or text."),
+    k: int = typer.Option(10, "--k", help="How many hits."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or lexical."),
+    file: Path = typer.Option(None, "--file", help="A file of queries, one a line."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object a line (with --file)."),
+    index: Path = typer.Option(None, "--index", help="Index directory."),
+) -> None:
+    """Search projects, indicator rows, department facts and text.
+
+    Example: budgetqa search "法律顾问" --region 盐池 --k 5 --json
+    """
+    from index.search import Filters
+
+    from .engine import Engine
+    from .render import search_json, search_text
+
+    queries = _queries(query, file)
+    engine = Engine.open(_settings(index))
+    filters = Filters(region=region, year=year, kinds=tuple(kind) if kind else None)
+    for text in queries:
+        hits = engine.searcher.search(text, k=k, filters=filters, mode=mode)
+        if as_json or jsonl:
+            _print_json(search_json(text, hits))
+        else:
+            typer.echo(search_text(text, hits))
+
+
+def _queries(query: str | None, file: Path | None) -> list[str]:
+    if file is not None:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"cannot read {file}: {exc}")
+        return [line.strip() for line in lines if line.strip()]
+    if not query or not query.strip():
+        _fail("give a question or --file QUESTIONS.txt")
+    return [query]
+
+
 def main() -> None:
     """Console entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from index.parse import FileFailure
+from index.search import Hit
 from index.schema import IndicatorRow, ParsedDocument, Project, to_jsonable
 
 
@@ -114,3 +115,39 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def hit_json(hit: Hit) -> dict:
+    """One search hit in the ``search --json`` contract."""
+    return {
+        "rank": hit.rank,
+        "score": round(hit.score, 6),
+        "kind": hit.kind,
+        "doc": hit.doc,
+        "line": hit.line,
+        "page": hit.page,
+        "sheet": hit.sheet,
+        "region": hit.region,
+        "year": hit.year,
+        "project": hit.project,
+        "amount_wan": to_jsonable(hit.amount_wan),
+        "level1": hit.level1,
+        "level2": hit.level2,
+        "level3": hit.level3,
+        "value": hit.value,
+        "text": hit.text,
+    }
+
+
+def search_json(query: str, hits: list[Hit]) -> dict:
+    return {"query": query, "hits": [hit_json(h) for h in hits]}
+
+
+def search_text(query: str, hits: list[Hit]) -> str:
+    if not hits:
+        return f"{query}: 未找到"
+    lines = [f"{query}:"]
+    for hit in hits:
+        where = f"{hit.doc}:{hit.line}"
+        lines.append(f"{hit.rank:>3}. [{hit.kind}] {hit.text[:80]}  ({where})")
+    return "\n".join(lines)

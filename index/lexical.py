@@ -1,0 +1,105 @@
+"""Lexical search: jieba tokens scored with BM25 (bm25s).
+
+jieba splits text on punctuation before it consults its dictionary, so text is
+normalized and stripped of punctuation first; the user dictionary (domain terms
+plus the corpus's own indicator and project names) holds punctuation-free words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+from .text import normalize_text
+
+logger = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+TERMS_FILE = Path(__file__).with_name("data") / "terms.txt"
+_NON_WORD = re.compile(r"[^\u3400-\u9fffA-Za-z0-9%.]+")
+STOPWORDS = frozenset(
+    "的 了 和 与 及 或 等 是 在 对 为 把 被 哪些 哪个 什么 多少 怎么 怎样 如何 吗 呢 啊 吧 有 有没有 "
+    "一下 这个 那个 这些 那些 里 中 上 下 个 请问 请 给 我 你 看 看看 帮 查 查询 一共 总共".split()
+)
+
+
+def domain_terms() -> list[str]:
+    """The bundled domain vocabulary (法律顾问, 社区矫正, 人民调解 …)."""
+    lines = TERMS_FILE.read_text(encoding="utf-8").splitlines()
+    return [t.strip() for t in lines if t.strip() and not t.startswith("#")]
+
+
+def clean_for_tokens(text: str) -> str:
+    """Normalized text with punctuation replaced by spaces (jieba splits there anyway)."""
+    return _NON_WORD.sub(" ", normalize_text(text).lower())
+
+
+class Tokenizer:
+    """A jieba tokenizer with its own user dictionary (no global jieba state)."""
+
+    def __init__(self, words: list[str] = ()):
+        self.words = sorted({clean_for_tokens(w).replace(" ", "") for w in words} - {""})
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for word in self.words:
+            if 2 <= len(word) <= 12:
+                self._jieba.add_word(word, freq=max(2000, 500 * len(word)))
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256("\n".join(self.words).encode("utf-8")).hexdigest()[:16]
+
+    def tokenize(self, text: str) -> list[str]:
+        """Search tokens: jieba's fine-grained cut, stopwords dropped."""
+        tokens = []
+        for token in self._jieba.cut_for_search(clean_for_tokens(text)):
+            token = token.strip()
+            if token and token not in STOPWORDS and (len(token) > 1 or token.isalnum()):
+                tokens.append(token)
+        return tokens
+
+
+@lru_cache(maxsize=4)
+def cached_tokenizer(words: tuple[str, ...]) -> Tokenizer:
+    return Tokenizer(list(words))
+
+
+class LexicalIndex:
+    """BM25 over chunk texts, in chunk order."""
+
+    def __init__(self, tokenizer: Tokenizer, bm25: bm25s.BM25, size: int):
+        self.tokenizer = tokenizer
+        self.bm25 = bm25
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str], tokenizer: Tokenizer) -> LexicalIndex:
+        corpus = [tokenizer.tokenize(t) or ["∅"] for t in texts]
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=False)
+        return cls(tokenizer, bm25, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query (zeros when no token matches)."""
+        tokens = [t for t in self.tokenizer.tokenize(query) if t in self.bm25.vocab_dict]
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(str(directory / "bm25"), show_progress=False)
+        (directory / "userdict.txt").write_text("\n".join(self.tokenizer.words), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, size: int) -> LexicalIndex:
+        words = (directory / "userdict.txt").read_text(encoding="utf-8").split("\n")
+        bm25 = bm25s.BM25.load(str(directory / "bm25"), show_progress=False, allow_pickle=False)
+        return cls(cached_tokenizer(tuple(w for w in words if w)), bm25, size)

@@ -26,6 +26,7 @@ class Settings:
     index_dir: Path | None = None
     model: str = "intfloat/multilingual-e5-small"
     model_cache: Path | None = None
+    cache_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 7860
     max_upload_mb: int = 50
@@ -37,6 +38,11 @@ class Settings:
     @property
     def resolved_model_cache(self) -> Path:
         return self.model_cache or self.data_dir / "models"
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        """Where passage embeddings are cached between builds."""
+        return self.cache_dir or self.data_dir / "cache"
 
     @property
     def uploads_dir(self) -> Path:
@@ -59,6 +65,6 @@ def load_settings(**overrides) -> Settings:
 def _convert(name: str, raw: str):
     if name in ("port", "max_upload_mb"):
         return int(raw)
-    if name in ("corpus_dir", "data_dir", "index_dir", "model_cache"):
+    if name in ("corpus_dir", "data_dir", "index_dir", "model_cache", "cache_dir"):
         return Path(raw).expanduser()
     return raw

@@ -56,6 +56,15 @@ class Tokenizer:
     def fingerprint(self) -> str:
         return hashlib.sha256("\n".join(self.words).encode("utf-8")).hexdigest()[:16]
 
+    def cut(self, text: str) -> list[str]:
+        """Precise-mode words of the cleaned text (no stopword filtering)."""
+        return [t for t in self._jieba.cut(clean_for_tokens(text)) if t.strip()]
+
+    def subwords(self, word: str) -> list[str]:
+        """The shorter dictionary words inside a word (``政府法律顾问`` → 政府, 法律, 顾问)."""
+        parts = [t for t in self._jieba.cut_for_search(word) if t != word and len(t) >= 2]
+        return parts
+
     def tokenize(self, text: str) -> list[str]:
         """Search tokens: jieba's fine-grained cut, stopwords dropped."""
         tokens = []

@@ -126,6 +126,68 @@ def search(
             typer.echo(search_text(text, hits))
 
 
+@app.command()
+def ask(
+    question: str = typer.Argument(None, help="A question in plain Chinese."),
+    file: Path = typer.Option(None, "--file", help="A file of questions, one a line."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="One JSON answer a line (with --file)."),
+    index: Path = typer.Option(None, "--index", help="Index directory."),
+) -> None:
+    """Answer a question with exact figures and the source of each.
+
+    Example: budgetqa ask "西青区法律援助经费是多少"
+    """
+    from .answer import answer_question
+    from .engine import Engine
+
+    queries = _queries(question, file)
+    engine = Engine.open(_settings(index))
+    for text in queries:
+        try:
+            answer = answer_question(engine, text)
+        except BudgetQAError as exc:
+            if not (as_json or jsonl):
+                _fail(str(exc))
+            _print_json({"question": text, "error": str(exc)})
+            continue
+        if as_json or jsonl:
+            _print_json(answer.to_json())
+        else:
+            typer.echo(answer.text)
+
+
+@app.command(name="eval")
+def evaluate(
+    questions: Path = typer.Argument(..., help="Question file (JSON lines with type and answer)."),
+    index: Path = typer.Option(None, "--index", help="Index directory."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every question's result."),
+) -> None:
+    """Score answers to a question file, per type (the evaluation command).
+
+    Example: budgetqa eval tests/data/qa_dev.jsonl
+    """
+    from .answer import answer_question
+    from .engine import Engine
+    from .evaluate import load_questions, score, summary
+
+    items = load_questions(questions)
+    engine = Engine.open(_settings(index))
+    known = {(r.doc, r.line) for r in engine.store.indicators.values()}
+    verdicts = []
+    for item in items:
+        try:
+            answer = answer_question(engine, item["question"]).to_json()
+        except BudgetQAError as exc:
+            answer = {"error": str(exc)}
+        verdict = score(item, answer, known)
+        verdicts.append(verdict)
+        if verbose or not verdict.passed:
+            mark = "PASS" if verdict.passed else "FAIL"
+            typer.echo(f"{mark} {verdict.id} [{verdict.type}] {verdict.question} — {verdict.reason}")
+    typer.echo(summary(verdicts))
+
+
 def _queries(query: str | None, file: Path | None) -> list[str]:
     if file is not None:
         try:

@@ -48,7 +48,7 @@ def build(settings: Settings, paths: list[str | Path] | None = None, model: str 
         sources,
         settings.resolved_index_dir,
         encoder,
-        settings.data_dir / "cache",
+        settings.resolved_cache_dir,
         progress=progress,
     )
 

@@ -57,3 +57,31 @@ def parsed_seeds():
     from index.parse import parse_file
 
     return {path.name: parse_file(path) for path in seed_paths()}
+
+
+# The converted default model and the passage-embedding cache are shared between test
+# sessions (deterministic, keyed by model and text hash), so only the first run embeds.
+SHARED_CACHE = ROOT / "data" / "test-cache"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    """Settings of a throwaway data dir over the seed corpus (real default model)."""
+    from index.config import load_settings
+
+    data_dir = tmp_path_factory.mktemp("data")
+    return load_settings(
+        data_dir=data_dir,
+        corpus_dir=CORPUS,
+        model_cache=SHARED_CACHE / "models",
+        cache_dir=SHARED_CACHE / "embeddings",
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(settings):
+    """The seed corpus indexed once per session with the real model, FAISS and BM25."""
+    from qa.engine import Engine, build
+
+    build(settings, progress=False)
+    return Engine.open(settings)

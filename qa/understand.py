@@ -1,0 +1,151 @@
+"""Understand a question: its intent and its slots (region, year, topic, level, batch …)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.text import normalize_text
+
+from .regions import RegionIndex
+from .topic import Phrase, TopicMatcher
+
+# (intent, cue pattern, weight); the strongest intent wins, ties in INTENT_ORDER
+INTENT_CUES: list[tuple[str, str, float]] = [
+    ("drafting", r"起草|拟定|草拟|帮我写|帮忙写|编写|制定.*指标|设计.*指标|怎么写|如何写|怎样写|写什么指标|指标怎么(设|定)|如何设置|参考.*(写|设)", 3.0),
+    ("indicator_wording", r"写法|表述|措辞|说法|怎么表达|哪些指标|什么指标|指标有哪些|指标都有|相关的?指标|类似的?指标|相似的?指标|可比的?指标|同类指标|指标里有哪些|指标中有哪些|针对.{1,12}的(满意度|指标)|有哪些.{0,8}(满意度|成本|时效|质量|数量|效益)指标", 2.5),
+    ("aggregate", r"一共|总共|合计|总计|总额|加起来|共计|总和|汇总|累计|最多|最少|最大|最小|最高|最低|排名|比较|对比|相比|哪个(多|少|高|低|大|小)|差多少|多多少|少多少|差额|是否一致|是否相同|一样吗|一致吗|相同吗|对得上|几个项目|多少个项目|多少项|项目数|平均", 2.0),
+    ("which_regions_fund", r"哪些(县|区|市|地方|地区|区县|县区|单位|部门|项目)|哪个(县|区|市|地方)|在哪些|哪里有|哪儿有|谁(在|有)|都有谁|有哪些(县|区|地方|项目)|资助|哪些.*(安排|投入)", 1.8),
+    ("indicator_value", r"目标值|指标值|目标是|目标多少|目标$|标准是|标准多少|标准$|几个人|几人|多少人|多少名|多少次|几次|几场|多少场|多少件|几件|多少个(?!项目)|率(是)?多少|率$|多少%|什么时候|何时|时限|期限|满意度(是)?多少|人数|次数|场次|达到多少|要求多少", 1.5),
+    ("amount_lookup", r"多少钱|多少万|金额|经费(是)?多少|资金(是)?多少|预算(是)?多少|拨了多少|安排了多少|花了多少|多少经费|多少资金|给了多少|投入多少|多少$|多少？|多少\?|几万|钱", 1.0),
+]
+INTENT_ORDER = ["drafting", "indicator_wording", "aggregate", "which_regions_fund", "indicator_value", "amount_lookup"]
+_COMPILED = [(intent, re.compile(pattern), weight) for intent, pattern, weight in INTENT_CUES]
+
+LEVEL_WORDS = {
+    "满意度": ("满意度指标", None),
+    "满意": ("满意度指标", None),
+    "成本": (None, "成本指标"),
+    "时效": (None, "时效指标"),
+    "质量": (None, "质量指标"),
+    "数量": (None, "数量指标"),
+    "社会效益": (None, "社会效益指标"),
+    "经济效益": (None, "经济效益指标"),
+    "生态效益": (None, "生态效益指标"),
+    "可持续影响": (None, "可持续影响指标"),
+    "效益": ("效益指标", None),
+    "产出": ("产出指标", None),
+}
+BATCH_WORDS = ("第二批", "第一批", "第三批", "追加", "结转", "上年结转", "提前下达", "中央", "省级", "补充")
+FUNDING_WORDS = {
+    "中央补助": "中央补助",
+    "中央财政": "中央财政资金",
+    "中央资金": "中央补助",
+    "中央的钱": "中央补助",
+    "省级财政": "省级财政资金",
+    "省级资金": "省级资金",
+    "省里": "省级财政资金",
+    "市级资金": "市级资金",
+    "市级": "市级资金",
+    "区级资金": "区级资金",
+    "区级": "区级资金",
+    "县级资金": "县级资金",
+    "市县": "市县(区)财政资金",
+    "财政拨款": "财政拨款",
+    "单位自筹": "单位自筹",
+    "自筹": "单位自筹",
+    "其他资金": "其他资金",
+}
+FACT_WORDS = (
+    "项目支出", "基本支出", "三公经费", "“三公”经费", "公务接待费", "公务用车购置及运行费", "公务用车购置费",
+    "公务用车运行维护费", "因公出国", "机关运行经费", "政府采购", "人员经费", "公用经费", "收入总计",
+    "支出总计", "本年收入", "本年支出", "上年结转", "预算支出总额", "一般公共预算", "部门预算", "财政拨款收入",
+    "预算总额", "政府购买服务",
+)
+OPERATIONS = [
+    ("match", r"是否一致|是否相同|一样吗|一致吗|相同吗|对得上|吻合|相符"),
+    ("compare", r"比较|对比|相比|差多少|多多少|少多少|差额|哪个(多|少|高|低|大|小)|谁(多|少)"),
+    ("max", r"最多|最大|最高|排第一|第一名"),
+    ("min", r"最少|最小|最低"),
+    ("count", r"几个项目|多少个项目|多少项|项目数|几项|多少个|几个"),
+    ("average", r"平均"),
+    ("sum", r"一共|总共|合计|总计|总额|加起来|共计|总和|汇总|累计|多少"),
+]
+_YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年?度?")
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """A question's intent and slots."""
+
+    question: str
+    intent: str
+    regions: tuple[str, ...] = ()
+    region_words: tuple[str, ...] = ()
+    unknown_places: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    phrases: tuple[Phrase, ...] = ()
+    topic: str = ""
+    level1: str | None = None
+    level2: str | None = None
+    batch: tuple[str, ...] = ()
+    funding_label: str | None = None
+    fact_labels: tuple[str, ...] = ()
+    operation: str | None = None
+
+    @property
+    def region(self) -> str | None:
+        return self.regions[0] if self.regions else None
+
+    @property
+    def year(self) -> int | None:
+        return self.years[0] if self.years else None
+
+
+def classify_intent(question: str) -> str:
+    """The question's intent from its cue words (``search`` when none)."""
+    scores: dict[str, float] = {}
+    for intent, pattern, weight in _COMPILED:
+        if pattern.search(question):
+            scores[intent] = max(scores.get(intent, 0.0), weight)
+    if not scores:
+        return "search"
+    best = max(scores.values())
+    return next(i for i in INTENT_ORDER if scores.get(i) == best)
+
+
+def understand(question: str, regions: RegionIndex, matcher: TopicMatcher) -> Understanding:
+    """Read intent and slots from a question."""
+    text = normalize_text(question)
+    intent = classify_intent(text)
+    found = regions.find(text)
+    topic = text
+    for match in found:
+        topic = topic.replace(match.said, " ")
+    years = tuple(int(y) for y in _YEAR.findall(text))
+    topic = _YEAR.sub(" ", topic)
+    level1, level2 = _levels(text)
+    operation = next((op for op, pattern in OPERATIONS if re.search(pattern, text)), None)
+    return Understanding(
+        question=question,
+        intent=intent,
+        regions=tuple(m.region for m in found),
+        region_words=tuple(m.said for m in found),
+        unknown_places=tuple(regions.unknown_places(text)),
+        years=years,
+        phrases=tuple(matcher.phrases(topic)),
+        topic=topic.strip(),
+        level1=level1,
+        level2=level2,
+        batch=tuple(w for w in BATCH_WORDS if w in text),
+        funding_label=next((label for word, label in FUNDING_WORDS.items() if word in text), None),
+        fact_labels=tuple(w for w in FACT_WORDS if w in text),
+        operation=operation if intent == "aggregate" else None,
+    )
+
+
+def _levels(text: str) -> tuple[str | None, str | None]:
+    for word, (level1, level2) in LEVEL_WORDS.items():
+        if word in text:
+            return level1, level2
+    return None, None

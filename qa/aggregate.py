@@ -59,11 +59,20 @@ def _funding_sum(ctx: QAContext, u: Understanding) -> Answer | None:
 
 
 def _fact_candidates(facts: list[DepartmentFact], label: str) -> list[DepartmentFact]:
-    key = compact(label)
+    """Facts that state the labelled figure: an exact label first, then a table's total."""
+    key = compact(label).replace('"', "")
     exact = [f for f in facts if compact(f.label).split(" ")[-1] == key or compact(f.label) == key]
     if exact:
         return exact
-    totals = [f for f in facts if compact(f.label) in ("合计", "合 计") and f.column and key in compact(f.column)]
+    titled = [
+        f for f in facts
+        if f.table and key in compact(f.table).replace('"', "") and f"不含{key}" not in compact(f.table)
+        and compact(f.label) in ("合计", "总计") and f.kind == "table"
+    ]
+    if titled:
+        first_column = min(int(f.id.rsplit(".", 1)[-1]) for f in titled)
+        return [f for f in titled if int(f.id.rsplit(".", 1)[-1]) == first_column]
+    totals = [f for f in facts if compact(f.label) in ("合计", "总计") and f.column and key in compact(f.column)]
     return totals or [f for f in facts if key in compact(f.label)]
 
 

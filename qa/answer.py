@@ -16,7 +16,7 @@ from .context import QAContext
 from .errors import EmptyQuestionError
 from .format import source
 from .fund import which_regions_answer
-from .lookup import amount_answer, indicator_answer
+from .lookup import amount_answer, indicator_answer, lookup_answer
 from .schema import Answer
 from .understand import Understanding
 
@@ -61,10 +61,8 @@ def _route(engine, ctx: QAContext, u: Understanding) -> Answer | None:
         return aggregate_answer(ctx, u)
     if u.intent == "which_regions_fund":
         return which_regions_answer(ctx, u)
-    if u.intent == "indicator_value":
-        return indicator_answer(ctx, u, vector) or amount_answer(ctx, u, vector)
-    if u.intent == "amount_lookup":
-        return amount_answer(ctx, u, vector) or indicator_answer(ctx, u, vector)
+    if u.intent in ("indicator_value", "amount_lookup"):
+        return lookup_answer(ctx, u, vector)
     return _search_answer(ctx, u)
 
 

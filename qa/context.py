@@ -49,7 +49,7 @@ class QAContext:
         return cls(
             store=store,
             regions=RegionIndex([r for r in regions if r]),
-            matcher=TopicMatcher(store.lexical.tokenizer, lexicon),
+            matcher=TopicMatcher(store.lexical.tokenizer, lexicon, _vocabulary(store)),
             lexicon=lexicon,
             rows={chunk.id: i for i, chunk in enumerate(store.chunks)},
             carryover=_carryover_projects(store),
@@ -101,6 +101,11 @@ def _region_ok(region: str | None, wanted: tuple[str, ...]) -> bool:
     if not wanted:
         return True
     return bool(region) and any(w in region or region in w for w in wanted)
+
+
+def _vocabulary(store: IndexStore) -> set[str]:
+    """Every word the lexical index knows (what the corpus prints)."""
+    return {str(token) for token in store.lexical.bm25.vocab_dict}
 
 
 def _carryover_projects(store: IndexStore) -> set[str]:

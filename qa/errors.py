@@ -13,3 +13,11 @@ class EmptyQuestionError(BudgetQAError):
 
 class EvalFileError(BudgetQAError):
     """An evaluation file is missing or malformed (the message names the file and line)."""
+
+
+class InputTooLongError(BudgetQAError):
+    """A question, project name or description is longer than the limit (the message says which)."""
+
+
+class ExportFormatError(BudgetQAError):
+    """An export path has an extension that cannot be written (use .xlsx or .csv)."""

@@ -16,6 +16,9 @@ from .format import project_amount, project_source, wan
 from .schema import Answer, IndicatorItem, ProjectItem
 from .understand import Understanding
 
+INCIDENTAL_LENGTH = 30
+INCIDENTAL_HEAD = 15
+
 
 @dataclass(frozen=True)
 class Funding:
@@ -30,7 +33,10 @@ class Funding:
 def match_project(ctx: QAContext, u: Understanding, project: Project) -> Funding | None:
     """How the project concerns the question's topic, or None."""
     texts = ctx.project_texts(project)
-    rows = tuple(r for r in project.indicators if any(ctx.matcher.matches(p, r.level3) for p in u.phrases))
+    rows = tuple(
+        r for r in project.indicators
+        if any(ctx.matcher.matches(p, r.level3) and _pointed(ctx, p, r.level3) for p in u.phrases)
+    )
     if any(ctx.matcher.matches(p, texts["name"]) for p in u.phrases):
         return Funding(project, "primary", ("项目名称",), rows)
     if rows:
@@ -39,6 +45,14 @@ def match_project(ctx: QAContext, u: Understanding, project: Project) -> Funding
         if any(ctx.matcher.matches(p, texts[field]) for p in u.phrases):
             return Funding(project, "partial", (label,), ())
     return None
+
+
+def _pointed(ctx: QAContext, phrase, text: str) -> bool:
+    """The row is about the topic, not a long list of duties that happens to name it."""
+    if len(text) <= INCIDENTAL_LENGTH:
+        return True
+    head = text[:INCIDENTAL_HEAD]
+    return all(ctx.matcher.term_in(term, head) for term in phrase.terms)
 
 
 def fundings(ctx: QAContext, u: Understanding) -> list[Funding]:

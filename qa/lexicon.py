@@ -17,10 +17,16 @@ BUNDLED = Path(__file__).with_name("data") / "lexicon.tsv"
 
 @dataclass(frozen=True)
 class Concept:
-    """One concept and its terms (the first term is the usual printed form)."""
+    """One concept and its terms (the first term is the usual printed form).
+
+    A ``category`` concept names a class (工作人员) whose members (职工, 执法人员 …)
+    are kinds of it, not synonyms of each other: the head expands to every member,
+    a member only to itself and the head.
+    """
 
     name: str
     terms: tuple[str, ...]
+    category: bool = False
 
 
 class Lexicon:
@@ -37,6 +43,7 @@ class Lexicon:
     @classmethod
     def from_files(cls, *paths: Path) -> Lexicon:
         merged: dict[str, list[str]] = {}
+        categories: set[str] = set()
         for path in paths:
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if not line.strip() or line.startswith("#"):
@@ -45,9 +52,11 @@ class Lexicon:
                 if len(parts) < 2:
                     raise ValueError(f"{path}:{number}: expected 'concept<TAB>term|term…'")
                 terms = [t.strip() for t in parts[1].split("|") if t.strip()]
+                if len(parts) > 2 and parts[2].strip() == "类别":
+                    categories.add(parts[0].strip())
                 merged.setdefault(parts[0].strip(), [])
                 merged[parts[0].strip()].extend(t for t in terms if t not in merged[parts[0].strip()])
-        return cls([Concept(name, tuple(terms)) for name, terms in merged.items()])
+        return cls([Concept(name, tuple(terms), name in categories) for name, terms in merged.items()])
 
     def concepts_in(self, text: str) -> list[tuple[str, Concept]]:
         """(term, concept) for each lexicon term found in the text, longest terms first, no overlaps."""
@@ -69,8 +78,12 @@ class Lexicon:
     def variants(self, term: str) -> list[str]:
         """Every term interchangeable with ``term`` (itself first)."""
         out = [term]
-        for concept in self._by_term.get(compact(term), []):
-            out.extend(t for t in concept.terms if t not in out)
+        key = compact(term)
+        for concept in self._by_term.get(key, []):
+            members = concept.terms
+            if concept.category and compact(concept.terms[0]) != key:
+                members = (concept.terms[0],)
+            out.extend(t for t in members if t not in out)
         return out
 
 

@@ -170,3 +170,21 @@ def indicator_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray)
         value=best.value_number,
         unit=best.value_unit,
     )
+
+
+def lookup_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) -> Answer | None:
+    """A project amount or an indicator value, whichever the question names more exactly.
+
+    An amount question whose words name an indicator row rather than a project
+    (``司法协理员每人每月生活补助多少``) is answered with that row; its project comes first.
+    """
+    projects = rank_projects(ctx, u, query_vector)
+    indicators = rank_indicators(ctx, u, query_vector)
+    project_fit = _coverage(ctx, u, projects[0].record.name) if projects else 0.0
+    indicator_fit = _coverage(ctx, u, indicators[0].record.level3) if indicators else 0.0
+    prefer_indicator = u.intent == "indicator_value" or (
+        indicator_fit >= 0.99 and indicator_fit > project_fit
+    )
+    if prefer_indicator:
+        return indicator_answer(ctx, u, query_vector) or amount_answer(ctx, u, query_vector)
+    return amount_answer(ctx, u, query_vector) or indicator_answer(ctx, u, query_vector)

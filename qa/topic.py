@@ -44,21 +44,49 @@ class Phrase:
 class TopicMatcher:
     """Split topics into phrases and test printed texts against them."""
 
-    def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon):
+    def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon, vocabulary: set[str] | None = None):
         self.tokenizer = tokenizer
         self.lexicon = lexicon
+        self.vocabulary = vocabulary
         self._subwords: dict[str, list[str]] = {}
 
     def phrases(self, text: str, drop: frozenset[str] = frozenset()) -> list[Phrase]:
-        """Phrases of a topic text; question words, ``drop`` and generic words removed."""
+        """Phrases of a topic text; question words, ``drop`` and generic words removed.
+
+        Lexicon terms are kept whole (刑满释放人员帮扶 is one term); words printed
+        nowhere in the corpus (fillers such as 专门) are not required.
+        """
         out = []
         for segment in _SEPARATORS.split(text):
-            words = [w for w in self.tokenizer.cut(segment) if w not in QUESTION_WORDS and w not in drop]
-            words = [w for w in words if not w.isdigit()]
-            content = tuple(w for w in words if w not in GENERIC_WORDS and len(w) > 1)
+            words = self._words(segment)
+            words = [w for w in words if w not in QUESTION_WORDS and w not in drop and not w.isdigit()]
+            content = tuple(w for w in words if w not in GENERIC_WORDS and len(w) > 1 and self._known(w))
             if content:
-                out.append(Phrase(segment.strip(), content))
+                out.append(Phrase(segment.strip(), tuple(dict.fromkeys(content))))
         return out
+
+    def _words(self, segment: str) -> list[str]:
+        """Lexicon terms whole, the rest cut by jieba, in printed order."""
+        key = compact(segment)
+        spans = sorted((key.find(term), term) for term, _ in self.lexicon.concepts_in(key))
+        words: list[str] = []
+        position = 0
+        for start, term in spans:
+            if start < position:
+                continue
+            words.extend(self.tokenizer.cut(key[position:start]))
+            words.append(term)
+            position = start + len(term)
+        words.extend(self.tokenizer.cut(key[position:]))
+        return [w.strip() for w in words if w.strip()]
+
+    def _known(self, word: str) -> bool:
+        """True when the word (or a variant, or its inner words) occurs in the corpus."""
+        if self.vocabulary is None:
+            return True
+        if any(compact(v) in self.vocabulary for v in self.lexicon.variants(word)):
+            return True
+        return any(p in self.vocabulary for p in self.tokenizer.subwords(word))
 
     def variants(self, term: str) -> list[str]:
         return [compact(v) for v in self.lexicon.variants(term)]
@@ -70,10 +98,12 @@ class TopicMatcher:
             return True
         parts = self._subwords.get(term)
         if parts is None:
-            parts = [p for p in self.tokenizer.subwords(term) if p not in GENERIC_WORDS]
-            parts = _minimal_cover(term, parts)
+            cover = _minimal_cover(term, self.tokenizer.subwords(term))
+            parts = [p for p in cover if p not in GENERIC_WORDS]
             self._subwords[term] = parts
-        return len(parts) > 1 and all(p in key for p in parts)
+        return bool(parts) and len(parts) < len(term) and all(
+            any(compact(v) in key for v in self.lexicon.variants(p)) for p in parts
+        )
 
     def coverage(self, phrase: Phrase, text: str) -> float:
         """Share of the phrase's content words printed in the text."""

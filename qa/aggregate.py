@@ -25,7 +25,7 @@ def aggregate_answer(ctx: QAContext, u: Understanding) -> Answer | None:
     if u.funding_label:
         return _funding_sum(ctx, u)
     if u.fact_labels and u.operation in ("sum", None):
-        answer = _department_facts(ctx, u)
+        answer = department_fact_answer(ctx, u)
         if answer is not None:
             return answer
     return _project_amounts(ctx, u)
@@ -76,7 +76,8 @@ def _fact_candidates(facts: list[DepartmentFact], label: str) -> list[Department
     return totals or [f for f in facts if key in compact(f.label)]
 
 
-def _department_facts(ctx: QAContext, u: Understanding) -> Answer | None:
+def department_fact_answer(ctx: QAContext, u: Understanding) -> Answer | None:
+    """Department-level figures named in the question (项目支出, 三公经费 …), or None."""
     facts = ctx.facts_in(u.regions, u.years[0] if u.years else None)
     chosen: list[tuple[str, Decimal, list[DepartmentFact]]] = []
     for label in u.fact_labels:

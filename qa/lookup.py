@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.schema import IndicatorRow, Project
 from index.search import Filters
+from index.text import compact
 
 from .context import QAContext
 from .format import indicator_source, project_amount, project_source
 from .schema import Answer, IndicatorItem, ProjectItem
 from .understand import Understanding
 
-NAME_WEIGHT, INDICATOR_WEIGHT, DETAIL_WEIGHT, DENSE_WEIGHT = 3.0, 1.0, 0.5, 1.5
+NAME_WEIGHT, INDICATOR_WEIGHT, DETAIL_WEIGHT, DENSE_WEIGHT, OVERLAP_WEIGHT = 3.0, 1.0, 0.5, 1.5, 1.5
 MIN_PROJECT_SCORE = 1.2
 MIN_INDICATOR_SCORE = 1.3
 
@@ -48,11 +50,26 @@ def _batch_bonus(ctx: QAContext, u: Understanding, project: Project) -> float:
     return bonus
 
 
+def name_overlap(question: str, name: str) -> float:
+    """Share of the project name's characters that the question repeats (短名全说出 → 1.0).
+
+    Rewards the project a question names in full (人民调解经费) over a longer name that
+    merely contains the same topic (公共法律服务、人民调解和司法所工作等经费).
+    """
+    key = compact(re.sub(r"^20\d{2}年", "", name))
+    key = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", key)
+    if not key:
+        return 0.0
+    asked = set(compact(question))
+    return sum(ch in asked for ch in key) / len(key)
+
+
 def score_project(ctx: QAContext, u: Understanding, project: Project, query_vector: np.ndarray) -> float:
     texts = ctx.project_texts(project)
     indicator_cov = max((_coverage(ctx, u, r.level3) for r in project.indicators), default=0.0)
     return (
         NAME_WEIGHT * _coverage(ctx, u, texts["name"])
+        + OVERLAP_WEIGHT * name_overlap(u.topic, project.name)
         + INDICATOR_WEIGHT * indicator_cov
         + DETAIL_WEIGHT * _coverage(ctx, u, texts["goal"] + texts["detail"])
         + DENSE_WEIGHT * ctx.similarity(query_vector, project.id)
@@ -90,8 +107,8 @@ def score_indicator(ctx: QAContext, u: Understanding, row: IndicatorRow, query_v
     level += 0.5 if u.level1 and row.level1 and u.level1[:2] in row.level1 else 0.0
     scope = 0.0 if row.scope == "project" else -0.3
     return (
-        2.0 * level3
-        + 1.5 * combined
+        1.0 * level3
+        + 2.5 * combined
         + DENSE_WEIGHT * ctx.similarity(query_vector, row.id)
         + project_bonus.get(row.project_id or "", 0.0)
         + level
@@ -108,7 +125,7 @@ def rank_indicators(ctx: QAContext, u: Understanding, query_vector: np.ndarray) 
     for project in {r.project_id for r in rows if r.project_id}:
         p = ctx.store.projects.get(project)
         if p is not None:
-            bonus[project] = 0.5 * _batch_bonus(ctx, u, p)
+            bonus[project] = 0.5 * _batch_bonus(ctx, u, p) + OVERLAP_WEIGHT * name_overlap(u.topic, p.name)
     scored = [Scored(score_indicator(ctx, u, r, query_vector, bonus), r) for r in rows]
     return sorted(scored, key=lambda s: (-s.score, s.record.id))
 
@@ -181,10 +198,15 @@ def lookup_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) ->
     projects = rank_projects(ctx, u, query_vector)
     indicators = rank_indicators(ctx, u, query_vector)
     project_fit = _coverage(ctx, u, projects[0].record.name) if projects else 0.0
-    indicator_fit = _coverage(ctx, u, indicators[0].record.level3) if indicators else 0.0
-    prefer_indicator = u.intent == "indicator_value" or (
-        indicator_fit >= 0.99 and indicator_fit > project_fit
-    )
+    if u.fact_labels and project_fit < 0.99:
+        from .aggregate import department_fact_answer
+
+        answer = department_fact_answer(ctx, u)
+        if answer is not None:
+            return answer
+    best_row = indicators[0].record if indicators else None
+    indicator_fit = _coverage(ctx, u, f"{best_row.level3} {best_row.project or ''}") if best_row else 0.0
+    prefer_indicator = u.intent == "indicator_value" or (indicator_fit >= 0.99 and project_fit < 0.99)
     if prefer_indicator:
         return indicator_answer(ctx, u, query_vector) or amount_answer(ctx, u, query_vector)
     return amount_answer(ctx, u, query_vector) or indicator_answer(ctx, u, query_vector)

@@ -27,8 +27,9 @@ _FILLERS = re.compile(
     r"|(?:相关|有关|涉及)的?(?:绩效)?(?:指标|目标)?|(?:绩效)?(?:指标|目标)(?:有哪些|是什么|有什么)?"
     r"|有哪些是|有哪些|哪些是|哪些|有什么|是什么|都有|请问|请列出|列出|找出|查找|看看"
     r"|针对|关于|对于|涉及|属于|其中|里面|当中|本身|自己"
-    r"|[?？!！。:：\"'“”‘’「」『』《》]"
+    r"|[?？!！。:：]"
 )
+QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SEPARATORS = re.compile(r"[、，,;；/]+|以及|或者|还有")
 _JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})
 _EDGE_WORDS = ("这类", "这些", "等等", "等", "的", "是", "里", "中", "类", "方面", "们", "所有", "全部")
@@ -173,7 +174,7 @@ def parse_topic(question: str, lexicon: Lexicon, regions: list[str] = (),
                 years: list[int] = ()) -> Topic:
     """Read the topic, levels, region and year of a wording question."""
     region = find_region(question, list(regions))
-    text = strip_region(compact(question), region)
+    text = strip_region(QUOTES.sub("", compact(question)), region)
     year = None
     match = _YEAR.search(text)
     if match and int(match.group(1)) in set(years):

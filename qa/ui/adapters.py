@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import ModuleType
 
+from index.schema import IndicatorRow, Project
 from index.search import Filters
 from index.text import compact
 
@@ -80,65 +81,38 @@ def _amount_text(amount_wan: Decimal | None) -> str:
 
 
 @dataclass(frozen=True)
-class WordingCluster:
-    """Indicator rows worded alike, and the range of their values."""
+class WordingGroup:
+    """Indicator rows worded alike (one cluster), and the spread of their values."""
 
     label: str
     rows: tuple[IndicatorItem, ...]
     value_range: str
 
 
-def find_wording(engine, query: str, region=None, year=None, level1=None, level2=None) -> list[WordingCluster]:
-    """``qa.wording.find_wording`` as clusters, or a search-based stand-in."""
+def find_wording(engine, query: str, region=None, year=None, level1=None, level2=None) -> list[WordingGroup]:
+    """``qa.wording.find_wording`` as groups (one per cluster), or a search-based stand-in."""
     module = optional_module("qa.wording")
-    if module is not None:
-        result = module.find_wording(engine, query, region=region, year=year, level1=level1, level2=level2)
-        return [_cluster_of(cluster) for cluster in _first(result, ("clusters",), ())]
-    return _fallback_wording(engine, query, region, year, level1, level2)
-
-
-def _first(obj, names: tuple[str, ...], default):
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return default
-
-
-def _cluster_of(cluster) -> WordingCluster:
-    rows = tuple(_first(cluster, ("rows", "items", "indicators"), ()))
-    label = _first(cluster, ("label", "name", "wording", "level3"), None)
-    return WordingCluster(
-        label=str(label or (rows[0].level3 if rows else "")),
-        rows=rows,
-        value_range=range_text(_first(cluster, ("value_range", "range", "values"), None)) or _values_range(rows),
-    )
-
-
-def range_text(value) -> str:
-    """A value range as a person reads it, whatever shape it came in."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    low = _first(value, ("low", "min", "minimum"), None)
-    high = _first(value, ("high", "max", "maximum"), None)
-    if low is None and high is None and isinstance(value, (tuple, list)):
-        return "～".join(str(v) for v in value if v is not None)
-    unit = _first(value, ("unit",), "") or ""
-    if low is None or high is None or low == high:
-        return f"{low if low is not None else high}{unit}"
-    return f"{low}～{high}{unit}"
+    if module is None:
+        return _fallback_wording(engine, query, region, year, level1, level2)
+    result = module.find_wording(engine, query, region=region, year=year, level1=level1, level2=level2)
+    return [
+        WordingGroup(
+            label=cluster.representative,
+            rows=tuple(IndicatorItem.of(r.row, match=r.match, cluster=cluster.number) for r in cluster.rows),
+            value_range=cluster.spread.text,
+        )
+        for cluster in result.clusters
+    ]
 
 
 def _values_range(rows: tuple[IndicatorItem, ...]) -> str:
     values = list(dict.fromkeys(row.value for row in rows if row.value))
     if len(values) <= 3:
-        return " / ".join(values)
+        return "、".join(values)
     return f"{values[0]} … {values[-1]}（{len(values)}种）"
 
 
-def _fallback_wording(engine, query, region, year, level1, level2) -> list[WordingCluster]:
+def _fallback_wording(engine, query, region, year, level1, level2) -> list[WordingGroup]:
     filters = Filters(region=region, year=year, level1=level1, level2=level2, kinds=("indicator",))
     hits = engine.searcher.search(query, k=WORDING_HITS, filters=filters)
     groups: dict[str, list[IndicatorItem]] = {}
@@ -147,7 +121,7 @@ def _fallback_wording(engine, query, region, year, level1, level2) -> list[Wordi
         if row is not None:
             groups.setdefault(compact(row.level3), []).append(IndicatorItem.of(row))
     return [
-        WordingCluster(label=rows[0].level3, rows=tuple(rows), value_range=_values_range(tuple(rows)))
+        WordingGroup(label=rows[0].level3, rows=tuple(rows), value_range=_values_range(tuple(rows)))
         for rows in groups.values()
     ]
 
@@ -170,11 +144,43 @@ def draft_targets(engine, name: str, description: str | None = None, amount_wan:
     if module is not None:
         draft = module.draft_targets(engine, name, description=description, amount_wan=amount_wan)
         return DraftResult(
-            rows=tuple(_first(draft, ("rows", "indicators", "proposed"), ())),
-            comparables=tuple(_first(draft, ("comparables", "comparable", "projects"), ())),
+            rows=tuple(_as_indicator(x) for x in _first(draft, ("rows", "indicators", "proposed"), ())),
+            comparables=tuple(_as_project(x) for x in _first(draft, ("comparables", "comparable", "projects"), ())),
             note=str(_first(draft, ("text", "note"), "")),
         )
     return _fallback_draft(engine, name, description)
+
+
+def _first(obj, names: tuple[str, ...], default):
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def _as_indicator(item) -> IndicatorItem:
+    """An IndicatorItem from whatever a draft row is (an item, a row, or a wrapper of a row)."""
+    if isinstance(item, IndicatorItem):
+        return item
+    if isinstance(item, IndicatorRow):
+        return IndicatorItem.of(item)
+    inner = getattr(item, "row", None) or getattr(item, "source", None)
+    base = IndicatorItem.of(inner) if isinstance(inner, IndicatorRow) else None
+    fields = {
+        name: getattr(item, name, getattr(base, name, None))
+        for name in ("region", "project", "level1", "level2", "level3", "value", "weight", "doc", "line")
+    }
+    return IndicatorItem(**{**fields, "level3": fields["level3"] or "", "value": fields["value"] or ""})
+
+
+def _as_project(item) -> ProjectItem:
+    if isinstance(item, ProjectItem):
+        return item
+    if isinstance(item, Project):
+        return ProjectItem.of(item)
+    inner = getattr(item, "project", None)
+    return ProjectItem.of(inner) if isinstance(inner, Project) else item
 
 
 def _fallback_draft(engine, name: str, description: str | None) -> DraftResult:

@@ -8,10 +8,11 @@ app shows. Nothing here imports Gradio.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..errors import EmptyQuestionError
+from ..errors import EmptyQuestionError, InputTooLongError
 from ..schema import Answer, FactItem, IndicatorItem, ProjectItem
 from . import adapters, render
 from .errors import BadRequestError
@@ -24,6 +25,15 @@ DRAFT_COLUMNS = ("一级指标", "二级指标", "三级指标", "指标值", "�
 COMPARABLE_COLUMNS = ("地区", "年度", "项目", "金额（万元）", "来源")
 DOCUMENT_COLUMNS = ("文档", "地区", "年度", "格式", "项目数", "指标行数", "预算数字", "警告数")
 MATCH_NOTES = {"primary": "主要", "partial": "部分相关"}
+
+
+@contextmanager
+def _refusals():
+    """Input the QA functions refuse (their messages are already in Chinese) becomes a BadRequestError."""
+    try:
+        yield
+    except (EmptyQuestionError, InputTooLongError) as exc:
+        raise BadRequestError(str(exc), str(exc)) from exc
 
 
 def wan(value: Decimal | None) -> str:
@@ -56,10 +66,8 @@ def ask(engine, question: str | None) -> AskView:
         raise BadRequestError("empty question", "请输入问题。")
     if len(question) > MAX_QUESTION_CHARS:
         raise BadRequestError("question too long", f"问题太长（超过 {MAX_QUESTION_CHARS} 字），请精简后再问。")
-    try:
+    with _refusals():
         answer = adapters.answer_question(engine, question)
-    except EmptyQuestionError as exc:
-        raise BadRequestError(str(exc), "问题中没有可检索的内容，请换个问法。") from exc
     rows = [_project_row(p) for p in answer.projects]
     rows += [_indicator_row(i) for i in answer.indicators]
     rows += [_fact_row(f) for f in answer.facts]
@@ -168,7 +176,7 @@ def _text_source(parsed, line: int) -> str | None:
 class WordingView:
     """Indicator wordings grouped by cluster, with each cluster's value range."""
 
-    clusters: tuple[adapters.WordingCluster, ...]
+    clusters: tuple[adapters.WordingGroup, ...]
     rows: tuple[tuple[str, ...], ...]
 
     def summary(self) -> str:
@@ -190,9 +198,10 @@ def wording(engine, query: str | None, region=None, year=None, level1=None, leve
     query = (query or "").strip()
     if not query:
         raise BadRequestError("empty query", "请输入要检索的指标内容。")
-    clusters = adapters.find_wording(
-        engine, query, region=_blank(region), year=_year(year), level1=_blank(level1), level2=_blank(level2)
-    )
+    with _refusals():
+        clusters = adapters.find_wording(
+            engine, query, region=_blank(region), year=_year(year), level1=_blank(level1), level2=_blank(level2)
+        )
     rows = tuple(
         (str(number), row.level3, row.value, cluster.value_range, row.region or "", row.project or "",
          row.level1 or "", row.level2 or "", ref(row.doc, row.line))
@@ -241,7 +250,9 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
     if not name:
         raise BadRequestError("empty project name", "请输入项目名称。")
     amount = parse_amount(amount_wan)
-    result = adapters.draft_targets(engine, name, description=(description or "").strip() or None, amount_wan=amount)
+    with _refusals():
+        result = adapters.draft_targets(engine, name, description=(description or "").strip() or None,
+                                        amount_wan=amount)
     rows = tuple(
         (row.level1 or "", row.level2 or "", row.level3, row.value,
          " ".join(x for x in (row.region, row.project, ref(row.doc, row.line)) if x))

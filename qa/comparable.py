@@ -1,0 +1,184 @@
+"""Comparable projects: the existing projects most like a new one, with how alike they are.
+
+A new project is described by one or more topics (``抚恤金``, ``职工医保``). Each topic is
+split into term groups (see :mod:`qa.phrase`). A project holds a group when one of its
+variants occurs in the project's name, goal, overview or indicator rows; a group held only
+through its wider lexicon concept (枫桥式司法所 → 规范化建设司法所) earns
+:data:`PARTIAL_CREDIT`. Groups are weighted by rarity over the projects (a word no project
+uses weighs most; generic words such as 经费 or 建设 weigh little), and the weighted share of
+the topic a project holds is its ``coverage``. A project is comparable when its coverage is at
+least :data:`MIN_COVERAGE`; comparable projects are ranked by coverage, then by the embedding
+similarity of the topic and the project.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.schema import Project
+from index.text import compact
+
+from .lexicon import load_lexicon
+from .phrase import QUOTES, TermGroup, TermIndex, occurs, split_phrases, term_groups, term_index
+
+PARTIAL_CREDIT = 0.5
+MIN_COVERAGE = 0.35
+RELATIVE_COVERAGE = 0.6
+MAX_COMPARABLES = 6
+GENERIC_WEIGHT = 0.3
+GENERIC_WORDS = frozenset(
+    "经费 资金 项目 专项 工作 建设 创建 购置 开展 补助 补贴 费用 支出 业务 服务 管理 保障 "
+    "人员 专项资金 工作经费 业务费 发放 提升 提高 加强 推进".split()
+)
+_CATEGORY = re.compile(r"这类|这种|这些|之类|一类|这样的|等(?=[\u4e00-\u9fff])")
+_DRAFT_WORDS = re.compile(
+    r"帮我|请|起草|草拟|拟定|编制|制定|设计|写一个|写一份|写个|拟一个|一个|一份"
+    r"|的?绩效(?:指标|目标)(?:表)?|(?:指标|目标)表|应该|(?:怎么|如何|怎样)(?:写|定|设置|设定|填)"
+    r"|[?？!！。:：]"
+)
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """An existing project like the new one.
+
+    Attributes
+    ----------
+    project : Project
+    topic : str
+        The topic of the new project it is comparable for.
+    coverage : float
+        Weighted share (0–1) of the topic's terms the project holds.
+    similarity : float
+        Cosine similarity of the topic and the project's text embedding.
+    terms : tuple of str
+        The topic's terms the project holds.
+    """
+
+    project: Project
+    topic: str
+    coverage: float
+    similarity: float
+    terms: tuple[str, ...]
+
+
+def draft_topics(name: str) -> tuple[list[str], str]:
+    """The topics of a project name, and what is left as context.
+
+    ``抚恤金、职工医保这类人员保障性支出`` → (["抚恤金", "职工医保"], "人员保障性支出").
+    """
+    text = _DRAFT_WORDS.sub("、", QUOTES.sub("", compact(name)))
+    tokenizer = term_index(load_lexicon()).tokenizer
+    topics, context = [], []
+    for piece in split_phrases(text, tokenizer):
+        head, *rest = _CATEGORY.split(piece)
+        if head and head not in topics:
+            topics.append(head)
+        context.extend(r for r in rest if r)
+    return topics, "、".join(context)
+
+
+def find_comparables(engine, topics: list[str], context: str | None = None,
+                     limit: int = MAX_COMPARABLES) -> list[Comparable]:
+    """The projects comparable to a new project with these topics, best first.
+
+    Parameters
+    ----------
+    engine : qa.engine.Engine
+    topics : list of str
+        From :func:`draft_topics`.
+    context : str, optional
+        More description (used for the embedding similarity only).
+    limit : int, default :data:`MAX_COMPARABLES`
+        At most this many projects; each topic gets its share.
+    """
+    terms = term_index(load_lexicon())
+    projects = sorted(engine.store.projects.values(), key=lambda p: p.id)
+    if not topics or not projects:
+        return []
+    texts = [_project_texts(p) for p in projects]
+    vectors = _project_vectors(engine, projects)
+    share = max(2, limit // len(topics))
+    chosen: dict[str, Comparable] = {}
+    for topic in topics:
+        query = topic + (f"（{context}）" if context else "")
+        similarity = vectors @ engine.searcher.query_vector(query)
+        ranked = _rank_topic(topic, projects, texts, similarity, terms)
+        for item in ranked[:share]:
+            chosen.setdefault(item.project.id, item)
+    ordered = sorted(chosen.values(), key=lambda c: (-c.coverage, -c.similarity, c.project.id))
+    return ordered[:limit]
+
+
+def _rank_topic(topic: str, projects: list[Project], texts: list[list[str]],
+                similarity: np.ndarray, terms: TermIndex) -> list[Comparable]:
+    groups = list(term_groups(topic, terms))
+    if not groups:
+        return []
+    held = [[_credit(g, pieces, terms) for g in groups] for pieces in texts]
+    weights = [_weight(g, [h[i] for h in held]) for i, g in enumerate(groups)]
+    total = sum(weights)
+    found = []
+    for index, project in enumerate(projects):
+        coverage = sum(w * c for w, c in zip(weights, held[index])) / total
+        if coverage >= MIN_COVERAGE:
+            names = tuple(g.label for g, c in zip(groups, held[index]) if c > 0)
+            found.append(Comparable(project, topic, round(coverage, 4),
+                                    round(float(similarity[index]), 4), names))
+    if not found:
+        return []
+    best = max(c.coverage for c in found)
+    found = [c for c in found if c.coverage >= RELATIVE_COVERAGE * best]
+    return sorted(found, key=lambda c: (-c.coverage, -c.similarity, c.project.id))
+
+
+def _credit(group: TermGroup, pieces: list[str], terms: TermIndex) -> float:
+    """1 when a variant occurs in the project, PARTIAL_CREDIT when only the wider concept does."""
+    if any(occurs(p, v, terms.tokenizer) for p in pieces for v in group.variants):
+        return 1.0
+    wider = wider_variants(group, terms)
+    if any(occurs(p, v, terms.tokenizer) for p in pieces for v in wider):
+        return PARTIAL_CREDIT
+    return 0.0
+
+
+def wider_variants(group: TermGroup, terms: TermIndex) -> tuple[str, ...]:
+    """Every term of every concept of the group's term (empty for a plain word)."""
+    concepts = terms.concepts.get(group.label, [])
+    wider = {compact(t).lower() for c in concepts for t in c.terms} - set(group.variants)
+    return tuple(sorted(wider, key=lambda v: (-len(v), v)))
+
+
+def _weight(group: TermGroup, credits: list[float]) -> float:
+    """Rarity of a group over the projects (generic words weigh :data:`GENERIC_WEIGHT` as much)."""
+    count = sum(1 for c in credits if c >= 1.0)
+    weight = math.log((len(credits) + 1) / (count + 0.5))
+    return weight * (GENERIC_WEIGHT if is_generic(group.label) else 1.0)
+
+
+def is_generic(word: str) -> bool:
+    """True for words every project uses (经费, 建设, 服务费 …)."""
+    return word in GENERIC_WORDS or word.endswith(("费", "资金"))
+
+
+def _project_texts(project: Project) -> list[str]:
+    """The pieces of a project that may hold a topic's terms."""
+    pieces = [project.name, project.goal or ""]
+    pieces.extend(text for kind, text in project.details if kind == "detail")
+    pieces.extend(row.level3 for row in project.indicators)
+    return [compact(p).lower() for p in pieces if p]
+
+
+def _project_vectors(engine, projects: list[Project]) -> np.ndarray:
+    """The stored chunk embedding of each project (zeros when a project has no chunk)."""
+    store = engine.store
+    rows = {c.id: i for i, c in enumerate(store.chunks) if c.kind == "project"}
+    out = np.zeros((len(projects), store.vectors.shape[1]), dtype=np.float32)
+    for index, project in enumerate(projects):
+        if project.id in rows:
+            out[index] = store.vectors[rows[project.id]]
+    return out

@@ -1,0 +1,279 @@
+"""Comparable indicator wording: every way the documents write an indicator, grouped.
+
+``find_wording(engine, "调解成功率有哪些写法")`` reads the topic of the question (see
+:mod:`qa.phrase`), finds the indicator rows of every document (project and department rows)
+that match it, ranks them by embedding similarity, and groups them into clusters of
+equivalent indicators (see :mod:`qa.cluster`) with a representative wording and the spread of
+target values.
+
+A row is ``core`` when every term group of a phrase occurs in its level3. It is ``related``
+when the terms occur only with the help of its project's name, when at least half of them
+occur, or when its level3 is a near-synonym of the phrase (embedding similarity at least
+:data:`SYNONYM_SIMILARITY`); related rows must also be within :data:`RELATED_MARGIN` of the
+best core row and are capped so that they never outnumber half the core rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.schema import IndicatorRow
+from index.text import compact
+
+from .cluster import ValueSpread, corpus_clusters, level3_vectors, representative, value_spread
+from .errors import EmptyQuestionError, InputTooLongError
+from .levels import SATISFACTION_KIND, kinds_of_word, level2_kind
+from .lexicon import load_lexicon
+from .phrase import Phrase, Topic, TermGroup, group_occurs, parse_topic, term_index
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+# Measured on the seed corpus (bench/bench_wording.py): level3 texts that are the same
+# indicator written another way score ≥ 0.92 against the phrase; unrelated ones rarely do.
+SYNONYM_SIMILARITY = 0.92
+RELATED_MARGIN = 0.04
+RELATED_WITHOUT_CORE = 10
+_KIND_WORDS = {SATISFACTION_KIND: "满意度", "成本指标": "成本", "时效指标": "及时"}
+
+
+@dataclass(frozen=True)
+class WordingRow:
+    """One matching indicator row: ``match`` is ``core`` or ``related``."""
+
+    row: IndicatorRow
+    match: str
+    similarity: float
+    phrase: str | None
+    cluster: int
+
+
+@dataclass(frozen=True)
+class WordingCluster:
+    """Equivalent indicators among the matching rows, with their representative wording."""
+
+    number: int
+    representative: str
+    rows: tuple[WordingRow, ...]
+    wordings: tuple[str, ...]
+    spread: ValueSpread
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.row.region or "" for r in self.rows))
+
+
+@dataclass(frozen=True)
+class WordingResult:
+    """The rows matching a wording question (core first), and their clusters."""
+
+    query: str
+    topic: Topic
+    rows: tuple[WordingRow, ...]
+    clusters: tuple[WordingCluster, ...]
+    unmatched: tuple[str, ...] = ()
+    truncated: bool = False
+
+    @property
+    def found(self) -> bool:
+        return bool(self.rows)
+
+    @property
+    def core(self) -> tuple[WordingRow, ...]:
+        return tuple(r for r in self.rows if r.match == "core")
+
+
+def check_text(text: str | None, what: str = "问题", limit: int = MAX_QUESTION_CHARS) -> str:
+    """The stripped text; raises on empty or over-long input."""
+    text = (text or "").strip()
+    if not text:
+        raise EmptyQuestionError(f"{what}为空：请写出要查找的指标，例如“调解成功率有哪些写法”")
+    if len(text) > limit:
+        raise InputTooLongError(f"{what}有 {len(text)} 个字，超过上限 {limit}：请缩短后再试")
+    return text
+
+
+def find_wording(engine, query: str, region: str | None = None, year: int | None = None,
+                 level1: str | None = None, level2: str | None = None,
+                 limit: int = 60) -> WordingResult:
+    """Indicator rows matching an indicator phrase or question, grouped into clusters.
+
+    Parameters
+    ----------
+    engine : qa.engine.Engine
+    query : str
+        An indicator phrase (``调解成功率``) or a question about wording.
+    region, year : optional
+        Only rows of this region (containment: 西青 matches 天津市西青区) or year. When not
+        given, a region or year named in the question is used.
+    level1, level2 : str, optional
+        Only rows of these levels (``满意度指标``, ``成本``); a level word in the question
+        (``满意度指标里…``) restricts the same way.
+    limit : int, default 60
+        At most this many rows (core rows first).
+
+    Returns
+    -------
+    WordingResult
+
+    Raises
+    ------
+    EmptyQuestionError
+        The query is empty, or names no indicator and no level.
+    InputTooLongError
+        The query is longer than :data:`MAX_QUESTION_CHARS`.
+    """
+    query = check_text(query)
+    topic = _topic(engine, query, region, year, level1, level2)
+    if not topic.phrases and not topic.kinds:
+        raise EmptyQuestionError(f"“{query}”里没有可查找的指标名称：请写出指标，例如“调解成功率”")
+    candidates = _candidates(engine.store, topic)
+    vectors = level3_vectors(engine, candidates)
+    matches, unmatched = _match_all(engine, topic, candidates, vectors)
+    ranked = _rank(matches)
+    truncated = len(ranked) > limit
+    clusters_of = corpus_clusters(engine)
+    rows = tuple(
+        WordingRow(row, match, score, phrase, clusters_of.get(row.id, 0))
+        for row, match, score, phrase in ranked[: max(limit, 0)]
+    )
+    logger.debug("wording %r: %d rows (%d core)", query, len(rows), sum(r.match == "core" for r in rows))
+    return WordingResult(query, topic, rows, _clusters(rows), tuple(unmatched), truncated)
+
+
+def _topic(engine, query, region, year, level1, level2) -> Topic:
+    store = engine.store
+    regions = sorted({r.region for r in store.indicators.values() if r.region})
+    years = sorted({r.year for r in store.indicators.values() if r.year})
+    topic = parse_topic(query, load_lexicon(), regions, years)
+    kinds = tuple(k for word in (level1, level2) for k in kinds_of_word(word))
+    if level1 and level2:
+        kinds = tuple(k for k in kinds_of_word(level2) if k in kinds_of_word(level1)) or kinds
+    return Topic(
+        question=topic.question,
+        phrases=topic.phrases,
+        kinds=kinds or topic.kinds,
+        region=region or topic.region,
+        year=year or topic.year,
+    )
+
+
+def _candidates(store, topic: Topic) -> list[IndicatorRow]:
+    wanted = compact(topic.region) if topic.region else None
+    rows = []
+    for row in store.indicators.values():
+        here = compact(row.region or "")
+        if wanted and not (here and (wanted in here or here in wanted)):
+            continue
+        if topic.year and row.year != topic.year:
+            continue
+        if topic.kinds and level2_kind(row.level1, row.level2) not in topic.kinds:
+            continue
+        rows.append(row)
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _match_all(engine, topic: Topic, rows: list[IndicatorRow], vectors: np.ndarray):
+    """Best (match, similarity, phrase) of every row over the phrases, and unknown terms."""
+    if not rows:
+        return {}, []
+    if not topic.phrases:
+        return {r.id: (r, "core", 0.0, None) for r in rows}, []
+    queries = np.stack([engine.searcher.query_vector(_dense_text(p, topic)) for p in topic.phrases])
+    similarity = vectors @ queries.T
+    tokenizer = term_index(load_lexicon()).tokenizer
+    best: dict[str, tuple] = {}
+    unmatched: list[str] = []
+    for column, phrase in enumerate(topic.phrases):
+        groups, unknown = _known_groups(phrase, rows, tokenizer)
+        unmatched.extend(g.label for g in unknown)
+        found = _match_phrase(groups, rows, similarity[:, column], tokenizer)
+        for index, (match, score) in found.items():
+            row = rows[index]
+            entry = (row, match, score, phrase.text)
+            if row.id not in best or _better(entry, best[row.id]):
+                best[row.id] = entry
+    return best, unmatched
+
+
+def _dense_text(phrase: Phrase, topic: Topic) -> str:
+    words = [_KIND_WORDS[k] for k in topic.kinds[:1] if k in _KIND_WORDS]
+    extra = "".join(w for w in words if w not in phrase.text)
+    return phrase.text + extra
+
+
+def _known_groups(phrase: Phrase, rows: list[IndicatorRow], tokenizer):
+    """The phrase's groups that occur somewhere in the rows, and those that occur nowhere."""
+    known, unknown = [], []
+    for group in phrase.groups:
+        seen = any(group_occurs(r.level3, group, tokenizer)
+                   or group_occurs(r.project or "", group, tokenizer) for r in rows)
+        (known if seen else unknown).append(group)
+    return known, unknown
+
+
+def _match_phrase(groups: list[TermGroup], rows: list[IndicatorRow], similarity: np.ndarray,
+                  tokenizer) -> dict[int, tuple[str, float]]:
+    core: dict[int, float] = {}
+    maybe: dict[int, float] = {}
+    for index, row in enumerate(rows):
+        score = float(similarity[index])
+        kind = _lexical_match(groups, row, tokenizer)
+        if kind == "core":
+            core[index] = score
+        elif kind == "related" or score >= SYNONYM_SIMILARITY:
+            maybe[index] = score
+    floor = max(core.values()) - RELATED_MARGIN if core else SYNONYM_SIMILARITY
+    related = {i: s for i, s in maybe.items() if s >= floor}
+    return {**{i: ("related", s) for i, s in related.items()}, **{i: ("core", s) for i, s in core.items()}}
+
+
+def _lexical_match(groups: list[TermGroup], row: IndicatorRow, tokenizer) -> str | None:
+    """``core`` when every group is in level3; ``related`` for a context or partial match."""
+    if not groups:
+        return None
+    in_level3 = [group_occurs(row.level3, g, tokenizer) for g in groups]
+    hits = sum(in_level3)
+    if hits == len(groups):
+        return "core"
+    if not hits:
+        return None
+    in_context = [hit or group_occurs(row.project or "", g, tokenizer) for hit, g in zip(in_level3, groups)]
+    if all(in_context) or (len(groups) >= 2 and hits * 2 >= len(groups)):
+        return "related"
+    return None
+
+
+def _better(new: tuple, old: tuple) -> bool:
+    rank = {"core": 0, "related": 1}
+    return (rank[new[1]], -new[2]) < (rank[old[1]], -old[2])
+
+
+def _rank(matches: dict[str, tuple]) -> list[tuple]:
+    """Core rows by similarity, then related rows, capped (see the module docstring)."""
+    order = sorted(matches.values(), key=lambda e: (e[1] != "core", -round(e[2], 6), e[0].id))
+    core = [e for e in order if e[1] == "core"]
+    related = [e for e in order if e[1] == "related"]
+    cap = max(2, math.ceil(len(core) / 2)) if core else RELATED_WITHOUT_CORE
+    return core + related[:cap]
+
+
+def _clusters(rows: tuple[WordingRow, ...]) -> tuple[WordingCluster, ...]:
+    members: dict[int, list[WordingRow]] = {}
+    for item in rows:
+        members.setdefault(item.cluster, []).append(item)
+    out = []
+    for number, items in members.items():
+        plain = [i.row for i in items]
+        out.append(WordingCluster(
+            number=number,
+            representative=representative(plain).level3,
+            rows=tuple(items),
+            wordings=tuple(dict.fromkeys(r.level3 for r in plain)),
+            spread=value_spread(plain),
+        ))
+    return tuple(out)

@@ -183,14 +183,16 @@ class Searcher:
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
         return [
-            self._hit(rank, row, score, dense_ranks.get(row), lexical_ranks.get(row))
+            self.hit_for(row, rank, score, dense_ranks.get(row), lexical_ranks.get(row))
             for rank, (row, score) in enumerate(fused[:k], start=1)
         ]
 
     def dense(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         return dense_ranking(self.store, self.query_vector(query), k, mask)
 
-    def _hit(self, rank: int, row: int, score: float, dense_rank: int | None, lexical_rank: int | None) -> Hit:
+    def hit_for(self, row: int, rank: int, score: float, dense_rank: int | None = None,
+                lexical_rank: int | None = None) -> Hit:
+        """A typed hit for the chunk at ``row`` (its record's fields filled in)."""
         chunk = self.store.chunks[row]
         extra: dict = {}
         if chunk.kind == "project":

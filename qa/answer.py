@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from index.search import Filters
-from index.text import has_cjk
 
 from .aggregate import aggregate_answer
 from .context import QAContext
@@ -103,8 +102,8 @@ def _not_found(ctx: QAContext, u: Understanding) -> Answer:
 
 def _search_answer(ctx: QAContext, u: Understanding) -> Answer | None:
     """Plain search: the best matching rows, or 未找到 when nothing is close."""
-    if not has_cjk(u.question) and not any(ch.isdigit() for ch in u.question):
-        return None
+    if not u.phrases and not u.regions:
+        return None  # nothing in the question is printed anywhere in the corpus
     vector = ctx.searcher.query_vector(u.question)
     hits = ctx.searcher.search(u.question, k=8)
     if not hits or max(ctx.similarity(vector, h.id) for h in hits) < MIN_DENSE_FOR_SEARCH:

@@ -6,6 +6,7 @@ on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -33,6 +34,19 @@ def _root() -> None:
     """Search and answer questions over Chinese budget performance-target documents."""
 
 
+def command(function):
+    """Register a command whose library errors print ``Error: …`` and exit 1."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (BudgetIndexError, BudgetQAError) as exc:
+            _fail(str(exc))
+
+    return app.command(name=getattr(function, "cli_name", None))(wrapper)
+
+
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code)
@@ -42,7 +56,7 @@ def _print_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
 
 
-@app.command()
+@command
 def parse(
     paths: list[Path] = typer.Argument(..., help="Documents to parse (text, PDF, Excel, Word, HTML)."),
     as_json: bool = typer.Option(False, "--json", help="Print the records as JSON."),
@@ -69,7 +83,7 @@ def _settings(index: Path | None = None, model: str | None = None):
     return load_settings(index_dir=index, model=model)
 
 
-@app.command()
+@command
 def build(
     paths: list[Path] = typer.Argument(None, help="Folders or files to index (default: corpus/)."),
     index: Path = typer.Option(None, "--index", help="Index directory (default: data/index)."),
@@ -93,14 +107,16 @@ def build(
         typer.echo(f"error: {failure.error}", err=True)
 
 
-@app.command()
+@command
 def search(
     query: str = typer.Argument(None, help="What to look for."),
     region: str = typer.Option(None, "--region", help="Only this region (part of the name is enough)."),
     year: int = typer.Option(None, "--year", help="Only this budget year."),
     kind: list[str] = typer.Option(None, "--kind", help="project, indicator, department or text."),
     k: int = typer.Option(10, "--k", help="How many hits."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or lexical."),
+    mode: str = typer.Option(
+        "hybrid", "--mode", help="hybrid (question-aware, default), dense or lexical (raw index search)."
+    ),
     file: Path = typer.Option(None, "--file", help="A file of queries, one a line."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object a line (with --file)."),
@@ -114,19 +130,23 @@ def search(
 
     from .engine import Engine
     from .render import search_json, search_text
+    from .retrieve import retrieve
 
     queries = _queries(query, file)
     engine = Engine.open(_settings(index))
     filters = Filters(region=region, year=year, kinds=tuple(kind) if kind else None)
     for text in queries:
-        hits = engine.searcher.search(text, k=k, filters=filters, mode=mode)
+        if mode == "hybrid":
+            hits = retrieve(engine, text, k=k, filters=filters)
+        else:
+            hits = engine.searcher.search(text, k=k, filters=filters, mode=mode)
         if as_json or jsonl:
             _print_json(search_json(text, hits))
         else:
             typer.echo(search_text(text, hits))
 
 
-@app.command()
+@command
 def ask(
     question: str = typer.Argument(None, help="A question in plain Chinese."),
     file: Path = typer.Option(None, "--file", help="A file of questions, one a line."),
@@ -157,8 +177,9 @@ def ask(
             typer.echo(answer.text)
 
 
-@app.command(name="eval")
-def evaluate(
+@command
+def eval(  # noqa: A001 - the command is called eval
+
     questions: Path = typer.Argument(..., help="Question file (JSON lines with type and answer)."),
     index: Path = typer.Option(None, "--index", help="Index directory."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every question's result."),

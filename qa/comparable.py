@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,8 +49,8 @@ class Comparable:
     Attributes
     ----------
     project : Project
-    topic : str
-        The topic of the new project it is comparable for.
+    topics : tuple of str
+        The topics of the new project it is comparable for.
     coverage : float
         Weighted share (0–1) of the topic's terms the project holds.
     similarity : float
@@ -60,7 +60,7 @@ class Comparable:
     """
 
     project: Project
-    topic: str
+    topics: tuple[str, ...]
     coverage: float
     similarity: float
     terms: tuple[str, ...]
@@ -104,14 +104,23 @@ def find_comparables(engine, topics: list[str], context: str | None = None,
     vectors = _project_vectors(engine, projects)
     share = max(2, limit // len(topics))
     chosen: dict[str, Comparable] = {}
+    firsts: list[str] = []
     for topic in topics:
         query = topic + (f"（{context}）" if context else "")
         similarity = vectors @ engine.searcher.query_vector(query)
         ranked = _rank_topic(topic, projects, texts, similarity, terms)
+        firsts.extend(c.project.id for c in ranked[:1] if c.project.id not in firsts)
         for item in ranked[:share]:
-            chosen.setdefault(item.project.id, item)
+            known = chosen.get(item.project.id)
+            if known is not None:
+                item = replace(max(known, item, key=lambda c: c.coverage),
+                               topics=(*known.topics, topic))
+            chosen[item.project.id] = item
     ordered = sorted(chosen.values(), key=lambda c: (-c.coverage, -c.similarity, c.project.id))
-    return ordered[:limit]
+    keep = [chosen[i] for i in firsts]
+    keep.extend(c for c in ordered if c.project.id not in firsts)
+    keep = keep[: max(limit, len(firsts))]
+    return sorted(keep, key=lambda c: (-c.coverage, -c.similarity, c.project.id))
 
 
 def _rank_topic(topic: str, projects: list[Project], texts: list[list[str]],
@@ -127,7 +136,7 @@ def _rank_topic(topic: str, projects: list[Project], texts: list[list[str]],
         coverage = sum(w * c for w, c in zip(weights, held[index])) / total
         if coverage >= MIN_COVERAGE:
             names = tuple(g.label for g, c in zip(groups, held[index]) if c > 0)
-            found.append(Comparable(project, topic, round(coverage, 4),
+            found.append(Comparable(project, (topic,), round(coverage, 4),
                                     round(float(similarity[index]), 4), names))
     if not found:
         return []

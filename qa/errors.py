@@ -21,3 +21,7 @@ class InputTooLongError(BudgetQAError):
 
 class ExportFormatError(BudgetQAError):
     """An export path has an extension that cannot be written (use .xlsx or .csv)."""
+
+
+class InvalidAmountError(BudgetQAError):
+    """An amount given for a draft is negative or not a number (the message names the value)."""

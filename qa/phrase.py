@@ -19,6 +19,7 @@ from index.text import compact
 
 from .levels import kinds_in
 from .lexicon import Concept, Lexicon
+from .regions import RegionIndex
 
 # Question words, removed before the topic is split (longest patterns first).
 _FILLERS = re.compile(
@@ -39,9 +40,6 @@ STOP_WORDS = frozenset(
     "一个 一下 这个 那个 这些 那些 什么 怎么 如何 哪些 有没有 自己 本身 情况 方面 问题 内容 "
     "指标 绩效 目标 项目 经费 资金 工作 写法 表述 相关 有关".split()
 )
-_AUTONOMOUS = re.compile(r"自治[县州旗]$")
-_SUFFIX = re.compile(r"[县区市旗盟州]$")
-_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?[省市](?=[\u4e00-\u9fff]{2,})")
 
 
 @dataclass(frozen=True)
@@ -138,43 +136,21 @@ def group_occurs(text: str, group: TermGroup, tokenizer: Tokenizer) -> bool:
     return any(occurs(text, variant, tokenizer) for variant in group.variants)
 
 
-def find_region(question: str, regions: list[str]) -> str | None:
-    """The region a question names, by full name or short name (秀山, 西青, 阳城)."""
+def find_region(question: str, regions: list[str]) -> tuple[str | None, str]:
+    """The first corpus region a question names, and the question without that name."""
     text = compact(question)
-    best: tuple[int, str] | None = None
-    for region in sorted(set(regions)):
-        for alias in region_aliases(region):
-            if alias in text and (best is None or len(alias) > best[0]):
-                best = (len(alias), region)
-    return best[1] if best else None
-
-
-def region_aliases(region: str) -> list[str]:
-    """Names a region goes by: 天津市西青区 → 天津市西青区, 西青区, 西青."""
-    names = [region]
-    bare = _PREFIX.sub("", region)
-    names.append(bare)
-    core = _AUTONOMOUS.sub("", bare)
-    core = core[:2] if "族" in core else _SUFFIX.sub("", core)
-    if len(core) >= 2:
-        names.append(core)
-    return list(dict.fromkeys(names))
-
-
-def strip_region(text: str, region: str | None) -> str:
-    """The text with every alias of the region removed."""
-    if not region:
-        return text
-    for alias in sorted(region_aliases(region), key=len, reverse=True):
-        text = text.replace(alias, "、")
-    return text
+    found = RegionIndex(list(regions)).find(text)
+    if not found:
+        return None, text
+    for match in found:
+        text = text.replace(match.said, "、")
+    return found[0].region, text
 
 
 def parse_topic(question: str, lexicon: Lexicon, regions: list[str] = (),
                 years: list[int] = ()) -> Topic:
     """Read the topic, levels, region and year of a wording question."""
-    region = find_region(question, list(regions))
-    text = strip_region(QUOTES.sub("", compact(question)), region)
+    region, text = find_region(QUOTES.sub("", compact(question)), list(regions))
     year = None
     match = _YEAR.search(text)
     if match and int(match.group(1)) in set(years):
@@ -268,6 +244,20 @@ def _parts(term: str, terms: TermIndex) -> list[str]:
     return []
 
 
+def expand(term: str, terms: TermIndex) -> set[str]:
+    """A term and the terms that may stand for it.
+
+    In a concept of synonyms every term stands for every other. In a category concept
+    (工作人员: 职工, 执法人员 …) the head stands for every member and a member only for
+    itself and the head.
+    """
+    out = {term}
+    for concept in terms.concepts.get(term, []):
+        members = [compact(t).lower() for t in concept.terms]
+        out.update(members if not concept.category or members[0] == term else members[:1])
+    return out
+
+
 def _term_groups(term: str, terms: TermIndex) -> list[TermGroup]:
     """Groups for one lexicon term.
 
@@ -279,11 +269,8 @@ def _term_groups(term: str, terms: TermIndex) -> list[TermGroup]:
     parts = _parts(term, terms)
     if len(parts) >= 2:
         return [g for part in parts for g in _term_groups(part, terms)]
-    concepts = terms.concepts[term]
     inner = [t for t in terms.concepts if t != term and len(t) >= 3 and t in term]
-    if inner:
-        variants = {term, *inner}
-    else:
-        variants = {compact(t).lower() for c in concepts for t in c.terms}
+    concepts = terms.concepts[term]
+    variants = {term, *inner} if inner else expand(term, terms)
     ordered = tuple(sorted(variants, key=lambda v: (-len(v), v)))
     return [TermGroup(term, ordered, concepts[0].name)]

@@ -1,0 +1,120 @@
+"""Answers: each intent, partial region names, synonyms, not found, bad input (real index)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from conftest import DATA
+from qa.answer import answer_question
+from qa.errors import EmptyQuestionError
+from qa.evaluate import load_questions, score
+
+DEV_TYPES = ("which_regions_fund", "amount_lookup", "indicator_value", "aggregate")
+
+
+def _known(engine) -> set:
+    return {(r.doc, r.line) for r in engine.store.indicators.values()}
+
+
+def _questions(name: str, types=DEV_TYPES) -> list[dict]:
+    return [q for q in load_questions(DATA / name) if q["type"] in types]
+
+
+@pytest.mark.parametrize("item", _questions("qa_dev.jsonl"), ids=lambda q: q["id"])
+def test_answer_dev_question_passes(engine, item):
+    answer = answer_question(engine, item["question"]).to_json()
+    verdict = score(item, answer, _known(engine))
+    assert verdict.passed, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "item", _questions("qa_paraphrase.jsonl") + _questions("qa_paraphrase2.jsonl"), ids=lambda q: q["id"]
+)
+def test_answer_paraphrased_question_passes(engine, item):
+    answer = answer_question(engine, item["question"]).to_json()
+    verdict = score(item, answer, _known(engine))
+    assert verdict.passed, verdict.reason
+
+
+def test_answer_which_regions_lists_every_region_and_amount(engine):
+    answer = answer_question(engine, "哪些县资助政府法律顾问？金额多少？")
+    assert answer.intent == "which_regions_fund"
+    by_name = {(p.region, p.project): p for p in answer.projects}
+    assert by_name[("盐池县", "政府法律顾问")].amount_wan == Decimal(36)
+    assert by_name[("天津市西青区", "区政府外聘法律顾问经费")].match == "primary"
+    assert "盐池县" in answer.text and "36万元" in answer.text
+    assert "平罗县" in answer.extra["regions_without"]
+
+
+def test_answer_synonym_not_printed_in_documents(engine):
+    answer = answer_question(engine, "外聘律师的钱哪些县有安排？")
+    projects = {p.project for p in answer.projects}
+    assert {"政府法律顾问", "区政府外聘法律顾问经费", "政府法律顾问经费"} <= projects
+
+
+@pytest.mark.parametrize("said, region", [("秀山", "秀山土家族苗族自治县"), ("西青", "天津市西青区"),
+                                          ("西青区", "天津市西青区"), ("阳城", "阳城县")])
+def test_answer_partial_region_name(engine, said, region):
+    answer = answer_question(engine, f"{said}法律援助经费是多少")
+    assert answer.projects[0].region == region
+    assert "法律援助" in answer.projects[0].project
+
+
+def test_answer_amount_in_yuan_converted_exactly_with_source(engine):
+    answer = answer_question(engine, "阳城2023年办案费结转过来多少")
+    first = answer.projects[0]
+    assert (first.amount_wan, first.amount_printed, first.unit_printed) == (Decimal("9.87939"), "98,793.9", "元")
+    assert "98,793.9元" in answer.text and "004_b98d97a066df5e1f.txt" in answer.text
+
+
+def test_answer_indicator_value_cites_row(engine):
+    answer = answer_question(engine, "秀山调解成功率目标")
+    first = answer.indicators[0]
+    assert first.region == "秀山土家族苗族自治县" and "调解案件成功率" in first.level3
+    assert first.value == "≥98%" and first.line in (67, 222)
+
+
+def test_answer_aggregate_states_items(engine):
+    answer = answer_question(engine, "西青区2024年的项目里，中央补助的钱一共多少？")
+    assert answer.value == Decimal(127) and len(answer.projects) == 2
+    assert "127万元" in answer.text and "2个" in answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_answer_empty_question_is_a_clear_error(engine, question):
+    with pytest.raises(EmptyQuestionError, match="问题为空"):
+        answer_question(engine, question)
+
+
+@pytest.mark.parametrize("question", ["asdfghjkl", "？？？", "12345 qwerty", "的的的的"])
+def test_answer_nonsense_says_not_found(engine, question):
+    answer = answer_question(engine, question)
+    assert not answer.found
+    assert answer.text.startswith("未找到")
+
+
+def test_answer_region_not_in_corpus(engine):
+    answer = answer_question(engine, "海淀区法律援助经费是多少")
+    assert not answer.found and "海淀区" in answer.text and "盐池县" in answer.text
+
+
+def test_answer_year_not_in_corpus(engine):
+    answer = answer_question(engine, "2019年盐池县普法宣传经费多少")
+    assert not answer.found and "2019" in answer.text
+
+
+def test_answer_very_long_question_does_not_crash(engine):
+    answer = answer_question(engine, "西青区法律援助经费是多少" * 200)
+    assert answer.text
+
+
+def test_answer_json_contract(engine):
+    payload = answer_question(engine, "西青抚恤金多少").to_json()
+    assert {"question", "intent", "text", "projects", "indicators", "value", "unit"} <= set(payload)
+    project = payload["projects"][0]
+    assert {"region", "department", "year", "project", "amount_wan", "amount_printed", "unit_printed",
+            "doc", "line", "match"} <= set(project)
+    json.dumps(payload, ensure_ascii=False)

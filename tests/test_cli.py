@@ -1,0 +1,118 @@
+"""The ``budgetqa`` command line: help, output contracts, errors (through the real CLI runner)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import CORPUS, DATA
+from qa.cli import app
+
+runner = CliRunner()
+COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands]
+
+
+@pytest.fixture()
+def env(settings, engine):
+    """Environment that points the CLI at the session's test index."""
+    return {
+        "BUDGETQA_DATA_DIR": str(settings.data_dir),
+        "BUDGETQA_MODEL_CACHE": str(settings.resolved_model_cache),
+        "BUDGETQA_CACHE_DIR": str(settings.resolved_cache_dir),
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_cli_every_command_has_help_with_example(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_cli_parse_summary_table():
+    result = runner.invoke(app, ["parse", *map(str, sorted(CORPUS.glob("*.txt")))])
+    assert result.exit_code == 0
+    assert "秀山土家族苗族自治县" in result.output and "138" in result.output
+
+
+def test_cli_parse_json_contract():
+    result = runner.invoke(app, ["parse", str(CORPUS / "002_ec4e56c4f21351cb.txt"), "--json"])
+    payload = json.loads(result.output)
+    (document,) = payload["documents"]
+    assert {"doc", "region", "department", "year", "projects", "department_facts", "unparsed_lines",
+            "warnings"} <= set(document)
+    project = document["projects"][0]
+    assert {"project", "department", "implementing_unit", "amount_wan", "amount_printed", "unit_printed",
+            "line", "indicators"} <= set(project)
+    row = project["indicators"][0]
+    assert {"level1", "level2", "level3", "operator", "value", "weight", "line"} <= set(row)
+    assert (row["operator"], row["value"], row["weight"]) == ("≥", "≥800件", 20)
+
+
+def test_cli_parse_bad_file_reports_and_continues(tmp_path):
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4\n garbage")
+    result = runner.invoke(app, ["parse", str(bad), str(CORPUS / "000_fbf52db7d211f3f4.txt")])
+    assert result.exit_code == 0
+    assert "scan.pdf" in result.output and "盐池县" in result.output
+
+
+def test_cli_parse_only_bad_files_exits_nonzero(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["parse", str(empty)])
+    assert result.exit_code == 1
+    assert "empty.txt" in result.output
+
+
+def test_cli_search_json_contract(env):
+    result = runner.invoke(app, ["search", "法律援助", "--region", "西青", "--k", "3", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output.strip().splitlines()[-1])
+    assert payload["query"] == "法律援助" and len(payload["hits"]) == 3
+    for hit in payload["hits"]:
+        assert {"rank", "score", "kind", "doc", "line", "region", "year", "project", "amount_wan", "level1",
+                "level2", "level3", "value", "text"} <= set(hit)
+        assert "西青" in hit["region"]
+
+
+def test_cli_search_file_jsonl(env, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("政府法律顾问\n\n秀山调解成功率目标\n", encoding="utf-8")
+    result = runner.invoke(app, ["search", "--file", str(questions), "--jsonl", "--k", "5"], env=env)
+    lines = [json.loads(line) for line in result.output.strip().splitlines() if line.startswith("{")]
+    assert [line["query"] for line in lines] == ["政府法律顾问", "秀山调解成功率目标"]
+
+
+def test_cli_ask_json(env):
+    result = runner.invoke(app, ["ask", "西青抚恤金多少", "--json"], env=env)
+    payload = json.loads(result.output.strip().splitlines()[-1])
+    assert payload["projects"][0]["amount_wan"] == 18.47
+
+
+def test_cli_ask_empty_question_is_an_error(env):
+    result = runner.invoke(app, ["ask", "  "], env=env)
+    assert result.exit_code == 1
+    assert "Error:" in result.output
+
+
+def test_cli_eval_prints_per_type_table(env):
+    result = runner.invoke(app, ["eval", str(DATA / "qa_paraphrase2.jsonl")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "amount_lookup" in result.output and "all" in result.output
+
+
+def test_cli_eval_bad_file_names_line(env, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "x", "type": "amount_lookup", "answer": {}}\n{not json\n', encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(bad)], env=env)
+    assert result.exit_code == 1
+    assert "bad.jsonl:2" in result.output
+
+
+def test_cli_search_without_index_says_build_first(tmp_path):
+    result = runner.invoke(app, ["search", "法律援助"], env={"BUDGETQA_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 1
+    assert "budgetqa build" in result.output

@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: install run test bench lint format clean
+.PHONY: install browser run test bench bench-load lint format clean
 
 install: $(STAMP)
 
@@ -17,14 +20,23 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here),
+# plus a CJK font so the screenshots are readable. Installed only when missing.
+browser:
+	@test -x $(CHROMIUM) || { $(APT) update && $(APT) install -y chromium; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { $(APT) update && $(APT) install -y fonts-wqy-microhei; }
+
 run: install
 	$(BIN)/python app.py
 
-test: install
+test: install browser
 	$(BIN)/pytest -q
 
 bench: install
 	$(BIN)/python bench/bench_index.py
+
+bench-load: install
+	$(BIN)/python bench/bench_load.py
 
 lint: install
 	$(BIN)/ruff check index qa tests bench app.py

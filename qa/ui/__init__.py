@@ -23,6 +23,7 @@ from .views import (
     ask,
     documents,
     draft,
+    parse_amount,
     source,
     wording,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "draft",
     "index_sources",
     "open_service",
+    "parse_amount",
     "prepare_index",
     "source",
     "stored_name",

@@ -67,7 +67,9 @@ def _save(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def write_xlsx(directory: Path, stem: str, columns: Sequence[str], rows: Rows, title: str = "Sheet1") -> Path:
+def write_xlsx(
+    directory: Path, stem: str, columns: Sequence[str], rows: Rows, title: str = "Sheet1"
+) -> Path:
     """An XLSX of a table: a bold header row, then the rows."""
     workbook = Workbook()
     sheet = workbook.active
@@ -78,12 +80,20 @@ def write_xlsx(directory: Path, stem: str, columns: Sequence[str], rows: Rows, t
     for row in _clean(rows, len(columns)):
         sheet.append(row)
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, 2 * len(column) + 4)
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
+            10, 2 * len(column) + 4
+        )
     return _write(directory, stem, ".xlsx", _save(workbook))
 
 
-def write_target_sheet(directory: Path, name: str, description: str, amount_wan: Decimal | None,
-                       rows: Rows, sources: Rows = ()) -> Path:
+def write_target_sheet(
+    directory: Path,
+    name: str,
+    description: str,
+    amount_wan: Decimal | None,
+    rows: Rows,
+    sources: Rows = (),
+) -> Path:
     """An XLSX in the 项目支出绩效目标表 layout; ``rows`` are (一级, 二级, 三级, 指标值).
 
     Consecutive equal 一级/二级 cells are merged as in the printed tables. ``sources``
@@ -92,14 +102,17 @@ def write_target_sheet(directory: Path, name: str, description: str, amount_wan:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "绩效目标表"
-    for letter, width in zip("ABCDE", (14, 16, 18, 34, 24)):
+    for letter, width in zip("ABCDE", (14, 16, 18, 34, 24), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.merge_cells("A1:E1")
     sheet["A1"] = "项目支出绩效目标表"
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = _CENTER
-    header = [("项目名称", name), ("项目资金（万元）", "" if amount_wan is None else f"{amount_wan.normalize():f}"),
-              ("绩效目标", description)]
+    header = [
+        ("项目名称", name),
+        ("项目资金（万元）", "" if amount_wan is None else f"{amount_wan.normalize():f}"),
+        ("绩效目标", description),
+    ]
     for offset, (label, value) in enumerate(header, start=2):
         sheet.cell(offset, 1, label).font = Font(bold=True)
         sheet.merge_cells(start_row=offset, start_column=2, end_row=offset, end_column=5)
@@ -132,10 +145,18 @@ def _merge_runs(sheet, start: int, body: list[list[str]]) -> None:
     for column, key_len in ((2, 1), (3, 2)):
         run_start = 0
         for index in range(1, len(body) + 1):
-            if index < len(body) and body[index][:key_len] == body[run_start][:key_len] and body[index][key_len - 1]:
+            if (
+                index < len(body)
+                and body[index][:key_len] == body[run_start][:key_len]
+                and body[index][key_len - 1]
+            ):
                 continue
             if index - run_start > 1:
-                sheet.merge_cells(start_row=start + run_start, start_column=column,
-                                  end_row=start + index - 1, end_column=column)
+                sheet.merge_cells(
+                    start_row=start + run_start,
+                    start_column=column,
+                    end_row=start + index - 1,
+                    end_column=column,
+                )
                 sheet.cell(start + run_start, column).alignment = _CENTER
             run_start = index

@@ -57,17 +57,40 @@ def project_html(project: Project, cited: int) -> str:
     """The project's table: header rows, funding, goal, then the indicator rows."""
     rows = [
         _row([_cell("项目名称", "th"), _cell(project.name, colspan=4)], project.name_line, cited),
-        _row([_cell("主管部门", "th"), _cell(project.department, colspan=2), _cell("实施单位", "th"),
-              _cell(project.implementing_unit)], None, cited),
-        _row([_cell("项目资金", "th"), _cell(_amount(project), colspan=4)], project.amount_line, cited),
+        _row(
+            [
+                _cell("主管部门", "th"),
+                _cell(project.department, colspan=2),
+                _cell("实施单位", "th"),
+                _cell(project.implementing_unit),
+            ],
+            None,
+            cited,
+        ),
+        _row(
+            [_cell("项目资金", "th"), _cell(_amount(project), colspan=4)],
+            project.amount_line,
+            cited,
+        ),
     ]
     rows += [
-        _row([_cell("", "th"), _cell(funding.label), _cell(f"{funding.amount_printed} {funding.unit_printed}",
-              colspan=3)], funding.line, cited)
+        _row(
+            [
+                _cell("", "th"),
+                _cell(funding.label),
+                _cell(f"{funding.amount_printed} {funding.unit_printed}", colspan=3),
+            ],
+            funding.line,
+            cited,
+        )
         for funding in project.funding
     ]
     if project.goal:
-        rows.append(_row([_cell("绩效目标", "th"), _cell(project.goal, colspan=4)], project.goal_line, cited))
+        rows.append(
+            _row(
+                [_cell("绩效目标", "th"), _cell(project.goal, colspan=4)], project.goal_line, cited
+            )
+        )
     rows.append(_header_row(("一级指标", "二级指标", "三级指标", "指标值", "权重")))
     rows += [_indicator_row(row, cited) for row in project.indicators]
     where = f"{project.doc} · {project.region or ''} {project.year or ''}".strip()
@@ -79,8 +102,13 @@ def _header_row(labels: Iterable[str]) -> str:
 
 
 def _indicator_row(row: IndicatorRow, cited: int) -> str:
-    cells = [_cell(row.level1), _cell(row.level2), _cell(row.level3), _cell(row.value),
-             _cell(_decimal(row.weight))]
+    cells = [
+        _cell(row.level1),
+        _cell(row.level2),
+        _cell(row.level3),
+        _cell(row.value),
+        _cell(_decimal(row.weight)),
+    ]
     return _row(cells, row.line, cited)
 
 
@@ -95,7 +123,9 @@ def facts_html(title: str, facts: Iterable[DepartmentFact], cited: int) -> str:
     """A department budget table, as the facts read from it."""
     body = [_header_row(("项目", "栏目", "数值", "单位"))]
     body += [
-        _row([_cell(f.label), _cell(f.column), _cell(f.value_printed), _cell(f.unit)], f.line, cited)
+        _row(
+            [_cell(f.label), _cell(f.column), _cell(f.value_printed), _cell(f.unit)], f.line, cited
+        )
         for f in facts
     ]
     return _table(f"{title} · 第 {cited} 行", body)

@@ -74,7 +74,9 @@ def _read_checked(path: Path, name: str, max_mb: int) -> bytes:
     except OSError as exc:
         raise _reject(name, f"cannot open: {exc.strerror}", "无法打开上传的文件。") from exc
     if size > max_mb * 1024 * 1024:
-        raise _reject(name, f"{size} bytes, over the {max_mb} MB limit", f"文件超过 {max_mb} MB 上限。")
+        raise _reject(
+            name, f"{size} bytes, over the {max_mb} MB limit", f"文件超过 {max_mb} MB 上限。"
+        )
     if size == 0:
         raise _reject(name, "empty file", "文件是空的。")
     return path.read_bytes()
@@ -86,13 +88,17 @@ def stored_name(name: str, data: bytes) -> str:
     accepted = ACCEPTED.get(suffix)
     if accepted is None:
         kinds = "、".join(s.lstrip(".") for s in ACCEPTED)
-        raise _reject(name, f"unsupported suffix {suffix!r}", f"不支持的文件类型，请上传 {kinds} 文件。")
+        raise _reject(
+            name, f"unsupported suffix {suffix!r}", f"不支持的文件类型，请上传 {kinds} 文件。"
+        )
     try:
         fmt = detect_format(data, name)
     except UnreadableDocumentError as exc:
         raise _reject(name, exc.reason, "文件已损坏或不是支持的格式。") from exc
     if fmt not in accepted:
-        raise _reject(name, f"content is {fmt}, not {suffix}", f"文件内容（{fmt}）与扩展名 {suffix} 不符。")
+        raise _reject(
+            name, f"content is {fmt}, not {suffix}", f"文件内容（{fmt}）与扩展名 {suffix} 不符。"
+        )
     digest = hashlib.sha256(data).hexdigest()
     stem = safe_stem(Path(name).stem, 60, default="document")
     return f"{stem}-{digest[:12]}{STORED_SUFFIX.get(fmt, suffix)}"
@@ -109,9 +115,10 @@ def check_upload(service: Service, upload: str | Path) -> tuple[Path, ParsedDocu
     same = next((doc for doc, sha in known.items() if sha == digest), None)
     if same:
         raise _reject(name, f"same content as {same}", f"与已索引的文档 {same} 内容相同。")
+    target_name = stored_name(name, data)
     staging = settings.data_dir / "upload-staging" / digest[:16]
     staging.mkdir(parents=True, exist_ok=True)
-    staged = staging / stored_name(name, data)
+    staged = staging / target_name
     staged.write_bytes(data)
     try:
         parsed = parse_file(staged)
@@ -120,8 +127,11 @@ def check_upload(service: Service, upload: str | Path) -> tuple[Path, ParsedDocu
         raise _reject(name, exc.reason, f"无法读取（{exc.reason}）。") from exc
     if not (parsed.projects or parsed.department_indicators or parsed.facts):
         shutil.rmtree(staging, ignore_errors=True)
-        raise _reject(name, "no performance-target or budget tables found",
-                      "没有找到绩效目标表或预算表，请确认文件内容。")
+        raise _reject(
+            name,
+            "no performance-target or budget tables found",
+            "没有找到绩效目标表或预算表，请确认文件内容。",
+        )
     return staged, parsed
 
 
@@ -138,7 +148,9 @@ def _place(staged: Path, directory: Path) -> Path:
     return target
 
 
-def add_document(service: Service, upload: str | Path, progress: Progress | None = None) -> UploadResult:
+def add_document(
+    service: Service, upload: str | Path, progress: Progress | None = None
+) -> UploadResult:
     """Check, store and index one uploaded file, then reload the engine.
 
     Raises :class:`UploadRejectedError` (with a Chinese ``zh`` message) when the file
@@ -156,7 +168,9 @@ def add_document(service: Service, upload: str | Path, progress: Progress | None
         except (BudgetIndexError, OSError) as exc:
             target.unlink(missing_ok=True)
             logger.exception("rebuild after upload of %s failed", target.name)
-            raise _reject(Path(upload).name, f"rebuild failed: {exc}", "重建索引失败，索引保持不变。") from exc
+            raise _reject(
+                Path(upload).name, f"rebuild failed: {exc}", "重建索引失败，索引保持不变。"
+            ) from exc
         if any(Path(f.path).name == target.name for f in result.failures):
             target.unlink(missing_ok=True)
             raise _reject(Path(upload).name, "unreadable at build time", "建索引时无法读取该文件。")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..errors import EmptyQuestionError, InputTooLongError
+from ..errors import EmptyQuestionError, InputTooLongError, InvalidAmountError
 from ..schema import Answer, FactItem, IndicatorItem, ProjectItem
 from . import adapters, render
 from .errors import BadRequestError
@@ -20,7 +20,17 @@ from .errors import BadRequestError
 MAX_QUESTION_CHARS = 500
 CHART_INTENTS = ("which_regions_fund", "aggregate")
 SOURCE_COLUMNS = ("地区", "项目", "金额（万元）", "指标", "指标值", "说明", "来源")
-WORDING_COLUMNS = ("组", "三级指标", "指标值", "本组取值", "地区", "项目", "一级指标", "二级指标", "来源")
+WORDING_COLUMNS = (
+    "组",
+    "三级指标",
+    "指标值",
+    "本组取值",
+    "地区",
+    "项目",
+    "一级指标",
+    "二级指标",
+    "来源",
+)
 DRAFT_COLUMNS = ("一级指标", "二级指标", "三级指标", "指标值", "依据")
 COMPARABLE_COLUMNS = ("地区", "年度", "项目", "金额（万元）", "来源")
 DOCUMENT_COLUMNS = ("文档", "地区", "年度", "格式", "项目数", "指标行数", "预算数字", "警告数")
@@ -29,10 +39,10 @@ MATCH_NOTES = {"primary": "主要", "partial": "部分相关"}
 
 @contextmanager
 def _refusals():
-    """Input the QA functions refuse (their messages are already in Chinese) becomes a BadRequestError."""
+    """Input the QA functions refuse becomes a BadRequestError (their messages are Chinese)."""
     try:
         yield
-    except (EmptyQuestionError, InputTooLongError) as exc:
+    except (EmptyQuestionError, InputTooLongError, InvalidAmountError) as exc:
         raise BadRequestError(str(exc), str(exc)) from exc
 
 
@@ -65,7 +75,9 @@ def ask(engine, question: str | None) -> AskView:
     if not question:
         raise BadRequestError("empty question", "请输入问题。")
     if len(question) > MAX_QUESTION_CHARS:
-        raise BadRequestError("question too long", f"问题太长（超过 {MAX_QUESTION_CHARS} 字），请精简后再问。")
+        raise BadRequestError(
+            "question too long", f"问题太长（超过 {MAX_QUESTION_CHARS} 字），请精简后再问。"
+        )
     with _refusals():
         answer = adapters.answer_question(engine, question)
     rows = [_project_row(p) for p in answer.projects]
@@ -81,13 +93,29 @@ def _note(match: str | None, note: str | None) -> str:
 
 def _project_row(item: ProjectItem) -> tuple[str, ...]:
     note = _note(item.match, item.note)
-    return (item.region or "", item.project, wan(item.amount_wan), "", "", note, ref(item.doc, item.line))
+    return (
+        item.region or "",
+        item.project,
+        wan(item.amount_wan),
+        "",
+        "",
+        note,
+        ref(item.doc, item.line),
+    )
 
 
 def _indicator_row(item: IndicatorItem) -> tuple[str, ...]:
     label = "/".join(x for x in (item.level2, item.level3) if x)
     note = _note(item.match, item.note)
-    return (item.region or "", item.project or "", "", label, item.value, note, ref(item.doc, item.line))
+    return (
+        item.region or "",
+        item.project or "",
+        "",
+        label,
+        item.value,
+        note,
+        ref(item.doc, item.line),
+    )
 
 
 def _fact_row(item: FactItem) -> tuple[str, ...]:
@@ -128,7 +156,9 @@ def source(engine, reference: str | None) -> SourceView:
         html = finder(parsed, line)
         if html:
             return SourceView(doc=doc, line=line, html=html)
-    raise BadRequestError(f"{doc}:{line} is not in any table", f"{doc} 第 {line} 行不在任何表格中。")
+    raise BadRequestError(
+        f"{doc}:{line} is not in any table", f"{doc} 第 {line} 行不在任何表格中。"
+    )
 
 
 def _parse_ref(reference: str | None) -> tuple[str, int]:
@@ -187,24 +217,41 @@ class WordingView:
         for number, cluster in enumerate(self.clusters, start=1):
             regions = "、".join(dict.fromkeys(r.region for r in cluster.rows if r.region))
             lines.append(
-                f"{number}. **{cluster.label}** — {len(cluster.rows)} 条；取值 {cluster.value_range or '—'}"
+                f"{number}. **{cluster.label}** — {len(cluster.rows)} 条；"
+                f"取值 {cluster.value_range or '—'}"
                 f"{'；' + regions if regions else ''}"
             )
         return "\n".join(lines)
 
 
-def wording(engine, query: str | None, region=None, year=None, level1=None, level2=None) -> WordingView:
+def wording(
+    engine, query: str | None, region=None, year=None, level1=None, level2=None
+) -> WordingView:
     """Search indicator wording, optionally within a region, year and indicator levels."""
     query = (query or "").strip()
     if not query:
         raise BadRequestError("empty query", "请输入要检索的指标内容。")
     with _refusals():
         clusters = adapters.find_wording(
-            engine, query, region=_blank(region), year=_year(year), level1=_blank(level1), level2=_blank(level2)
+            engine,
+            query,
+            region=_blank(region),
+            year=_year(year),
+            level1=_blank(level1),
+            level2=_blank(level2),
         )
     rows = tuple(
-        (str(number), row.level3, row.value, cluster.value_range, row.region or "", row.project or "",
-         row.level1 or "", row.level2 or "", ref(row.doc, row.line))
+        (
+            str(number),
+            row.level3,
+            row.value,
+            cluster.value_range,
+            row.region or "",
+            row.project or "",
+            row.level1 or "",
+            row.level2 or "",
+            ref(row.doc, row.line),
+        )
         for number, cluster in enumerate(clusters, start=1)
         for row in cluster.rows
     )
@@ -251,11 +298,11 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
         raise BadRequestError("empty project name", "请输入项目名称。")
     amount = parse_amount(amount_wan)
     with _refusals():
-        result = adapters.draft_targets(engine, name, description=(description or "").strip() or None,
-                                        amount_wan=amount)
+        result = adapters.draft_targets(
+            engine, name, description=(description or "").strip() or None, amount_wan=amount
+        )
     rows = tuple(
-        (row.level1 or "", row.level2 or "", row.level3, row.value,
-         " ".join(x for x in (row.region, row.project, ref(row.doc, row.line)) if x))
+        (row.level1 or "", row.level2 or "", row.level3, row.value, _basis(row))
         for row in result.rows
     )
     comparables = tuple(
@@ -263,6 +310,12 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
         for p in result.comparables
     )
     return DraftView(name, (description or "").strip(), amount, rows, comparables, result.note)
+
+
+def _basis(row: IndicatorItem) -> str:
+    """Where a proposed row was drawn from (region, project, ``doc:line``), or why none."""
+    cited = " ".join(x for x in (row.region, row.project, ref(row.doc, row.line)) if x)
+    return "；".join(x for x in (cited, row.note) if x)
 
 
 def parse_amount(value) -> Decimal | None:
@@ -301,9 +354,18 @@ def documents(engine) -> DocumentsView:
     for doc in sorted(store.documents):
         parsed = store.documents[doc]
         d = parsed.document
-        rows.append((doc, d.region or "", str(d.year or ""), d.format, str(len(parsed.projects)),
-                     str(len(parsed.indicator_rows) + len(parsed.department_indicators)),
-                     str(len(parsed.facts)), str(len(parsed.warnings))))
+        rows.append(
+            (
+                doc,
+                d.region or "",
+                str(d.year or ""),
+                d.format,
+                str(len(parsed.projects)),
+                str(len(parsed.indicator_rows) + len(parsed.department_indicators)),
+                str(len(parsed.facts)),
+                str(len(parsed.warnings)),
+            )
+        )
         warnings.extend(str(w) for w in parsed.warnings)
     failures = tuple(f"{f.get('path')}: {f.get('error')}" for f in store.meta.get("failures", []))
     return DocumentsView(rows=tuple(rows), warnings=tuple(warnings), failures=failures)

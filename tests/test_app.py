@@ -1,0 +1,466 @@
+"""The app: its handlers called directly, then the real server called through gradio_client."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from appserver import (
+    CORPUS,
+    SEED_LIKE_REGION,
+    isolated_engine,
+    load_app_module,
+    seed_like_document,
+    serve,
+)
+from openpyxl import load_workbook
+
+from index.search import Filters
+from index.store import current_version, read_meta
+from qa.ui import (
+    DOCUMENT_COLUMNS,
+    SOURCE_COLUMNS,
+    WORDING_COLUMNS,
+    BadRequestError,
+    Service,
+    UploadRejectedError,
+    add_document,
+    ask,
+    documents,
+    draft,
+    export,
+    index_sources,
+    prepare_index,
+    source,
+    stored_name,
+    wording,
+)
+
+# Gradio's own DataFrame handling (queueing.py) uses pandas options pandas 3 deprecates.
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+LAWYER_QUESTION = "哪些县资助政府法律顾问"
+SEEDS = sorted(p.name for p in CORPUS.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def service(engine, tmp_path_factory):
+    return Service(engine, export_dir=tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture
+def own_service(engine, tmp_path):
+    """A service over a private copy of the index, for tests that add documents."""
+    return Service(isolated_engine(engine, tmp_path / "data"), export_dir=tmp_path / "exports")
+
+
+def _column(view_rows, columns, name):
+    index = columns.index(name)
+    return [row[index] for row in view_rows]
+
+
+# --- ask ---------------------------------------------------------------------------------------
+
+
+def test_ask_lists_yanchi_36_wan_with_source(service):
+    view = ask(service.engine, LAWYER_QUESTION)
+    rows = {(r[0], r[2]) for r in view.rows}
+    assert ("盐池县", "36") in rows
+    assert len({r[0] for r in view.rows}) >= 3
+    assert view.show_chart
+    assert dict(view.chart)["盐池县"] == Decimal("36")
+
+
+def test_ask_rows_cite_doc_and_line(service):
+    view = ask(service.engine, LAWYER_QUESTION)
+    assert view.rows
+    for row in view.rows:
+        assert len(row) == len(SOURCE_COLUMNS)
+        doc, _, line = row[-1].rpartition(":")
+        assert doc in SEEDS and line.isdigit()
+
+
+def test_ask_answer_is_json_serializable(service):
+    record = ask(service.engine, "西青抚恤金多少").answer.to_json()
+    assert json.loads(json.dumps(record, ensure_ascii=False))["question"] == "西青抚恤金多少"
+
+
+@pytest.mark.parametrize("question", ["", "   ", None, "问" * 501])
+def test_ask_refuses_empty_or_huge_question(service, question):
+    with pytest.raises(BadRequestError) as info:
+        ask(service.engine, question)
+    assert info.value.zh
+
+
+# --- source ------------------------------------------------------------------------------------
+
+
+def test_source_marks_the_cited_project_row(service):
+    project = next(p for p in service.engine.store.projects.values() if p.name == "政府法律顾问")
+    row = project.indicators[-1]
+    view = source(service.engine, f"{project.doc}:{row.line}")
+    assert view.html.count('class="cited"') == 1
+    assert f'data-line="{row.line}" class="cited"' in view.html
+    assert project.name in view.html and row.level3 in view.html
+
+
+def test_source_of_a_department_fact(service):
+    fact = next(iter(service.engine.store.facts.values()))
+    view = source(service.engine, f"{fact.doc}:{fact.line}")
+    assert 'class="cited"' in view.html and fact.value_printed in view.html
+
+
+def test_source_escapes_html(service):
+    view = source(service.engine, f"{SEEDS[0]}:125")
+    assert "<script" not in view.html
+
+
+@pytest.mark.parametrize(
+    "reference", ["", "nope", f"{SEEDS[0]}:abc", "missing.txt:3", f"{SEEDS[0]}:99999"]
+)
+def test_source_refuses_bad_reference(service, reference):
+    with pytest.raises(BadRequestError):
+        source(service.engine, reference)
+
+
+# --- wording -----------------------------------------------------------------------------------
+
+
+def test_wording_groups_rows_with_value_ranges(service):
+    view = wording(service.engine, "满意度")
+    assert view.clusters and view.rows
+    assert all(len(row) == len(WORDING_COLUMNS) for row in view.rows)
+    assert "组" in view.summary()
+    assert any("满意度" in row[1] for row in view.rows)
+
+
+@pytest.mark.parametrize(
+    "region, year", [("盐池县", None), ("盐池", "2024"), ("阳城县", 2024), ("全部", "全部")]
+)
+def test_wording_filters_region_and_year(service, region, year):
+    view = wording(service.engine, "满意度", region=region, year=year)
+    assert view.rows
+    if region != "全部":
+        assert all(region in row[4] for row in view.rows)
+
+
+def test_wording_filters_level1(service):
+    view = wording(service.engine, "人数", level1="产出指标")
+    assert view.rows and all("产出指标" in row[6] for row in view.rows)  # also "1-产出指标"
+
+
+def test_wording_unknown_region_is_not_found(service):
+    view = wording(service.engine, "满意度", region="火星县")
+    assert view.rows == () and view.summary() == "未找到相关指标。"
+
+
+@pytest.mark.parametrize(
+    "query, year", [("", None), ("  ", None), ("满意度", "abc"), ("满意度", "1066")]
+)
+def test_wording_refuses_bad_input(service, query, year):
+    with pytest.raises(BadRequestError):
+        wording(service.engine, query, year=year)
+
+
+# --- draft and exports -------------------------------------------------------------------------
+
+
+def test_draft_proposes_cited_rows_and_comparables(service):
+    view = draft(service.engine, "“枫桥式”司法所创建经费", "创建枫桥式司法所", 30)
+    assert view.rows and view.comparables
+    assert view.amount_wan == Decimal("30")
+    assert all(row[4] for row in view.rows)  # a doc:line, or why there is none
+    assert sum(".txt:" in row[4] for row in view.rows) >= len(view.rows) // 2
+    assert any("30" in row[3] for row in view.rows if row[2] and "资金" in row[2])  # the amount row
+
+
+@pytest.mark.parametrize("amount", ["abc", -1, "nan"])
+def test_draft_refuses_bad_amount(service, amount):
+    with pytest.raises(BadRequestError):
+        draft(service.engine, "抚恤金", None, amount)
+
+
+def test_draft_refuses_empty_name(service):
+    with pytest.raises(BadRequestError):
+        draft(service.engine, " ", None, None)
+
+
+def test_target_sheet_round_trip(tmp_path):
+    rows = [
+        ("产出指标", "数量指标", "创建数", "≥4个"),
+        ("产出指标", "数量指标", "培训人次", "≥100人次"),
+        ("产出指标", "质量指标", "验收合格率", "100%"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "≥95%"),
+    ]
+    path = export.write_target_sheet(
+        tmp_path,
+        "枫桥式司法所/../创建",
+        "目标",
+        Decimal("30.5"),
+        rows,
+        [("创建数", "阳城县 004.txt:643")],
+    )
+    assert path.parent == tmp_path and "/" not in path.name[:-5]
+    sheet = load_workbook(path)["绩效目标表"]
+    assert sheet["A1"].value == "项目支出绩效目标表"
+    assert (sheet["A2"].value, sheet["B2"].value) == ("项目名称", "枫桥式司法所/../创建")
+    assert sheet["B3"].value == "30.5"
+    body = [
+        [c.value for c in r] for r in sheet.iter_rows(min_row=6, max_row=9, min_col=2, max_col=5)
+    ]
+    assert [r[2:] for r in body] == [list(r[2:]) for r in rows]
+    assert "B6:B8" in {str(m) for m in sheet.merged_cells.ranges}
+    assert load_workbook(path)["依据"]["B2"].value == "阳城县 004.txt:643"
+
+
+def test_csv_export_round_trip(tmp_path):
+    rows = [
+        (
+            "1",
+            "群众满意度",
+            "≥95%",
+            "95%～100%",
+            "盐池县",
+            "普法",
+            "满意度指标",
+            "服务对象满意度指标",
+            "a.txt:3",
+        )
+    ]
+    path = export.write_csv(tmp_path, "指标检索-满意度", WORDING_COLUMNS, rows)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        assert list(csv.reader(handle)) == [list(WORDING_COLUMNS), list(rows[0])]
+    assert export.write_csv(tmp_path, "指标检索-满意度", WORDING_COLUMNS, rows) == path
+
+
+# --- documents and uploads ---------------------------------------------------------------------
+
+
+def test_documents_lists_the_seeds(service):
+    view = documents(service.engine)
+    assert [row[0] for row in view.rows] == SEEDS
+    assert all(len(row) == len(DOCUMENT_COLUMNS) for row in view.rows)
+    assert "盐池县" in _column(view.rows, DOCUMENT_COLUMNS, "地区")
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("../../etc/passwd.txt", "passwd-"),
+        ("绩效 目标表(2024).txt", "绩效_目标表_2024-"),
+        (".hidden.txt", "hidden-"),
+        ("....txt", "document-"),
+    ],
+)
+def test_stored_name_is_safe(name, expected):
+    stored = stored_name(name, "项目名称\t抚恤金\n".encode())
+    assert stored.startswith(expected) and stored.endswith(".txt")
+    assert "/" not in stored and not stored.startswith(".")
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("evil.exe", b"MZ\x90\x00"),
+        ("report.txt", b"%PDF-1.4 not really text"),
+        ("table.xlsx", b"plain text pretending"),
+        ("doc.docx", b"PK\x03\x04 broken zip"),
+    ],
+)
+def test_stored_name_refuses_wrong_type(name, data):
+    with pytest.raises(UploadRejectedError) as info:
+        stored_name(name, data)
+    assert "未添加" in info.value.zh
+
+
+def test_prepare_index_builds_when_missing_then_is_fresh(engine, tmp_path):
+    settings = replace(engine.settings, data_dir=tmp_path / "data", index_dir=None)
+    report = prepare_index(settings, progress=False)
+    assert report is not None and report.documents == len(SEEDS) and report.embedded == 0
+    assert prepare_index(settings, progress=False) is None
+    settings.uploads_dir.mkdir(parents=True)
+    (settings.uploads_dir / "x-0123456789ab.txt").write_text("项目名称\t抚恤金\n", encoding="utf-8")
+    assert index_sources(settings)[-1] == settings.uploads_dir
+    assert prepare_index(settings, progress=False) is not None  # the new upload makes it stale
+
+
+def test_app_help_names_host_and_port(capsys):
+    with pytest.raises(SystemExit) as info:
+        load_app_module().main(["--help"])
+    assert info.value.code == 0
+    assert "--host" in capsys.readouterr().out
+
+
+def _index_state(service):
+    root = service.settings.resolved_index_dir
+    return current_version(root), read_meta(root)
+
+
+def test_upload_adds_a_document_and_search_finds_it(own_service, tmp_path):
+    before = _index_state(own_service)
+    result = add_document(own_service, seed_like_document(tmp_path))
+    assert result.region == SEED_LIKE_REGION and result.projects == 2
+    assert result.path.parent == own_service.settings.uploads_dir
+    assert _index_state(own_service) != before
+    hits = own_service.engine.searcher.search(
+        "抚恤金", k=3, filters=Filters(region=SEED_LIKE_REGION)
+    )
+    assert hits and hits[0].doc == result.doc
+    assert result.doc in [row[0] for row in documents(own_service.engine).rows]
+    with pytest.raises(UploadRejectedError):  # the same content again
+        add_document(own_service, seed_like_document(tmp_path))
+
+
+def _binary(tmp_path: Path) -> Path:
+    path = tmp_path / "binary.txt"
+    path.write_bytes(bytes(range(256)) * 64)
+    return path
+
+
+def _no_tables(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text("今天开会，讨论了工作安排。\n" * 5, encoding="utf-8")
+    return path
+
+
+def _fake_xlsx(tmp_path: Path) -> Path:
+    path = tmp_path / "fake.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    return path
+
+
+@pytest.mark.parametrize("make", [_binary, _no_tables, _fake_xlsx, lambda t: CORPUS / SEEDS[0]])
+def test_bad_upload_is_refused_and_index_unchanged(own_service, tmp_path, make):
+    before = _index_state(own_service)
+    with pytest.raises(UploadRejectedError) as info:
+        add_document(own_service, make(tmp_path))
+    assert info.value.zh.startswith("文件")
+    assert _index_state(own_service) == before
+    assert not own_service.settings.uploads_dir.exists() or not any(
+        own_service.settings.uploads_dir.iterdir()
+    )
+
+
+def test_oversized_upload_is_refused(own_service, tmp_path):
+    small = Service(
+        replace(own_service.engine, settings=replace(own_service.settings, max_upload_mb=0))
+    )
+    with pytest.raises(UploadRejectedError) as info:
+        add_document(small, seed_like_document(tmp_path))
+    assert "0 MB" in info.value.zh
+
+
+# --- the real server, through gradio_client ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(engine, tmp_path_factory):
+    """The real app on a free loopback port, over a private copy of the index."""
+    directory = tmp_path_factory.mktemp("served")
+    service = Service(isolated_engine(engine, directory / "data"), export_dir=directory / "exports")
+    with serve(service) as url:
+        yield url, service
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    from gradio_client import Client
+
+    return Client(served[0], verbose=False)
+
+
+@pytest.mark.slow
+def test_api_lists_every_endpoint(client):
+    names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert {
+        "/ask",
+        "/wording",
+        "/draft",
+        "/export_draft",
+        "/documents",
+        "/upload",
+        "/source",
+    } <= names
+
+
+@pytest.mark.slow
+def test_api_ask(client):
+    text, table, chart, record, original = client.predict(LAWYER_QUESTION, api_name="/ask")
+    assert table["headers"] == list(SOURCE_COLUMNS) and table["data"]
+    assert record["question"] == LAWYER_QUESTION and text
+    assert ["盐池县", "36"] in [[row[0], row[2]] for row in table["data"]]
+    assert "盐池县" in text
+
+
+@pytest.mark.slow
+def test_api_ask_empty_question_is_a_chinese_error(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="请输入问题"):
+        client.predict("  ", api_name="/ask")
+
+
+@pytest.mark.slow
+def test_api_source(client):
+    html = client.predict(f"{SEEDS[0]}:125", api_name="/source")
+    assert 'class="cited"' in html and "政府法律顾问" in html
+
+
+@pytest.mark.slow
+def test_api_wording_with_exports(client):
+    summary, table, csv_path, xlsx_path = client.predict(
+        "满意度", "盐池县", "2024", "全部", "全部", api_name="/wording"
+    )
+    assert table["data"] and all(row[4] == "盐池县" for row in table["data"])
+    assert Path(csv_path).read_text(encoding="utf-8-sig").startswith(",".join(WORDING_COLUMNS))
+    assert load_workbook(xlsx_path).active.max_row == len(table["data"]) + 1
+
+
+@pytest.mark.slow
+def test_api_draft_and_export(client):
+    note, table, comparables = client.predict(
+        "抚恤金", "发放去世人员抚恤金", 18.5, api_name="/draft"
+    )
+    assert table["data"] and comparables["data"]
+    table["data"][0][3] = "=2人"  # an edit in the browser
+    path = client.predict("抚恤金", "发放去世人员抚恤金", 18.5, table, api_name="/export_draft")
+    sheet = load_workbook(path)["绩效目标表"]
+    assert sheet["B2"].value == "抚恤金" and sheet["B3"].value == "18.5"
+    assert sheet["E6"].value == "=2人"
+
+
+@pytest.mark.slow
+def test_api_documents(client):
+    table, warnings = client.predict(api_name="/documents")
+    assert [row[0] for row in table["data"]][: len(SEEDS)] == SEEDS
+
+
+@pytest.mark.slow
+def test_api_upload_then_search_finds_it(client, served, tmp_path):
+    from gradio_client import handle_file
+
+    status, table, _ = client.predict(
+        handle_file(str(seed_like_document(tmp_path))), api_name="/upload"
+    )
+    assert "已添加" in status and SEED_LIKE_REGION in status
+    assert any(SEED_LIKE_REGION in row[1] for row in table["data"])
+    _, rows, *_ = client.predict(
+        "抚恤金", SEED_LIKE_REGION, "全部", "全部", "全部", api_name="/wording"
+    )
+    assert rows["data"] and all(row[4] == SEED_LIKE_REGION for row in rows["data"])
+
+
+@pytest.mark.slow
+def test_api_binary_upload_is_refused_and_index_unchanged(client, served, tmp_path):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    before = _index_state(served[1])
+    with pytest.raises(AppError, match="未添加"):
+        client.predict(handle_file(str(_binary(tmp_path))), api_name="/upload")
+    assert _index_state(served[1]) == before

@@ -221,6 +221,71 @@ def _queries(query: str | None, file: Path | None) -> list[str]:
     return [query]
 
 
+@command
+def draft(
+    name: str = typer.Argument(..., help="The new project's name (项目名称)."),
+    description: str = typer.Option(
+        None, "--description", help="What the money is for (项目说明)."
+    ),
+    amount: str = typer.Option(None, "--amount", help="Annual amount in 万元 (年度资金)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the draft as JSON."),
+    xlsx: Path = typer.Option(None, "--xlsx", help="Also write the table to this .xlsx file."),
+    csv: Path = typer.Option(None, "--csv", help="Also write the table to this .csv file."),
+    index: Path = typer.Option(None, "--index", help="Index directory."),
+) -> None:
+    """Draft performance targets for a new project from comparable existing ones.
+
+    Example: budgetqa draft "枫桥式司法所创建经费" --amount 30 --xlsx draft.xlsx
+    """
+    from .draft import draft_answer, draft_targets
+    from .engine import Engine
+    from .export import export_draft
+
+    engine = Engine.open(_settings(index))
+    result = draft_targets(engine, name, description, amount)
+    for path in (p for p in (xlsx, csv) if p is not None):
+        export_draft(result, path)
+    answer = draft_answer(result)
+    if as_json:
+        _print_json(answer.to_json())
+    else:
+        typer.echo(answer.text)
+
+
+@command
+def wording(
+    query: str = typer.Argument(..., help="An indicator or a question about its wording."),
+    region: str = typer.Option(
+        None, "--region", help="Only this region (part of the name is enough)."
+    ),
+    level1: str = typer.Option(None, "--level1", help="Only this 一级指标 (产出, 效益, 满意度)."),
+    level2: str = typer.Option(
+        None, "--level2", help="Only this 二级指标 (数量, 质量, 时效, 成本 …)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows and clusters as JSON."),
+    xlsx: Path = typer.Option(None, "--xlsx", help="Also write the rows to this .xlsx file."),
+    csv: Path = typer.Option(None, "--csv", help="Also write the rows to this .csv file."),
+    index: Path = typer.Option(None, "--index", help="Index directory."),
+) -> None:
+    """List every way the documents word an indicator, grouped into equivalent clusters.
+
+    Example: budgetqa wording "调解成功率有哪些写法" --region 阳城 --json
+    """
+    from .engine import Engine
+    from .export import export_wording
+    from .wording import find_wording, wording_answer_of
+
+    engine = Engine.open(_settings(index))
+    result = find_wording(engine, query, region=region, level1=level1, level2=level2)
+    for path in (p for p in (xlsx, csv) if p is not None):
+        export_wording(result, path)
+    answer = wording_answer_of(engine, result)
+    if as_json:
+        _print_json(answer.to_json())
+    else:
+        typer.echo(answer.text)
+
+
 def main() -> None:
     """Console entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

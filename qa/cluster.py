@@ -35,7 +35,8 @@ _NUMBERED = re.compile(r"^(?:指标)?[0-9一二三四五六七八九十]+[:：�
 _LEADING_YEAR = re.compile(r"^(?:20[0-9]{2}年?度?)(?:全年)?")
 _PUNCT = re.compile(r"[\s\"'“”‘’()（）\[\]【】、,，。;；:：!！?？《》<>—\-]+")
 _MODIFIERS = frozenset(
-    "辖区 辖区内 内 全年 年度 年 度 全县 全区 全市 各类 支持 指标 的 及 和 与 等 对 被 共 每年".split()
+    "辖区 辖区内 内 全年 年度 年 度 全县 全区 全市 各类 支持 指标 的 及 和 与 等 对 被 共 "
+    "每年 数 数量 个数 件数 总数 量".split()
 )
 _MEMO: dict[tuple[str, str], dict] = {}
 
@@ -117,7 +118,7 @@ def level3_vectors(engine, rows: list[IndicatorRow]) -> np.ndarray:
         finally:
             cache.close()
         logger.info("level3 vectors: %d texts, %d newly embedded", len(missing), fresh)
-        vectors.update(zip(missing, matrix))
+        vectors.update(zip(missing, matrix, strict=True))
     if not rows:
         return np.zeros((0, engine.encoder.dimension), dtype=np.float32)
     return np.stack([vectors[clean_level3(r.level3)] for r in rows])
@@ -132,8 +133,12 @@ def _memo(engine) -> dict:
     return _MEMO[key]
 
 
-def cluster_rows(rows: list[IndicatorRow], vectors: np.ndarray, terms: TermIndex,
-                 threshold: float = CLUSTER_SIMILARITY) -> list[list[IndicatorRow]]:
+def cluster_rows(
+    rows: list[IndicatorRow],
+    vectors: np.ndarray,
+    terms: TermIndex,
+    threshold: float = CLUSTER_SIMILARITY,
+) -> list[list[IndicatorRow]]:
     """Group rows into clusters of equivalent indicators (see the module docstring).
 
     Parameters
@@ -160,15 +165,23 @@ def cluster_rows(rows: list[IndicatorRow], vectors: np.ndarray, terms: TermIndex
     return sorted(out, key=lambda c: (-len(c), _id_key(c[0].id)))
 
 
-def _complete_link(members: list[int], vectors: np.ndarray, rows: list[IndicatorRow],
-                   terms: TermIndex, threshold: float) -> list[list[int]]:
+def _complete_link(
+    members: list[int],
+    vectors: np.ndarray,
+    rows: list[IndicatorRow],
+    terms: TermIndex,
+    threshold: float,
+) -> list[list[int]]:
     groups: list[list[int]] = []
     texts = {i: clean_level3(rows[i].level3) for i in members}
     words = {i: residue(texts[i], terms) for i in members}
     for i in members:
         for group in groups:
-            if all(texts[i] == texts[j] or _equivalent(words[i], words[j], vectors[i] @ vectors[j],
-                                                       threshold) for j in group):
+            if all(
+                texts[i] == texts[j]
+                or _equivalent(words[i], words[j], vectors[i] @ vectors[j], threshold)
+                for j in group
+            ):
                 group.append(i)
                 break
         else:

@@ -23,7 +23,16 @@ from index.schema import Project
 from index.text import compact
 
 from .lexicon import load_lexicon
-from .phrase import QUOTES, TermGroup, TermIndex, occurs, split_phrases, term_groups, term_index
+from .phrase import (
+    QUOTES,
+    TermGroup,
+    TermIndex,
+    find_region,
+    occurs,
+    split_phrases,
+    term_groups,
+    term_index,
+)
 
 PARTIAL_CREDIT = 0.5
 MIN_COVERAGE = 0.35
@@ -66,12 +75,14 @@ class Comparable:
     terms: tuple[str, ...]
 
 
-def draft_topics(name: str) -> tuple[list[str], str]:
+def draft_topics(name: str, regions: list[str] = ()) -> tuple[list[str], str]:
     """The topics of a project name, and what is left as context.
 
     ``抚恤金、职工医保这类人员保障性支出`` → (["抚恤金", "职工医保"], "人员保障性支出").
+    Region names (of ``regions``: 西青, 阳城县 …) are not topics and are left out.
     """
-    text = _DRAFT_WORDS.sub("、", QUOTES.sub("", compact(name)))
+    _, text = find_region(QUOTES.sub("", compact(name)), list(regions))
+    text = _DRAFT_WORDS.sub("、", text)
     tokenizer = term_index(load_lexicon()).tokenizer
     topics, context = [], []
     for piece in split_phrases(text, tokenizer):
@@ -82,8 +93,9 @@ def draft_topics(name: str) -> tuple[list[str], str]:
     return topics, "、".join(context)
 
 
-def find_comparables(engine, topics: list[str], context: str | None = None,
-                     limit: int = MAX_COMPARABLES) -> list[Comparable]:
+def find_comparables(
+    engine, topics: list[str], context: str | None = None, limit: int = MAX_COMPARABLES
+) -> list[Comparable]:
     """The projects comparable to a new project with these topics, best first.
 
     Parameters
@@ -106,15 +118,15 @@ def find_comparables(engine, topics: list[str], context: str | None = None,
     chosen: dict[str, Comparable] = {}
     firsts: list[str] = []
     for topic in topics:
-        query = topic + (f"（{context}）" if context else "")
-        similarity = vectors @ engine.searcher.query_vector(query)
+        similarity = vectors @ engine.searcher.query_vector(topic_query(topic, context))
         ranked = _rank_topic(topic, projects, texts, similarity, terms)
         firsts.extend(c.project.id for c in ranked[:1] if c.project.id not in firsts)
         for item in ranked[:share]:
             known = chosen.get(item.project.id)
             if known is not None:
-                item = replace(max(known, item, key=lambda c: c.coverage),
-                               topics=(*known.topics, topic))
+                item = replace(
+                    max(known, item, key=lambda c: c.coverage), topics=(*known.topics, topic)
+                )
             chosen[item.project.id] = item
     ordered = sorted(chosen.values(), key=lambda c: (-c.coverage, -c.similarity, c.project.id))
     keep = [chosen[i] for i in firsts]
@@ -123,8 +135,18 @@ def find_comparables(engine, topics: list[str], context: str | None = None,
     return sorted(keep, key=lambda c: (-c.coverage, -c.similarity, c.project.id))
 
 
-def _rank_topic(topic: str, projects: list[Project], texts: list[list[str]],
-                similarity: np.ndarray, terms: TermIndex) -> list[Comparable]:
+def topic_query(topic: str, context: str | None = None) -> str:
+    """The text embedded for a topic: the topic, then the context in brackets."""
+    return topic + (f"（{context}）" if context else "")
+
+
+def _rank_topic(
+    topic: str,
+    projects: list[Project],
+    texts: list[list[str]],
+    similarity: np.ndarray,
+    terms: TermIndex,
+) -> list[Comparable]:
     groups = list(term_groups(topic, terms))
     if not groups:
         return []
@@ -133,11 +155,14 @@ def _rank_topic(topic: str, projects: list[Project], texts: list[list[str]],
     total = sum(weights)
     found = []
     for index, project in enumerate(projects):
-        coverage = sum(w * c for w, c in zip(weights, held[index])) / total
+        coverage = sum(w * c for w, c in zip(weights, held[index], strict=True)) / total
         if coverage >= MIN_COVERAGE:
-            names = tuple(g.label for g, c in zip(groups, held[index]) if c > 0)
-            found.append(Comparable(project, (topic,), round(coverage, 4),
-                                    round(float(similarity[index]), 4), names))
+            names = tuple(g.label for g, c in zip(groups, held[index], strict=True) if c > 0)
+            found.append(
+                Comparable(
+                    project, (topic,), round(coverage, 4), round(float(similarity[index]), 4), names
+                )
+            )
     if not found:
         return []
     best = max(c.coverage for c in found)

@@ -26,16 +26,28 @@ from .propose import (
 from .schema import Answer, IndicatorItem, ProjectItem
 from .wording import check_text
 
-__all__ = ["Draft", "DraftRow", "draft_targets", "drafting_answer", "draft_text", "parse_request"]
+__all__ = [
+    "Draft",
+    "DraftRow",
+    "draft_answer",
+    "draft_targets",
+    "draft_text",
+    "drafting_answer",
+    "parse_request",
+]
 
-_AMOUNT = re.compile(r"(?:年度资金|资金|预算|金额)?(?:为|是|约)?\s*([0-9]+(?:\.[0-9]+)?)\s*(万元|万|元)")
+_AMOUNT = re.compile(
+    r"(?:年度资金|资金|预算|金额)?(?:为|是|约)?\s*([0-9]+(?:\.[0-9]+)?)\s*(万元|万|元)"
+)
 _REQUEST_WORDS = re.compile(
     r"^(?:请|帮我|麻烦)?(?:起草|草拟|拟定|编制|制定|设计|写)(?:一下|一个|一份|个|份)?"
     r"|的?绩效(?:指标|目标)(?:表)?|(?:指标|目标)表|应该|(?:怎么|如何|怎样)(?:写|定|设置|设定|填)"
     r"|[?？!！。]"
 )
 _DESCRIPTION = re.compile(r"^(?:主要)?(?:用于|包括|内容|目标|用途)")
-STRUCTURE = "产出指标（数量、质量、时效、成本）、效益指标（经济、社会、生态、可持续影响）、满意度指标"
+STRUCTURE = (
+    "产出指标（数量、质量、时效、成本）、效益指标（经济、社会、生态、可持续影响）、满意度指标"
+)
 
 
 def parse_request(question: str) -> tuple[str, str | None, Decimal | None]:
@@ -69,21 +81,31 @@ def parse_request(question: str) -> tuple[str, str | None, Decimal | None]:
 def drafting_answer(engine, question: str) -> Answer:
     """Answer a drafting question (intent ``drafting``) with a proposed indicator table."""
     name, description, amount = parse_request(question)
-    draft = draft_targets(engine, name, description, amount)
+    return draft_answer(draft_targets(engine, name, description, amount), question)
+
+
+def draft_answer(draft: Draft, question: str | None = None) -> Answer:
+    """A draft as an :class:`~qa.schema.Answer` (the JSON contract of drafting answers)."""
     projects = tuple(
-        ProjectItem.of(c.project, match="primary", note=comparable_note(c)) for c in draft.comparables
+        ProjectItem.of(c.project, match="primary", note=comparable_note(c))
+        for c in draft.comparables
     )
     indicators = tuple(_indicator_item(r) for r in draft.rows)
     extra = {
         "topics": list(draft.topics),
         "comparables": [
-            {"project": c.project.name, "region": c.project.region, "coverage": c.coverage,
-             "similarity": c.similarity, "terms": list(c.terms)}
+            {
+                "project": c.project.name,
+                "region": c.project.region,
+                "coverage": c.coverage,
+                "similarity": c.similarity,
+                "terms": list(c.terms),
+            }
             for c in draft.comparables
         ],
     }
     return Answer(
-        question=question,
+        question=question or draft.name,
         intent="drafting",
         text=draft_text(draft),
         projects=projects,
@@ -126,8 +148,10 @@ def draft_text(draft: Draft) -> str:
         if rows:
             lines.append(f"{level1}：")
             lines.extend(f"  {_row_text(r)}" for r in rows)
-    lines.append("指标值取自已有表格，请按本项目的实际任务和资金调整；"
-                 f"标注“{NO_SOURCE_NOTE}”的行没有可参照的来源。")
+    lines.append(
+        "指标值取自已有表格，请按本项目的实际任务和资金调整；"
+        f"标注“{NO_SOURCE_NOTE}”的行没有可参照的来源。"
+    )
     return "\n".join(lines)
 
 
@@ -135,9 +159,13 @@ def _opening(draft: Draft) -> str:
     first = draft.comparables[:3]
     names = "、".join(f"{c.project.region or ''}“{c.project.name}”" for c in first)
     more = "等" if len(draft.comparables) > len(first) else ""
-    amount = f"（年度资金 {draft.amount_wan.normalize():f} 万元）" if draft.amount_wan is not None else ""
-    return (f"为“{draft.name}”{amount}起草绩效指标 {len(draft.rows)} 条，覆盖 {len(draft.kinds)} 类"
-            f"二级指标，参照 {len(draft.comparables)} 个可比项目：{names}{more}。")
+    amount = ""
+    if draft.amount_wan is not None:
+        amount = f"（年度资金 {draft.amount_wan.normalize():f} 万元）"
+    return (
+        f"为“{draft.name}”{amount}起草绩效指标 {len(draft.rows)} 条，覆盖 {len(draft.kinds)} 类"
+        f"二级指标，参照 {len(draft.comparables)} 个可比项目：{names}{more}。"
+    )
 
 
 def _row_text(row: DraftRow) -> str:

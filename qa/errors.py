@@ -25,3 +25,7 @@ class ExportFormatError(BudgetQAError):
 
 class InvalidAmountError(BudgetQAError):
     """An amount given for a draft is negative or not a number (the message names the value)."""
+
+
+class UnknownLevelError(BudgetQAError):
+    """A level filter names no 一级/二级指标 (the message names the value and the known ones)."""

@@ -33,7 +33,21 @@ _FILLERS = re.compile(
 QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SEPARATORS = re.compile(r"[、，,;；/]+|以及|或者|还有")
 _JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})
-_EDGE_WORDS = ("这类", "这些", "等等", "等", "的", "是", "里", "中", "类", "方面", "们", "所有", "全部")
+_EDGE_WORDS = (
+    "这类",
+    "这些",
+    "等等",
+    "等",
+    "的",
+    "是",
+    "里",
+    "中",
+    "类",
+    "方面",
+    "们",
+    "所有",
+    "全部",
+)
 _YEAR = re.compile(r"(20[0-9]{2})年?(?:度)?")
 STOP_WORDS = frozenset(
     "的 了 是 在 对 为 有 里 中 上 下 个 们 之 其 各 等 类 及 和 与 或 那 这 哪 啥 呢 吗 吧 把 被 "
@@ -118,8 +132,11 @@ def _boundaries(tokenizer: Tokenizer, text: str) -> frozenset[int]:
 
 
 def occurs(text: str, term: str, tokenizer: Tokenizer) -> bool:
-    """True when ``term`` occurs in ``text`` starting or ending on a word boundary."""
-    text = compact(text).lower()
+    """True when ``term`` occurs in ``text`` starting or ending on a word boundary.
+
+    Quotes in the text are ignored (“枫桥式”司法所 holds 枫桥式司法所).
+    """
+    text = QUOTES.sub("", compact(text).lower())
     start = text.find(term)
     if start < 0:
         return False
@@ -147,15 +164,14 @@ def find_region(question: str, regions: list[str]) -> tuple[str | None, str]:
     return found[0].region, text
 
 
-def parse_topic(question: str, lexicon: Lexicon, regions: list[str] = (),
-                years: list[int] = ()) -> Topic:
+def parse_topic(
+    question: str, lexicon: Lexicon, regions: list[str] = (), years: list[int] = ()
+) -> Topic:
     """Read the topic, levels, region and year of a wording question."""
     region, text = find_region(QUOTES.sub("", compact(question)), list(regions))
-    year = None
-    match = _YEAR.search(text)
-    if match and int(match.group(1)) in set(years):
-        year = int(match.group(1))
-        text = text.replace(match.group(0), "、")
+    known_years = [int(y) for y in _YEAR.findall(text) if int(y) in set(years)]
+    year = known_years[0] if known_years else None
+    text = _YEAR.sub("、", text)
     kinds, text = kinds_in(text)
     text = _FILLERS.sub("、", text)
     terms = term_index(lexicon)
@@ -262,15 +278,20 @@ def _term_groups(term: str, terms: TermIndex) -> list[TermGroup]:
     """Groups for one lexicon term.
 
     A term made of lexicon terms (调解成功率 = 调解 + 成功率) becomes a group for each part.
-    A term that holds a shorter term of three or more characters (行政执法人员 ⊃ 执法人员,
-    行政执法) stands for that narrower sense only. Any other term stands for every term of
-    its concepts.
+    A term that holds a shorter term (行政执法人员 ⊃ 执法人员, 行政执法) stands for itself and
+    the shorter terms of three or more characters, except the head of its own concept, which
+    is wider than it (社区矫正对象 does not stand for 社区矫正). Any other term stands for the
+    terms its concepts allow (see :func:`expand`).
     """
     parts = _parts(term, terms)
     if len(parts) >= 2:
         return [g for part in parts for g in _term_groups(part, terms)]
-    inner = [t for t in terms.concepts if t != term and len(t) >= 3 and t in term]
     concepts = terms.concepts[term]
-    variants = {term, *inner} if inner else expand(term, terms)
+    heads = {compact(c.terms[0]).lower() for c in concepts}
+    inner = [
+        t for t in terms.concepts if t != term and len(t) >= 3 and t in term and t not in heads
+    ]
+    specific = inner or any(t in term for t in heads if t != term)
+    variants = {term, *inner} if specific else expand(term, terms)
     ordered = tuple(sorted(variants, key=lambda v: (-len(v), v)))
     return [TermGroup(term, ordered, concepts[0].name)]

@@ -4,8 +4,10 @@
 :mod:`qa.comparable`), groups their indicator rows into clusters of equivalent indicators (see
 :mod:`qa.cluster`) and proposes, for each level2 kind the comparable projects use, the clusters
 that name the new project's topic (up to :data:`MAX_PER_KIND`), or else the one closest to it
-in meaning. Each proposed row keeps the wording and value of an existing row and cites it
-(document and line); the note gives how many rows share the wording and their range of values.
+in meaning among the rows of projects named after the topic or holding rows that name it
+(within :data:`RELEVANCE_MARGIN`; a kind with nothing close enough is left out). Each
+proposed row keeps the wording and value of an existing row and cites it (document and line);
+the note gives how many rows share the wording and their range of values.
 
 Nothing is invented: a generic 满意度 row added because no comparable project has one has no
 source and says so (:data:`NO_SOURCE_NOTE`); a 成本 row built from the amount the user gave is
@@ -30,6 +32,7 @@ from .comparable import (
     draft_topics,
     find_comparables,
     is_generic,
+    topic_query,
     wider_variants,
 )
 from .errors import EmptyQuestionError, InvalidAmountError
@@ -49,7 +52,9 @@ RELEVANCE_MARGIN = 0.08
 NEAR_DUPLICATE = 0.97
 NO_SOURCE_NOTE = "未见于已有表格，需自行确定"
 INPUT_NOTE = "依据用户输入的年度资金测算，非已有表格"
-_NAME_NOISE = re.compile(r"\(第[一二三四五六七八九十0-9]+批\)|20[0-9]{2}年?度?|[0-9.]+万?元|[()（）、,，\"“”]")
+_NAME_NOISE = re.compile(
+    r"\(第[一二三四五六七八九十0-9]+批\)|20[0-9]{2}年?度?|[0-9.]+万?元|[()（）、,，\"“”]"
+)
 GENERIC_SATISFACTION = ("服务对象满意度", "≥90%")
 
 
@@ -106,8 +111,9 @@ class Draft:
         return tuple(dict.fromkeys(r.level2 for r in self.rows))
 
 
-def draft_targets(engine, name: str, description: str | None = None,
-                  amount_wan: Decimal | None = None) -> Draft:
+def draft_targets(
+    engine, name: str, description: str | None = None, amount_wan: Decimal | None = None
+) -> Draft:
     """Propose an indicator table for a new project from comparable existing projects.
 
     Parameters
@@ -136,17 +142,21 @@ def draft_targets(engine, name: str, description: str | None = None,
         The amount is negative or not a number.
     """
     name = check_text(name, "项目名称", MAX_NAME_CHARS)
-    description = check_text(description, "项目说明", MAX_DESCRIPTION_CHARS) if (
-        description and description.strip()) else None
+    description = (
+        check_text(description, "项目说明", MAX_DESCRIPTION_CHARS)
+        if (description and description.strip())
+        else None
+    )
     amount_wan = _check_amount(amount_wan)
-    topics, context = draft_topics(name)
+    regions = sorted({p.region for p in engine.store.projects.values() if p.region})
+    topics, context = draft_topics(name, regions)
     if not topics:
         raise EmptyQuestionError(f"“{name}”里没有项目名称：请写出项目，例如“枫桥式司法所创建经费”")
     context = "、".join(x for x in (context, description) if x)
     comparables = tuple(find_comparables(engine, topics, context or None))
-    rows = _propose(engine, comparables, topics) if comparables else []
+    rows = _propose(engine, comparables, topics, context or None) if comparables else []
     if comparables and not any(r.level2 == SATISFACTION_KIND for r in rows):
-        rows.append(_generic_satisfaction())
+        rows.append(generic_satisfaction_row())
     if comparables and amount_wan is not None:
         rows.append(_amount_row(amount_wan))
     rows.sort(key=lambda r: LEVEL2_KINDS.index(r.level2))
@@ -183,22 +193,31 @@ class _Candidate:
     best_project: int
 
 
-def _propose(engine, comparables: tuple[Comparable, ...], topics: list[str]) -> list[DraftRow]:
+def _propose(
+    engine, comparables: tuple[Comparable, ...], topics: list[str], context: str | None
+) -> list[DraftRow]:
     terms = term_index(load_lexicon())
     clusters_of = corpus_clusters(engine)
     rank = {c.project.id: i for i, c in enumerate(comparables)}
     chosen: dict[int, _Candidate] = {}
     for topic in topics:
         projects = [c.project for c in comparables if topic in c.topics]
-        pool = [r for p in projects for r in p.indicators
-                if r.level3.strip() and level2_kind(r.level1, r.level2)]
+        pool = [
+            r
+            for p in projects
+            for r in p.indicators
+            if r.level3.strip() and level2_kind(r.level1, r.level2)
+        ]
         if not pool:
             continue
-        similarity = level3_vectors(engine, pool) @ engine.searcher.query_vector(topic)
+        query = engine.searcher.query_vector(topic_query(topic, context))
+        similarity = level3_vectors(engine, pool) @ query
         groups = [g for g in term_groups(topic, terms) if not is_generic(g.label)]
         named = {p.id for p in projects if _named_after(p.name, groups, terms)}
-        tiers = [0 if _names_topic(r.level3, groups, terms) else 1 if r.project_id in named else 2
-                 for r in pool]
+        tiers = [
+            0 if _names_topic(r.level3, groups, terms) else 1 if r.project_id in named else 2
+            for r in pool
+        ]
         candidates = _candidates(pool, similarity, tiers, clusters_of, rank)
         for candidate in _select(candidates, pool, tiers):
             chosen.setdefault(candidate.cluster, candidate)
@@ -209,7 +228,7 @@ def _propose(engine, comparables: tuple[Comparable, ...], topics: list[str]) -> 
 
 def _candidates(pool, similarity, tiers, clusters_of, rank) -> list[_Candidate]:
     by_cluster: dict[int, _Candidate] = {}
-    for row, score, tier in zip(pool, similarity, tiers):
+    for row, score, tier in zip(pool, similarity, tiers, strict=True):
         number = clusters_of.get(row.id, 0)
         item = by_cluster.get(number)
         if item is None:
@@ -219,8 +238,10 @@ def _candidates(pool, similarity, tiers, clusters_of, rank) -> list[_Candidate]:
         item.tier = min(item.tier, tier)
         item.similarity = max(item.similarity, float(score))
         item.best_project = min(item.best_project, rank.get(row.project_id, len(rank)))
-    return sorted(by_cluster.values(),
-                  key=lambda c: (c.tier, -round(c.similarity, 4), c.best_project, c.cluster))
+    return sorted(
+        by_cluster.values(),
+        key=lambda c: (c.tier, -round(c.similarity, 4), c.best_project, c.cluster),
+    )
 
 
 def _names_topic(text: str, groups: list[TermGroup], terms: TermIndex) -> bool:
@@ -257,15 +278,19 @@ def _select(candidates: list[_Candidate], pool: list[IndicatorRow], tiers: list[
     or from a project one of whose rows names it and be within RELEVANCE_MARGIN of the
     closest row naming the topic.
     """
-    topical = {r.project_id for r, t in zip(pool, tiers) if t == 0}
+    topical = {r.project_id for r, t in zip(pool, tiers, strict=True) if t == 0}
     best = max((c.similarity for c in candidates if c.tier == 0), default=None)
     floor = (best if best is not None else max(c.similarity for c in candidates)) - RELEVANCE_MARGIN
     out = []
     for kind in LEVEL2_KINDS:
         of_kind = [c for c in candidates if c.kind == kind]
         naming = [c for c in of_kind if c.tier == 0][:MAX_PER_KIND]
-        others = [c for c in of_kind if c.tier == 1 or (
-            c.similarity >= floor and any(r.project_id in topical for r in c.rows))]
+        others = [
+            c
+            for c in of_kind
+            if c.tier == 1
+            or (c.similarity >= floor and any(r.project_id in topical for r in c.rows))
+        ]
         out.extend(naming or others[:1])
     return out
 
@@ -278,8 +303,12 @@ def _drop_near_duplicates(engine, selected: list[_Candidate]) -> list[_Candidate
     vectors = level3_vectors(engine, heads)
     keep: list[int] = []
     for i, candidate in enumerate(selected):
-        twins = [j for j in keep if selected[j].kind == candidate.kind
-                 and float(vectors[i] @ vectors[j]) >= NEAR_DUPLICATE]
+        twins = [
+            j
+            for j in keep
+            if selected[j].kind == candidate.kind
+            and float(vectors[i] @ vectors[j]) >= NEAR_DUPLICATE
+        ]
         if not twins:
             keep.append(i)
     return [selected[i] for i in keep]
@@ -296,8 +325,15 @@ def _cluster_members(engine, clusters_of: dict[str, int], wanted: set[int]) -> d
 
 def _row(candidate: _Candidate, observed: list[IndicatorRow], rank: dict[str, int]) -> DraftRow:
     counts = Counter(clean_level3(r.level3) for r in candidate.rows)
-    source = min(candidate.rows, key=lambda r: (
-        -counts[clean_level3(r.level3)], rank.get(r.project_id, len(rank)), len(r.level3), r.id))
+    source = min(
+        candidate.rows,
+        key=lambda r: (
+            -counts[clean_level3(r.level3)],
+            rank.get(r.project_id, len(rank)),
+            len(r.level3),
+            r.id,
+        ),
+    )
     spread = value_spread(observed)
     regions = "、".join(dict.fromkeys(r.region or "" for r in observed if r.region))
     note = f"已有 {len(observed)} 处同类指标（{regions}），目标值 {spread.text}"
@@ -313,16 +349,24 @@ def _row(candidate: _Candidate, observed: list[IndicatorRow], rank: dict[str, in
     )
 
 
-def _generic_satisfaction() -> DraftRow:
+def generic_satisfaction_row() -> DraftRow:
     level3, value = GENERIC_SATISFACTION
-    return DraftRow(LEVEL1_OF[SATISFACTION_KIND], SATISFACTION_KIND, level3, value, None,
-                    note=NO_SOURCE_NOTE)
+    return DraftRow(
+        LEVEL1_OF[SATISFACTION_KIND], SATISFACTION_KIND, level3, value, None, note=NO_SOURCE_NOTE
+    )
 
 
 def _amount_row(amount_wan: Decimal) -> DraftRow:
     printed = f"≤{amount_wan.normalize():f}万元"
-    return DraftRow(LEVEL1_OF["成本指标"], "成本指标", "项目年度资金总额", printed, None,
-                    note=INPUT_NOTE, derived_from_input=True)
+    return DraftRow(
+        LEVEL1_OF["成本指标"],
+        "成本指标",
+        "项目年度资金总额",
+        printed,
+        None,
+        note=INPUT_NOTE,
+        derived_from_input=True,
+    )
 
 
 def _unknown_terms(engine, topics: list[str]) -> tuple[str, ...]:
@@ -334,7 +378,8 @@ def _unknown_terms(engine, topics: list[str]) -> tuple[str, ...]:
     for topic in topics:
         for group in term_groups(topic, terms):
             if not is_generic(group.label) and not any(
-                    group_occurs(t, group, terms.tokenizer) for t in texts):
+                group_occurs(t, group, terms.tokenizer) for t in texts
+            ):
                 unknown.append(group.label)
     return tuple(dict.fromkeys(unknown))
 

@@ -25,10 +25,11 @@ from index.schema import IndicatorRow
 from index.text import compact
 
 from .cluster import ValueSpread, corpus_clusters, level3_vectors, representative, value_spread
-from .errors import EmptyQuestionError, InputTooLongError
+from .errors import EmptyQuestionError, InputTooLongError, UnknownLevelError
 from .levels import SATISFACTION_KIND, kinds_of_word, level2_kind
 from .lexicon import load_lexicon
-from .phrase import Phrase, Topic, TermGroup, group_occurs, parse_topic, term_index
+from .phrase import Phrase, TermGroup, Topic, group_occurs, parse_topic, term_index
+from .schema import Answer, IndicatorItem
 
 logger = logging.getLogger(__name__)
 
@@ -97,9 +98,15 @@ def check_text(text: str | None, what: str = "问题", limit: int = MAX_QUESTION
     return text
 
 
-def find_wording(engine, query: str, region: str | None = None, year: int | None = None,
-                 level1: str | None = None, level2: str | None = None,
-                 limit: int = 60) -> WordingResult:
+def find_wording(
+    engine,
+    query: str,
+    region: str | None = None,
+    year: int | None = None,
+    level1: str | None = None,
+    level2: str | None = None,
+    limit: int = 60,
+) -> WordingResult:
     """Indicator rows matching an indicator phrase or question, grouped into clusters.
 
     Parameters
@@ -126,6 +133,8 @@ def find_wording(engine, query: str, region: str | None = None, year: int | None
         The query is empty, or names no indicator and no level.
     InputTooLongError
         The query is longer than :data:`MAX_QUESTION_CHARS`.
+    UnknownLevelError
+        ``level1`` or ``level2`` names no level.
     """
     query = check_text(query)
     topic = _topic(engine, query, region, year, level1, level2)
@@ -141,7 +150,8 @@ def find_wording(engine, query: str, region: str | None = None, year: int | None
         WordingRow(row, match, score, phrase, clusters_of.get(row.id, 0))
         for row, match, score, phrase in ranked[: max(limit, 0)]
     )
-    logger.debug("wording %r: %d rows (%d core)", query, len(rows), sum(r.match == "core" for r in rows))
+    core = sum(r.match == "core" for r in rows)
+    logger.debug("wording %r: %d rows (%d core)", query, len(rows), core)
     return WordingResult(query, topic, rows, _clusters(rows), tuple(unmatched), truncated)
 
 
@@ -150,6 +160,12 @@ def _topic(engine, query, region, year, level1, level2) -> Topic:
     regions = sorted({r.region for r in store.indicators.values() if r.region})
     years = sorted({r.year for r in store.indicators.values() if r.year})
     topic = parse_topic(query, load_lexicon(), regions, years)
+    for word in (level1, level2):
+        if word and not kinds_of_word(word):
+            raise UnknownLevelError(
+                f"未知的指标层级 {word!r}：可用 产出、效益、满意度、数量、质量、时效、成本、"
+                "经济效益、社会效益、生态效益、可持续影响"
+            )
     kinds = tuple(k for word in (level1, level2) for k in kinds_of_word(word))
     if level1 and level2:
         kinds = tuple(k for k in kinds_of_word(level2) if k in kinds_of_word(level1)) or kinds
@@ -169,12 +185,17 @@ def _candidates(store, topic: Topic) -> list[IndicatorRow]:
         here = compact(row.region or "")
         if wanted and not (here and (wanted in here or here in wanted)):
             continue
-        if topic.year and row.year != topic.year:
+        if topic.year and not _of_year(row, topic.year):
             continue
         if topic.kinds and level2_kind(row.level1, row.level2) not in topic.kinds:
             continue
         rows.append(row)
     return sorted(rows, key=lambda r: r.id)
+
+
+def _of_year(row: IndicatorRow, year: int) -> bool:
+    """The row's budget year, or a project named after the year (2023年…结转资金)."""
+    return row.year == year or f"{year}年" in (row.project or "")
 
 
 def _match_all(engine, topic: Topic, rows: list[IndicatorRow], vectors: np.ndarray):
@@ -183,7 +204,8 @@ def _match_all(engine, topic: Topic, rows: list[IndicatorRow], vectors: np.ndarr
         return {}, []
     if not topic.phrases:
         return {r.id: (r, "core", 0.0, None) for r in rows}, []
-    queries = np.stack([engine.searcher.query_vector(_dense_text(p, topic)) for p in topic.phrases])
+    texts = [phrase_query(p, topic) for p in topic.phrases]
+    queries = np.stack([engine.searcher.query_vector(t) for t in texts])
     similarity = vectors @ queries.T
     tokenizer = term_index(load_lexicon()).tokenizer
     best: dict[str, tuple] = {}
@@ -200,7 +222,8 @@ def _match_all(engine, topic: Topic, rows: list[IndicatorRow], vectors: np.ndarr
     return best, unmatched
 
 
-def _dense_text(phrase: Phrase, topic: Topic) -> str:
+def phrase_query(phrase: Phrase, topic: Topic) -> str:
+    """The text embedded for a phrase: the phrase plus the level word it is restricted to."""
     words = [_KIND_WORDS[k] for k in topic.kinds[:1] if k in _KIND_WORDS]
     extra = "".join(w for w in words if w not in phrase.text)
     return phrase.text + extra
@@ -210,14 +233,18 @@ def _known_groups(phrase: Phrase, rows: list[IndicatorRow], tokenizer):
     """The phrase's groups that occur somewhere in the rows, and those that occur nowhere."""
     known, unknown = [], []
     for group in phrase.groups:
-        seen = any(group_occurs(r.level3, group, tokenizer)
-                   or group_occurs(r.project or "", group, tokenizer) for r in rows)
+        seen = any(
+            group_occurs(r.level3, group, tokenizer)
+            or group_occurs(r.project or "", group, tokenizer)
+            for r in rows
+        )
         (known if seen else unknown).append(group)
     return known, unknown
 
 
-def _match_phrase(groups: list[TermGroup], rows: list[IndicatorRow], similarity: np.ndarray,
-                  tokenizer) -> dict[int, tuple[str, float]]:
+def _match_phrase(
+    groups: list[TermGroup], rows: list[IndicatorRow], similarity: np.ndarray, tokenizer
+) -> dict[int, tuple[str, float]]:
     core: dict[int, float] = {}
     maybe: dict[int, float] = {}
     for index, row in enumerate(rows):
@@ -229,7 +256,9 @@ def _match_phrase(groups: list[TermGroup], rows: list[IndicatorRow], similarity:
             maybe[index] = score
     floor = max(core.values()) - RELATED_MARGIN if core else SYNONYM_SIMILARITY
     related = {i: s for i, s in maybe.items() if s >= floor}
-    return {**{i: ("related", s) for i, s in related.items()}, **{i: ("core", s) for i, s in core.items()}}
+    out = {i: ("related", s) for i, s in related.items()}
+    out.update((i, ("core", s)) for i, s in core.items())
+    return out
 
 
 def _lexical_match(groups: list[TermGroup], row: IndicatorRow, tokenizer) -> str | None:
@@ -242,7 +271,10 @@ def _lexical_match(groups: list[TermGroup], row: IndicatorRow, tokenizer) -> str
         return "core"
     if not hits:
         return None
-    in_context = [hit or group_occurs(row.project or "", g, tokenizer) for hit, g in zip(in_level3, groups)]
+    in_context = [
+        hit or group_occurs(row.project or "", g, tokenizer)
+        for hit, g in zip(in_level3, groups, strict=True)
+    ]
     if all(in_context) or (len(groups) >= 2 and hits * 2 >= len(groups)):
         return "related"
     return None
@@ -269,11 +301,109 @@ def _clusters(rows: tuple[WordingRow, ...]) -> tuple[WordingCluster, ...]:
     out = []
     for number, items in members.items():
         plain = [i.row for i in items]
-        out.append(WordingCluster(
-            number=number,
-            representative=representative(plain).level3,
-            rows=tuple(items),
-            wordings=tuple(dict.fromkeys(r.level3 for r in plain)),
-            spread=value_spread(plain),
-        ))
+        out.append(
+            WordingCluster(
+                number=number,
+                representative=representative(plain).level3,
+                rows=tuple(items),
+                wordings=tuple(dict.fromkeys(r.level3 for r in plain)),
+                spread=value_spread(plain),
+            )
+        )
     return tuple(out)
+
+
+def wording_answer(engine, question: str, slots=None) -> Answer:
+    """Answer a wording question (intent ``indicator_wording``).
+
+    ``slots`` (optional) may carry ``region`` and ``year`` read by the question router (an
+    object with those attributes or a dict); anything missing is read from the question.
+    """
+    region, year = _slot(slots, "region"), _slot(slots, "year")
+    result = find_wording(engine, question, region=region, year=year)
+    return wording_answer_of(engine, result)
+
+
+def wording_answer_of(engine, result: WordingResult) -> Answer:
+    """A wording result as an :class:`~qa.schema.Answer` (rows ranked core first)."""
+    indicators = tuple(
+        IndicatorItem.of(w.row, match=w.match, cluster=w.cluster) for w in result.rows
+    )
+    clusters = [
+        {
+            "cluster": c.number,
+            "representative": c.representative,
+            "rows": len(c.rows),
+            "wordings": list(c.wordings),
+            "values": c.spread.text,
+            "low": c.spread.low,
+            "high": c.spread.high,
+        }
+        for c in result.clusters
+    ]
+    nearest = () if result.found else tuple(nearest_wordings(engine, result.topic))
+    return Answer(
+        question=result.query,
+        intent="indicator_wording",
+        text=wording_text(result, nearest),
+        indicators=indicators,
+        found=result.found,
+        nearest=nearest,
+        extra={"clusters": clusters, "unmatched_terms": list(result.unmatched)},
+    )
+
+
+def _slot(slots, name: str):
+    if slots is None:
+        return None
+    if isinstance(slots, dict):
+        return slots.get(name)
+    return getattr(slots, name, None)
+
+
+def nearest_wordings(engine, topic: Topic, k: int = 3) -> list[str]:
+    """The k level3 wordings of the index closest in meaning to the topic."""
+    if not topic.phrases or not engine.store.indicators:
+        return []
+    rows = sorted(engine.store.indicators.values(), key=lambda r: r.id)
+    scores = level3_vectors(engine, rows) @ engine.searcher.query_vector(topic.text)
+    out: list[str] = []
+    for index in np.argsort(-scores, kind="stable"):
+        if rows[index].level3 not in out:
+            out.append(rows[index].level3)
+        if len(out) == k:
+            break
+    return out
+
+
+def wording_text(result: WordingResult, nearest: tuple[str, ...] = (), shown: int = 8) -> str:
+    """The wording result as a person would write it (Chinese)."""
+    subject = result.topic.text or "、".join(result.topic.kinds) or result.query
+    year = f"{result.topic.year}年" if result.topic.year else ""
+    where = f"{result.topic.region or ''}{year}"
+    unknown = "、".join(f"“{w}”" for w in result.unmatched)
+    if not result.found:
+        reason = f"{unknown}在已有表格中没有出现。" if unknown else ""
+        near = f"最接近的写法：{'、'.join(nearest)}。" if nearest else ""
+        place = f"在{where}" if where else ""
+        return f"{place}没有找到与“{subject}”相关的指标写法。{reason}{near}"
+    core = len(result.core)
+    ignored = f"（{unknown}在已有表格中没有出现，已忽略）" if unknown else ""
+    lines = [
+        f"{where}与“{subject}”相关的指标{ignored}共 {len(result.rows)} 行（核心 {core} 行，"
+        f"相关 {len(result.rows) - core} 行），归为 {len(result.clusters)} 组写法："
+    ]
+    for number, cluster in enumerate(result.clusters[:shown], start=1):
+        kinds = "、".join(dict.fromkeys(w.match for w in cluster.rows)).replace("core", "核心")
+        others = [w for w in cluster.wordings if w != cluster.representative]
+        variants = f"；其他写法：{'、'.join(others)}" if others else ""
+        lines.append(
+            f"{number}. {cluster.representative}（{len(cluster.rows)} 行，"
+            f"{'、'.join(cluster.regions)}；"
+            f"目标值 {cluster.spread.text}{variants}）[{kinds.replace('related', '相关')}]"
+        )
+    if len(result.clusters) > shown:
+        lines.append(f"另有 {len(result.clusters) - shown} 组写法见明细。")
+    if result.truncated:
+        lines.append("行数较多，只列出前面的部分。")
+    return "\n".join(lines)

@@ -1,0 +1,299 @@
+"""Comparable indicator wording: topics, clusters, matching rows, the answer and the command."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from conftest import DATA
+from typer.testing import CliRunner
+
+from index.text import fold_name
+from qa.cluster import clean_level3, cluster_rows, corpus_clusters, level3_vectors, value_spread
+from qa.errors import EmptyQuestionError, InputTooLongError, UnknownLevelError
+from qa.levels import kinds_in, kinds_of_word, level2_kind
+from qa.lexicon import load_lexicon
+from qa.phrase import parse_topic, term_index
+from qa.wording import find_wording, wording_answer
+
+
+def dev_questions(kind: str) -> list[dict]:
+    lines = (DATA / "qa_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    return [q for q in map(json.loads, lines) if q["type"] == kind]
+
+
+def _key(row: dict) -> tuple[str, str]:
+    return fold_name(row.get("project") or ""), fold_name(row.get("level3") or "")
+
+
+def readme_wording_score(expected: list[dict], listed: list[dict]) -> tuple[float, float]:
+    """(share of core rows listed, share of listed rows that are core or related)."""
+    core = {_key(e) for e in expected if e["match"] == "core"}
+    wanted = {_key(e) for e in expected}
+    keys = [_key(r) for r in listed]
+    recall = len(core & set(keys)) / len(core)
+    precision = sum(k in wanted for k in keys) / len(keys) if keys else 0.0
+    return recall, precision
+
+
+def _rows_named(engine, level3: str):
+    return [r for r in engine.store.indicators.values() if r.level3 == level3]
+
+
+# --- levels and topics -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "kinds"),
+    [
+        ("14-成本指标", ("成本指标",)),
+        ("社会效益 指标", ("社会效益指标",)),
+        ("31-服务对象满意度", ("服务对象满意度指标",)),
+        ("产出", ("数量指标", "质量指标", "时效指标", "成本指标")),
+        ("", ()),
+        (None, ()),
+    ],
+)
+def test_kinds_of_word_folds_printed_levels(printed, kinds):
+    assert kinds_of_word(printed) == kinds
+
+
+def test_level2_kind_falls_back_on_level1():
+    assert level2_kind("满意度指标", None) == "服务对象满意度指标"
+    assert level2_kind("效果指标", "服务对象满意度指标") == "服务对象满意度指标"
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds", "left"),
+    [
+        ("满意度指标里有哪些", ("服务对象满意度指标",), "有哪些"),
+        ("群众满意度有哪些写法", (), "群众满意度"),
+        ("成本方面的培训指标", ("成本指标",), "培训"),
+    ],
+)
+def test_kinds_in_reads_only_level_words_used_as_levels(question, kinds, left):
+    found, rest = kinds_in(question)
+    assert found == kinds
+    assert left in rest
+
+
+@pytest.mark.parametrize(
+    ("question", "phrases", "region"),
+    [
+        ("满意度指标里有哪些是针对工作人员、职工自己的？", ["工作人员", "职工"], None),
+        ("行政执法人员培训、持证上岗相关的指标有哪些", ["行政执法人员培训", "持证上岗"], None),
+        ("西青的调解成功率怎么写", ["调解成功率"], "天津市西青区"),
+        ("秀山法律援助和公证的指标", ["法律援助", "公证"], "秀山土家族苗族自治县"),
+        ("“枫桥式”司法所创建数有哪些写法", ["枫桥式司法所创建数"], None),
+    ],
+)
+def test_parse_topic_strips_question_words_and_splits_phrases(question, phrases, region):
+    regions = ["天津市西青区", "秀山土家族苗族自治县", "阳城县"]
+    topic = parse_topic(question, load_lexicon(), regions, [2024])
+    assert [p.text for p in topic.phrases] == phrases
+    assert topic.region == region
+
+
+def test_parse_topic_expands_through_the_lexicon():
+    topic = parse_topic("调解成功率有哪些写法", load_lexicon())
+    (phrase,) = topic.phrases
+    labels = {g.label: g.variants for g in phrase.groups}
+    assert set(labels) == {"调解", "成功率"}
+    assert "矛盾纠纷调解" in labels["调解"]
+    assert "化解率" in labels["成功率"]
+
+
+# --- clusters ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "clean"),
+    [
+        ("指标1：人民调解案件成功率", "人民调解案件成功率"),
+        ("“枫桥式”司法所创建数", "枫桥式司法所创建数"),
+        ("2025年司法协理员人数", "司法协理员人数"),
+        ("被服务对象的满意度", "被服务对象满意度"),
+    ],
+)
+def test_clean_level3_strips_numbering_years_punctuation(printed, clean):
+    assert clean_level3(printed) == clean
+
+
+def test_cluster_mediation_success_variants_together(engine):
+    clusters = corpus_clusters(engine)
+    names = ("调解成功率", "人民调解案件成功率", "辖区内矛盾纠纷调解成功率")
+    numbers = {clusters[r.id] for name in names for r in _rows_named(engine, name)}
+    assert len(numbers) == 1
+
+
+def test_cluster_public_and_staff_satisfaction_apart(engine):
+    clusters = corpus_clusters(engine)
+    public = {
+        clusters[r.id] for n in ("群众满意度", "人民群众满意度") for r in _rows_named(engine, n)
+    }
+    staff = {
+        clusters[r.id] for n in ("职工满意度", "工作人员满意度") for r in _rows_named(engine, n)
+    }
+    assert public and staff
+    assert not public & staff
+    assert len(public) == 1 and len(staff) == 1
+
+
+def test_cluster_rows_deterministic_whatever_the_input_order(engine):
+    rows = sorted(engine.store.indicators.values(), key=lambda r: r.id)[:120]
+    terms = term_index(load_lexicon())
+    shuffled = rows[:]
+    random.Random(7).shuffle(shuffled)
+    first = cluster_rows(rows, level3_vectors(engine, rows), terms)
+    second = cluster_rows(shuffled, level3_vectors(engine, shuffled), terms)
+    assert [[r.id for r in c] for c in first] == [[r.id for r in c] for c in second]
+
+
+def test_value_spread_keeps_printed_values(engine):
+    rows = [
+        r
+        for n in ("调解成功率", "人民调解案件成功率", "辖区内矛盾纠纷调解成功率")
+        for r in _rows_named(engine, n)
+    ]
+    spread = value_spread(rows)
+    assert (spread.low, spread.high, spread.unit) == ("≥90%", "≥99%", "%")
+    assert spread.text == "≥90% … ≥99%"
+
+
+# --- matching rows -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", dev_questions("indicator_wording"), ids=lambda q: q["id"])
+def test_wording_answer_passes_readme_rule_on_dev_questions(engine, item):
+    answer = wording_answer(engine, item["question"], None).to_json()
+    recall, precision = readme_wording_score(item["answer"], answer["indicators"])
+    assert recall >= 0.8
+    assert precision >= 0.5
+    matches = [r["match"] for r in answer["indicators"]]
+    assert matches == sorted(matches, key=lambda m: m != "core")
+
+
+def test_find_wording_mediation_success_one_cluster_with_spread(engine):
+    result = find_wording(engine, "调解成功率有哪些写法")
+    core = {w.row.level3 for w in result.core}
+    assert {"调解成功率", "人民调解案件成功率", "辖区内矛盾纠纷调解成功率"} <= core
+    assert "协调解决政府各部门涉法涉诉案件成功率" not in core
+    top = result.clusters[0]
+    assert top.spread.text == "≥90% … ≥99%"
+    assert len(top.wordings) >= 3
+
+
+@pytest.mark.parametrize(
+    ("query", "kwargs", "check"),
+    [
+        ("成本指标里关于培训的有哪些", {}, lambda r: level2_kind(r.level1, r.level2) == "成本指标"),
+        ("满意度指标有哪些写法", {"region": "西青"}, lambda r: "西青" in r.region),
+        ("群众满意度", {"level1": "满意度"}, lambda r: "满意" in r.level3),
+    ],
+)
+def test_find_wording_respects_levels_and_regions(engine, query, kwargs, check):
+    result = find_wording(engine, query, **kwargs)
+    assert result.rows
+    assert all(check(w.row) for w in result.rows)
+
+
+def test_find_wording_staff_satisfaction_excludes_public(engine):
+    result = find_wording(engine, "职工满意度有哪些写法")
+    levels = {w.row.level3 for w in result.core}
+    assert "职工满意度" in levels
+    assert not levels & {"群众满意度", "人民群众满意度", "服务对象满意度"}
+
+
+def test_find_wording_limit_keeps_core_first(engine):
+    result = find_wording(engine, "满意度指标有哪些写法", limit=5)
+    assert len(result.rows) == 5
+    assert result.truncated
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t"])
+def test_find_wording_empty_query_raises(engine, query):
+    with pytest.raises(EmptyQuestionError):
+        find_wording(engine, query)
+
+
+def test_find_wording_question_words_only_raises(engine):
+    with pytest.raises(EmptyQuestionError):
+        find_wording(engine, "有哪些写法？")
+
+
+def test_find_wording_too_long_raises(engine):
+    with pytest.raises(InputTooLongError, match="超过上限"):
+        find_wording(engine, "调解成功率" * 200)
+
+
+def test_find_wording_unknown_level_raises(engine):
+    with pytest.raises(UnknownLevelError, match="'绩效'"):
+        find_wording(engine, "调解成功率", level2="绩效")
+
+
+def test_find_wording_year_matches_projects_named_after_it(engine):
+    result = find_wording(engine, "阳城县2023年社区矫正的指标有哪些")
+    assert result.rows
+    assert all(w.row.year == 2023 or "2023年" in w.row.project for w in result.rows)
+
+
+def test_wording_answer_says_which_words_were_ignored(engine):
+    answer = wording_answer(engine, "ABC满意度有哪些写法", None)
+    assert answer.found
+    assert "已忽略" in answer.text
+
+
+@pytest.mark.parametrize("query", ["航天发射场相关的指标有哪些", "qwertyuiop"])
+def test_wording_answer_unknown_topic_is_honest(engine, query):
+    answer = wording_answer(engine, query, None)
+    assert not answer.found
+    assert answer.indicators == ()
+    assert answer.text.startswith("没有找到")
+
+
+def test_wording_answer_uses_slots_region(engine):
+    answer = wording_answer(engine, "调解成功率有哪些写法", {"region": "阳城县"})
+    assert answer.indicators
+    assert {i.region for i in answer.indicators} == {"阳城县"}
+    assert answer.intent == "indicator_wording"
+    assert "人民调解" in answer.text
+
+
+# --- command -----------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def cli_env(settings, monkeypatch):
+    monkeypatch.setenv("BUDGETQA_MODEL_CACHE", str(settings.resolved_model_cache))
+    monkeypatch.setenv("BUDGETQA_CACHE_DIR", str(settings.resolved_cache_dir))
+    return ["--index", str(settings.resolved_index_dir)]
+
+
+def test_cli_wording_json(engine, cli_env):
+    from qa.cli import app
+
+    result = CliRunner().invoke(
+        app, ["wording", "调解成功率", "--region", "阳城", "--json", *cli_env]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["intent"] == "indicator_wording"
+    assert {r["level3"] for r in payload["indicators"]} >= {"人民调解案件成功率"}
+
+
+def test_cli_wording_empty_is_an_error(engine, cli_env):
+    from qa.cli import app
+
+    result = CliRunner().invoke(app, ["wording", "  ", *cli_env])
+    assert result.exit_code == 1
+    assert "Error:" in result.output
+
+
+@pytest.mark.parametrize("command", ["wording", "draft"])
+def test_cli_help_has_example(command):
+    from qa.cli import app
+
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output

@@ -21,7 +21,9 @@ _DEPARTMENT_END = re.compile(
     r"(局|委员会|委|办公室|办公厅|办|院|厅|部|署|中心|所|处|站|队|馆|会|社|协会|人民政府|政府|机关)$"
 )
 _YEAR_TITLE = re.compile(r"(20\d{2})\s*年度|预算年度\s*[:：]?\s*(20\d{2})|[(（]\s*(20\d{2})\s*[)）]\s*年度")
-_DEPARTMENT_LABEL = re.compile(r"(?:部门名称|单位名称|预算\s*[(（]?\s*单位\s*[)）]?\s*名称|预算单位)\s*[:：]\s*(.+)$")
+_DEPARTMENT_LABEL = re.compile(
+    r"(?:部门名称|单位名称|预算\s*[(（]?\s*单位\s*[)）]?\s*名称|预算单位|^部门)\s*[:：]\s*(.+)$"
+)
 
 
 def region_of(text: str) -> str | None:
@@ -46,6 +48,32 @@ def department_from_line(text: str) -> str | None:
         return None
     value = match.group(1).strip()
     return value or None
+
+
+_TITLE_DEPARTMENT = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff（）()]{3,30}?(?:局|委员会|办公厅|办公室|人民法院|人民检察院|院|厅|委|办|中心))"
+    r"\s*(?:20\d{2}\s*年|部门预算|预算公开|单位预算)"
+)
+
+
+_PROSE_START = ("反映", "关于", "根据", "按照", "主要", "其中", "本表", "说明", "以下", "为了", "经", "由于", "对")
+
+
+def department_in_title(text: str) -> str | None:
+    """The department a title starts with: ``江苏省高级人民法院2019年度部门预算公开`` → 江苏省高级人民法院."""
+    text = normalize_text(text).replace(" ", "")
+    if text.startswith(_PROSE_START):
+        return None
+    match = _TITLE_DEPARTMENT.match(text)
+    return match.group("name") if match else None
+
+
+def is_title_like(text: str) -> bool:
+    """A heading that may name the publisher (a table title or a department name)."""
+    text = normalize_text(text)
+    if text.startswith(_PROSE_START):
+        return False
+    return len(text) <= 60 and any(w in text for w in ("表", "预算", "绩效", "决算", "公开")) or looks_like_department(text)
 
 
 def looks_like_department(text: str) -> bool:

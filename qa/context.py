@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -30,6 +30,9 @@ class QAContext:
     rows: dict[str, int]
     carryover: set[str]
     searcher: object = None
+    sorted_projects: list = field(default_factory=list)
+    sorted_indicators: list = field(default_factory=list)
+    sorted_facts: list = field(default_factory=list)
 
     @classmethod
     def of(cls, engine) -> QAContext:
@@ -53,6 +56,9 @@ class QAContext:
             lexicon=lexicon,
             rows={chunk.id: i for i, chunk in enumerate(store.chunks)},
             carryover=_carryover_projects(store),
+            sorted_projects=sorted(store.projects.values(), key=lambda p: p.id),
+            sorted_indicators=sorted(store.indicators.values(), key=lambda r: r.id),
+            sorted_facts=sorted(store.facts.values(), key=lambda f: f.id),
         )
 
     def understand(self, question: str) -> Understanding:
@@ -66,21 +72,30 @@ class QAContext:
 
     def projects_in(self, regions: tuple[str, ...] = (), year: int | None = None) -> list[Project]:
         """Projects of the given regions (all when none), in id order."""
-        out = [p for p in self.store.projects.values() if _region_ok(p.region, regions)]
+        out = [p for p in self.sorted_projects if _region_ok(p.region, regions)]
         if year is not None:
             out = [p for p in out if p.year == year or f"{year}年" in p.name]
-        return sorted(out, key=lambda p: p.id)
+        return out
 
     def indicators_in(self, regions: tuple[str, ...] = ()) -> list[IndicatorRow]:
-        return sorted(
-            (r for r in self.store.indicators.values() if _region_ok(r.region, regions)), key=lambda r: r.id
-        )
+        if not regions:
+            return self.sorted_indicators
+        return [r for r in self.sorted_indicators if _region_ok(r.region, regions)]
 
     def facts_in(self, regions: tuple[str, ...] = (), year: int | None = None) -> list[DepartmentFact]:
-        out = [f for f in self.store.facts.values() if _region_ok(f.region, regions)]
+        out = [f for f in self.sorted_facts if _region_ok(f.region, regions)]
         if year is not None:
             out = [f for f in out if f.year == year]
-        return sorted(out, key=lambda f: f.id)
+        return out
+
+    def lexical_projects(self, texts: list[str]) -> set[str]:
+        """Projects with a chunk sharing a search token with any of the texts (a cheap prefilter)."""
+        found: set[str] = set()
+        columns = self.store.columns["project_id"]
+        for text in texts:
+            scores = self.store.lexical.scores(text)
+            found.update(str(pid) for pid in columns[scores > 0] if pid)
+        return found
 
     def is_carryover(self, project: Project) -> bool:
         return project.id in self.carryover

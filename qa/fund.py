@@ -16,6 +16,7 @@ from .format import project_amount, project_source, wan
 from .schema import Answer, IndicatorItem, ProjectItem
 from .understand import Understanding
 
+FULL_SCAN = 2000
 INCIDENTAL_LENGTH = 30
 INCIDENTAL_HEAD = 15
 
@@ -56,8 +57,17 @@ def _pointed(ctx: QAContext, phrase, text: str) -> bool:
 
 
 def fundings(ctx: QAContext, u: Understanding) -> list[Funding]:
-    """Every project of the question's regions (all regions when none) about the topic."""
-    found = [f for f in (match_project(ctx, u, p) for p in ctx.projects_in(u.regions, _year(u))) if f]
+    """Every project of the question's regions (all regions when none) about the topic.
+
+    Small corpora are scanned in full; past :data:`FULL_SCAN` projects, only projects that
+    share a search token with a phrase (or a lexicon variant of its words) are checked.
+    """
+    projects = ctx.projects_in(u.regions, _year(u))
+    if len(projects) > FULL_SCAN:
+        texts = [" ".join(v for t in p.terms for v in ctx.matcher.variants(t)) for p in u.phrases]
+        keep = ctx.lexical_projects(texts)
+        projects = [p for p in projects if p.id in keep]
+    found = [f for f in (match_project(ctx, u, p) for p in projects) if f]
     return sorted(found, key=lambda f: (f.project.region or "", f.match != "primary",
                                          -(f.project.amount_wan or 0), f.project.id))
 

@@ -7,6 +7,8 @@ levels to one of :data:`LEVEL2_KINDS`; :func:`kinds_in` reads the level words of
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 
 from index.text import compact
@@ -60,10 +62,12 @@ _QUESTION_LEVEL = re.compile(
 )
 
 
+@lru_cache(maxsize=65_536)
 def _fold(printed: str | None) -> str:
     return _NUMBERING.sub("", compact(printed or ""))
 
 
+@lru_cache(maxsize=65_536)
 def kinds_of_word(printed: str | None) -> tuple[str, ...]:
     """The level2 kinds a printed level or level word names (empty when none).
 

@@ -26,9 +26,9 @@ def retrieve(engine, question: str, k: int = 10, filters: Filters | None = None)
     ctx = QAContext.of(engine)
     allowed = filter_mask(engine.store, filters)
     ids = _answer_ids(answer)
-    ordered = _one_per_project(ctx, ids) + ids
-    for hit in engine.searcher.search(question, k=max(k, 50), filters=filters):
-        ordered.append(hit.id)
+    searched = [hit.id for hit in engine.searcher.search(question, k=max(k, 50), filters=filters)]
+    # answer records one per project, then search hits from projects not yet shown, then the rest
+    ordered = _one_per_project(ctx, ids + searched) + ids + searched
     hits: list[Hit] = []
     seen: set[str] = set()
     for record_id in ordered:

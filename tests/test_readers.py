@@ -427,3 +427,14 @@ def test_readers_real_pdf_pages_and_department_facts():
     assert ("收入合计", Decimal("18330.37")) in facts
     assert any(label.endswith("行政运行") and value == Decimal("7448.20") for label, value in facts)
     assert all(f.page for f in parsed.facts)
+
+
+def test_readers_encrypted_office_file_says_password(tmp_path):
+    """An OLE container holding EncryptionInfo is a password-protected .docx/.xlsx."""
+    from index.errors import UnreadableDocumentError
+    from index.readers import read_document
+
+    path = tmp_path / "secret.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptionInfo".encode("utf-16-le"))
+    with pytest.raises(UnreadableDocumentError, match="password-protected"):
+        read_document(path)

@@ -70,6 +70,8 @@ class ParsedIndicator:
     value_annual: str | None
     weight: str | None
     unit_cell: str | None
+    page: int | None = None
+    sheet: str | None = None
 
 
 @dataclass
@@ -190,6 +192,8 @@ def read_indicator_row(row: Row, state: IndicatorState) -> ParsedIndicator | Non
         value_annual=value_annual,
         weight=weight,
         unit_cell=unit_cell,
+        page=row.page,
+        sheet=row.sheet,
     )
 
 

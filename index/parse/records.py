@@ -134,6 +134,8 @@ def indicator_record(parsed: ParsedIndicator, project: Project | None, scope: st
         region=project.region if project else region,
         year=project.year if project else year,
         scope=scope,
+        page=parsed.page,
+        sheet=parsed.sheet,
     )
 
 

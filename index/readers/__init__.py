@@ -49,6 +49,8 @@ def detect_format(data: bytes, path: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return _zip_format(data, path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20]:
+            return "encrypted"
         if suffix == ".doc":
             return "doc"
         return "xls" if suffix in (".xls", ".xlsx", "") else "ole"
@@ -94,6 +96,10 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
     if fmt == "doc":
         raise UnsupportedFormatError(
             path, "legacy Word .doc is not supported: save it as .docx (Word: 另存为 .docx) and add it again"
+        )
+    if fmt == "encrypted":
+        raise UnreadableDocumentError(
+            path, "password-protected Office document: remove the password (save a copy without it) and add it again"
         )
     if fmt == "ole":
         raise UnsupportedFormatError(path, "an OLE (old Office) file of unknown kind")

@@ -33,7 +33,11 @@ QUESTIONS = ROOT / "tests" / "data"
 def _questions() -> list[str]:
     out = []
     for name in ("qa_dev.jsonl", "qa_paraphrase.jsonl", "qa_paraphrase2.jsonl"):
-        out += [json.loads(line)["question"] for line in (QUESTIONS / name).read_text("utf-8").splitlines() if line]
+        out += [
+            json.loads(line)["question"]
+            for line in (QUESTIONS / name).read_text("utf-8").splitlines()
+            if line
+        ]
     return out
 
 
@@ -72,17 +76,23 @@ def _hnsw_recall(store, searcher, queries: list[str]) -> float | None:
     return statistics.mean(overlap)
 
 
-def run_one(size: str, runs: int, corpus: Path | None, cache: str | None = None,
-            dense_type: str | None = None) -> dict:
+def run_one(
+    size: str,
+    runs: int,
+    corpus: Path | None,
+    cache: str | None = None,
+    dense_type: str | None = None,
+) -> dict:
     """Build and measure one corpus size in this process."""
+    from synth import write_corpus
+
     from index.build import build_index
+    from index.config import load_settings
     from index.embed import load_encoder
     from index.search import Searcher
     from index.store import IndexStore, current_version
     from qa.answer import answer_question
     from qa.engine import Engine
-    from index.config import load_settings
-    from synth import write_corpus
 
     logging.disable(logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -92,8 +102,14 @@ def run_one(size: str, runs: int, corpus: Path | None, cache: str | None = None,
         source = corpus or write_corpus(work / "corpus", int(size))
     encoder = load_encoder(None)
     started = time.perf_counter()
-    report = build_index([source], work / "index", encoder, Path(cache) if cache else work / "cache",
-                         progress=False, dense_type=dense_type)
+    report = build_index(
+        [source],
+        work / "index",
+        encoder,
+        Path(cache) if cache else work / "cache",
+        progress=False,
+        dense_type=dense_type,
+    )
     build_seconds = time.perf_counter() - started
     store = IndexStore.load(work / "index")
     sample = sorted({c.text for c in store.chunks})[:: max(1, len(store.chunks) // 1000)][:1000]
@@ -107,14 +123,20 @@ def run_one(size: str, runs: int, corpus: Path | None, cache: str | None = None,
         def call(query):
             searcher._query_vectors.clear()
             return searcher.search(query, k=10, mode=mode)
+
         return call
 
-    figures = {"size": size, "indicator_rows": report.indicators, "chunks": report.chunks,
-               "build_s": round(build_seconds, 1), "chunks_per_s": round(report.chunks / build_seconds, 1),
-               "encoder_texts_per_s": round(encoder_rate, 1),
-               "encode_only_s": round(report.embedded / encoder_rate, 1),
-               "index_mb": round(_size_of(current_version(work / "index")) / 1e6, 1),
-               "dense_type": store.meta["dense_type"]}
+    figures = {
+        "size": size,
+        "indicator_rows": report.indicators,
+        "chunks": report.chunks,
+        "build_s": round(build_seconds, 1),
+        "chunks_per_s": round(report.chunks / build_seconds, 1),
+        "encoder_texts_per_s": round(encoder_rate, 1),
+        "encode_only_s": round(report.embedded / encoder_rate, 1),
+        "index_mb": round(_size_of(current_version(work / "index")) / 1e6, 1),
+        "dense_type": store.meta["dense_type"],
+    }
     for mode in ("dense", "lexical", "hybrid"):
         p50, p95 = _latency(timed(mode), queries, runs)
         figures[f"{mode}_p50_ms"], figures[f"{mode}_p95_ms"] = round(p50, 1), round(p95, 1)
@@ -125,7 +147,9 @@ def run_one(size: str, runs: int, corpus: Path | None, cache: str | None = None,
         searcher._query_vectors.clear()
         answer_question(engine, query)
 
-    figures["answer_p50_ms"], figures["answer_p95_ms"] = (round(v, 1) for v in _latency(ask, queries, runs))
+    figures["answer_p50_ms"], figures["answer_p95_ms"] = (
+        round(v, 1) for v in _latency(ask, queries, runs)
+    )
     recall = _hnsw_recall(store, searcher, queries)
     if recall is not None:
         figures["hnsw_recall_at_10"] = round(recall, 3)
@@ -134,7 +158,9 @@ def run_one(size: str, runs: int, corpus: Path | None, cache: str | None = None,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", nargs="+", default=["seed", "10000", "100000"])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one", help="measure one size in this process and print JSON")
@@ -142,7 +168,11 @@ def main() -> None:
     parser.add_argument("--dense-type", choices=["flat", "hnsw"], help="force the FAISS index type")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.runs, None, args.cache, args.dense_type), ensure_ascii=False))
+        print(
+            json.dumps(
+                run_one(args.one, args.runs, None, args.cache, args.dense_type), ensure_ascii=False
+            )
+        )
         return
     results = []
     for size in args.sizes:
@@ -157,7 +187,10 @@ def main() -> None:
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     with (ROOT / "bench" / "results" / "index.jsonl").open("a", encoding="utf-8") as handle:
         for result in results:
-            handle.write(json.dumps({"at": time.strftime("%Y-%m-%dT%H:%M"), **result}, ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps({"at": time.strftime("%Y-%m-%dT%H:%M"), **result}, ensure_ascii=False)
+                + "\n"
+            )
     keys = list(results[0])
     print("\n" + " | ".join(keys))
     for result in results:

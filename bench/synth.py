@@ -44,7 +44,10 @@ def _jitter(value: str, rng: random.Random) -> str:
 
 def _project_block(name: str, region: str, amount: str, rows, rng: random.Random) -> list[str]:
     lines = [
-        f"{region}本级部门项目支出年度预算绩效目标批复表", "", "(2024年度)", "",
+        f"{region}本级部门项目支出年度预算绩效目标批复表",
+        "",
+        "(2024年度)",
+        "",
         f"项目名称\t{name}\t\t\t",
         f"主管部门及代码\t{region}司法局-{rng.randint(100000, 999999)}\t实施单位\t{region}司法局\t",
         "项目属性\t经常性项目\t项目期\t2024-2024\t",
@@ -70,8 +73,12 @@ def write_corpus(directory: Path, indicator_rows: int, seed: int = 7) -> Path:
         lines: list[str] = []
         for i in range(doc_index, min(doc_index + PROJECTS_PER_DOC, n_projects)):
             base = rng.choice(projects)
-            sample = sorted(rng.sample(rows, ROWS_PER_PROJECT), key=lambda r: (r.level1 or "", r.level2 or ""))
+            sample = sorted(
+                rng.sample(rows, ROWS_PER_PROJECT), key=lambda r: (r.level1 or "", r.level2 or "")
+            )
             amount = f"{rng.randint(1, 500)}.{rng.randint(0, 99):02d}"
             lines += _project_block(f"{base.name}{i}", region, amount, sample, rng)
-        (directory / f"synth_{doc_index // PROJECTS_PER_DOC:04d}.txt").write_text("\n".join(lines), encoding="utf-8")
+        (directory / f"synth_{doc_index // PROJECTS_PER_DOC:04d}.txt").write_text(
+            "\n".join(lines), encoding="utf-8"
+        )
     return directory

@@ -42,8 +42,11 @@ def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
     for path in map(Path, paths):
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not p.name.startswith(".")
             )
         else:
             files.append(path)
@@ -77,7 +80,9 @@ def build_index(
     files = corpus_files(paths)
     documents: list[ParsedDocument] = []
     failures: list[FileFailure] = []
-    for result in tqdm(parse_files(files), total=len(files), desc="parse", unit="doc", disable=not progress):
+    for result in tqdm(
+        parse_files(files), total=len(files), desc="parse", unit="doc", disable=not progress
+    ):
         (failures if isinstance(result, FileFailure) else documents).append(result)
     chunks: list[Chunk] = [c for parsed in documents for c in chunks_for(parsed)]
     cache = EmbeddingCache(Path(cache_dir), encoder.name, encoder.dimension)

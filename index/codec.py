@@ -10,7 +10,7 @@ import dataclasses
 import json
 import typing
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from .schema import ParsedDocument
@@ -36,7 +36,7 @@ def loads(text: str) -> ParsedDocument:
     return _decode(json.loads(text), ParsedDocument)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 

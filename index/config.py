@@ -58,7 +58,11 @@ def load_settings(**overrides) -> Settings:
             continue
         values[spec.name] = _convert(spec.name, raw)
     settings = replace(Settings(), **values)
-    explicit = {k: _convert(k, v) if isinstance(v, str) else v for k, v in overrides.items() if v is not None}
+    explicit = {
+        k: _convert(k, v) if isinstance(v, str) else v
+        for k, v in overrides.items()
+        if v is not None
+    }
     return replace(settings, **explicit)
 
 

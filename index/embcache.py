@@ -35,7 +35,9 @@ class EmbeddingCache:
         for start in range(0, len(keys), 500):
             batch = keys[start : start + 500]
             marks = ",".join("?" for _ in batch)
-            for key, blob in self._db.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", batch):
+            for key, blob in self._db.execute(
+                f"SELECT key, vec FROM emb WHERE key IN ({marks})", batch
+            ):
                 vector = np.frombuffer(blob, dtype=np.float32)
                 if vector.shape[0] == self.dimension:
                     found[key] = vector
@@ -75,5 +77,9 @@ def embed_with_cache(
         known.update(fresh)
         if progress:
             progress(len(batch))
-    matrix = np.stack([known[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, cache.dimension), np.float32)
+    matrix = (
+        np.stack([known[k] for k in keys]).astype(np.float32)
+        if keys
+        else np.zeros((0, cache.dimension), np.float32)
+    )
     return matrix, len(missing)

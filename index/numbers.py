@@ -13,17 +13,26 @@ from decimal import Decimal, InvalidOperation
 from .text import normalize_text
 
 # money units and their size in 万元
-MONEY_UNITS = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
+MONEY_UNITS = {
+    "万元": Decimal(1),
+    "元": Decimal("0.0001"),
+    "千元": Decimal("0.1"),
+    "亿元": Decimal(10000),
+}
 
 _NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+"
 _AMOUNT = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>万元|千元|亿元|元)?\s*$")
 _VALUE = re.compile(
     rf"^(?P<op>[≥≤=<>]|>=|<=)?\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d\s][^\d]{{0,7}})?$"
 )
-_RANGE = re.compile(rf"^(?P<lo>{_NUMBER})\s*[-~至到]\s*(?P<hi>{_NUMBER})\s*(?P<unit>[^\d\s][^\d]{{0,7}})?$")
+_RANGE = re.compile(
+    rf"^(?P<lo>{_NUMBER})\s*[-~至到]\s*(?P<hi>{_NUMBER})\s*(?P<unit>[^\d\s][^\d]{{0,7}})?$"
+)
 _OPERATOR = re.compile(r"^\s*(≥|≤|=|<|>|>=|<=)")
 YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?=\s*年)")
-_UNIT_IN_LABEL = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]|单位\s*[:：]\s*(万元|千元|亿元|元)")
+_UNIT_IN_LABEL = re.compile(
+    r"[(（]\s*(万元|千元|亿元|元)\s*[)）]|单位\s*[:：]\s*(万元|千元|亿元|元)"
+)
 OPERATORS = ("≥", "≤", "=", "<", ">")
 
 
@@ -100,7 +109,11 @@ def parse_value(printed: str) -> Value:
     rng = _RANGE.match(rest)
     if rng:
         return Value(
-            operator, None, rng.group("unit") or None, to_decimal(rng.group("lo")), to_decimal(rng.group("hi"))
+            operator,
+            None,
+            rng.group("unit") or None,
+            to_decimal(rng.group("lo")),
+            to_decimal(rng.group("hi")),
         )
     return Value(operator, None, None)
 

@@ -49,5 +49,11 @@ def micro_recall(results: list[RecallResult]) -> float:
     return sum(r.found for r in results) / expected if expected else 1.0
 
 
-def evaluate(items: list[dict], search: Callable[[str], list[Hit]], project_names: dict[str, str]) -> list[RecallResult]:
-    return [recall_at_k(item, search(item["question"]), project_names) for item in items if evidence_projects(item)]
+def evaluate(
+    items: list[dict], search: Callable[[str], list[Hit]], project_names: dict[str, str]
+) -> list[RecallResult]:
+    return [
+        recall_at_k(item, search(item["question"]), project_names)
+        for item in items
+        if evidence_projects(item)
+    ]

@@ -32,7 +32,17 @@ class Filters:
     project_id: str | None = None
 
     def is_empty(self) -> bool:
-        return not any((self.region, self.year, self.doc, self.level1, self.level2, self.kinds, self.project_id))
+        return not any(
+            (
+                self.region,
+                self.year,
+                self.doc,
+                self.level1,
+                self.level2,
+                self.kinds,
+                self.project_id,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -91,7 +101,9 @@ def filter_mask(store: IndexStore, filters: Filters | None) -> np.ndarray | None
     return mask
 
 
-def _top(scores: np.ndarray, k: int, positions: np.ndarray | None = None) -> list[tuple[int, float]]:
+def _top(
+    scores: np.ndarray, k: int, positions: np.ndarray | None = None
+) -> list[tuple[int, float]]:
     """Indices of the k best scores (ties broken by position, i.e. by id order)."""
     if scores.size == 0:
         return []
@@ -102,7 +114,9 @@ def _top(scores: np.ndarray, k: int, positions: np.ndarray | None = None) -> lis
     return [(int(r), float(scores[i])) for r, i in zip(rows, order)]
 
 
-def dense_ranking(store: IndexStore, query_vector: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+def dense_ranking(
+    store: IndexStore, query_vector: np.ndarray, k: int, mask: np.ndarray | None
+) -> list[tuple[int, float]]:
     if not store.chunks:
         return []
     if mask is None:
@@ -117,7 +131,9 @@ def dense_ranking(store: IndexStore, query_vector: np.ndarray, k: int, mask: np.
     return _top(scores[positions], k, positions)
 
 
-def lexical_ranking(store: IndexStore, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+def lexical_ranking(
+    store: IndexStore, query: str, k: int, mask: np.ndarray | None
+) -> list[tuple[int, float]]:
     scores = store.lexical.scores(query)
     if mask is not None:
         scores = np.where(mask, scores, 0.0)
@@ -125,7 +141,9 @@ def lexical_ranking(store: IndexStore, query: str, k: int, mask: np.ndarray | No
     return [(i, s) for i, s in ranked if s > 0]
 
 
-def _fuse_rrf(dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def _fuse_rrf(
+    dense: list[tuple[int, float]], lexical: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
     scores: dict[int, float] = {}
     for ranking in (dense, lexical):
         for rank, (row, _) in enumerate(ranking, start=1):
@@ -133,7 +151,9 @@ def _fuse_rrf(dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) 
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _fuse_weighted(dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def _fuse_weighted(
+    dense: list[tuple[int, float]], lexical: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
     """Min-max normalized scores, dense weighted 0.6 and lexical 0.4."""
     scores: dict[int, float] = {}
     for weight, ranking in ((0.6, dense), (0.4, lexical)):
@@ -170,7 +190,9 @@ class Searcher:
             self._query_vectors[query] = vector
         return vector
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
         """The k best chunks for the query. Empty when nothing matches the filters."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -179,7 +201,9 @@ class Searcher:
         mask = filter_mask(self.store, filters)
         depth = max(CANDIDATES, k)
         dense = self.dense(query, depth, mask) if mode in ("hybrid", "dense") else []
-        lexical = lexical_ranking(self.store, query, depth, mask) if mode in ("hybrid", "lexical") else []
+        lexical = (
+            lexical_ranking(self.store, query, depth, mask) if mode in ("hybrid", "lexical") else []
+        )
         fused = FUSERS[self.fusion](dense, lexical) if mode == "hybrid" else (dense or lexical)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
@@ -191,8 +215,14 @@ class Searcher:
     def dense(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         return dense_ranking(self.store, self.query_vector(query), k, mask)
 
-    def hit_for(self, row: int, rank: int, score: float, dense_rank: int | None = None,
-                lexical_rank: int | None = None) -> Hit:
+    def hit_for(
+        self,
+        row: int,
+        rank: int,
+        score: float,
+        dense_rank: int | None = None,
+        lexical_rank: int | None = None,
+    ) -> Hit:
         """A typed hit for the chunk at ``row`` (its record's fields filled in)."""
         chunk = self.store.chunks[row]
         extra: dict = {}
@@ -202,15 +232,31 @@ class Searcher:
         elif chunk.kind == "indicator":
             indicator = self.store.indicators.get(chunk.id)
             if indicator:
-                extra.update(level1=indicator.level1, level2=indicator.level2, level3=indicator.level3,
-                             value=indicator.value)
+                extra.update(
+                    level1=indicator.level1,
+                    level2=indicator.level2,
+                    level3=indicator.level3,
+                    value=indicator.value,
+                )
         elif chunk.kind == "department":
             fact = self.store.facts.get(chunk.id)
             if fact:
                 extra.update(value=fact.value_printed, level3=fact.label)
         return Hit(
-            rank=rank, score=score, kind=chunk.kind, id=chunk.id, doc=chunk.doc, line=chunk.line,
-            region=chunk.region, year=chunk.year, project=chunk.project, project_id=chunk.project_id,
-            text=chunk.text, dense_rank=dense_rank, lexical_rank=lexical_rank, page=chunk.page,
-            sheet=chunk.sheet, **extra,
+            rank=rank,
+            score=score,
+            kind=chunk.kind,
+            id=chunk.id,
+            doc=chunk.doc,
+            line=chunk.line,
+            region=chunk.region,
+            year=chunk.year,
+            project=chunk.project,
+            project_id=chunk.project_id,
+            text=chunk.text,
+            dense_rank=dense_rank,
+            lexical_rank=lexical_rank,
+            page=chunk.page,
+            sheet=chunk.sheet,
+            **extra,
         )

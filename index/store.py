@@ -35,7 +35,9 @@ from .lexical import LexicalIndex
 from .schema import DepartmentFact, IndicatorRow, ParsedDocument, Project, TextBlock
 
 CODE_VERSION = "1"
-HNSW_THRESHOLD = 50_000  # exact search below; HNSW (efSearch 256: recall@10 0.93 vs exact at 130k) above
+HNSW_THRESHOLD = (
+    50_000  # exact search below; HNSW (efSearch 256: recall@10 0.93 vs exact at 130k) above
+)
 HNSW_EF_SEARCH = 256
 _CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 
@@ -98,7 +100,9 @@ def write_index(root: Path, data: IndexData) -> Path:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "tokenizer": data.lexical.tokenizer.fingerprint,
     }
-    (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    (staging / "meta.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     staging.rename(version)
     _switch_current(root, version.name)
     _remove_old_versions(root, keep=version.name)
@@ -152,8 +156,16 @@ def read_meta(root: Path) -> dict | None:
 class IndexStore:
     """A loaded index: records by id, chunk metadata, vectors, FAISS and BM25."""
 
-    def __init__(self, path: Path, meta: dict, documents: list[ParsedDocument], chunks: list[Chunk],
-                 vectors: np.ndarray, dense: faiss.Index, lexical: LexicalIndex):
+    def __init__(
+        self,
+        path: Path,
+        meta: dict,
+        documents: list[ParsedDocument],
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        dense: faiss.Index,
+        lexical: LexicalIndex,
+    ):
         self.path = path
         self.meta = meta
         self.documents = {p.document.doc: p for p in documents}
@@ -201,7 +213,10 @@ class IndexStore:
             )
         with sqlite3.connect(f"file:{version / 'records.sqlite'}?mode=ro", uri=True) as db:
             documents = [codec.loads(row[0]) for row in db.execute("SELECT payload FROM documents")]
-            chunks = [Chunk(*row) for row in db.execute(f"SELECT {', '.join(_CHUNK_FIELDS)} FROM chunks ORDER BY row")]
+            chunks = [
+                Chunk(*row)
+                for row in db.execute(f"SELECT {', '.join(_CHUNK_FIELDS)} FROM chunks ORDER BY row")
+            ]
         vectors = np.load(version / "vectors.npy", allow_pickle=False)
         dense = faiss.read_index(str(version / "dense.faiss"))
         if isinstance(dense, faiss.IndexHNSWFlat):

@@ -70,17 +70,23 @@ def _outside_corpus(ctx: QAContext, u: Understanding) -> Answer | None:
     known = "、".join(ctx.regions.regions)
     if u.unknown_places and not u.regions:
         return Answer(
-            question=u.question, intent=u.intent, found=False,
+            question=u.question,
+            intent=u.intent,
+            found=False,
             text=f"未找到：语料中没有{'、'.join(u.unknown_places)}的文件。现有地区：{known}。",
             extra={"unknown_places": list(u.unknown_places)},
         )
     if u.years:
-        years = {p.year for p in ctx.store.projects.values()} | {d.document.year for d in ctx.store.documents.values()}
+        years = {p.year for p in ctx.store.projects.values()} | {
+            d.document.year for d in ctx.store.documents.values()
+        }
         in_names = any(f"{y}年" in p.name for y in u.years for p in ctx.store.projects.values())
         if not any(y in years for y in u.years) and not in_names:
             listed = "、".join(str(y) for y in sorted(y for y in years if y))
             return Answer(
-                question=u.question, intent=u.intent, found=False,
+                question=u.question,
+                intent=u.intent,
+                found=False,
                 text=f"未找到：语料中没有{'、'.join(map(str, u.years))}年度的文件。现有年度：{listed}。",
             )
     return None
@@ -97,7 +103,9 @@ def _not_found(ctx: QAContext, u: Understanding) -> Answer:
     text = "未找到与问题直接对应的记录。"
     if nearest:
         text += "最接近的有：\n" + "\n".join(f"- {n}" for n in nearest)
-    return Answer(question=u.question, intent=u.intent, text=text, found=False, nearest=tuple(nearest))
+    return Answer(
+        question=u.question, intent=u.intent, text=text, found=False, nearest=tuple(nearest)
+    )
 
 
 def _search_answer(ctx: QAContext, u: Understanding) -> Answer | None:
@@ -115,7 +123,12 @@ def _search_answer(ctx: QAContext, u: Understanding) -> Answer | None:
     text = "检索到以下相关内容：\n" + "\n".join(lines)
     if best is not None:
         return Answer(
-            question=u.question, intent="search", text=best.text + "\n" + text,
-            projects=best.projects, indicators=best.indicators, value=best.value, unit=best.unit,
+            question=u.question,
+            intent="search",
+            text=best.text + "\n" + text,
+            projects=best.projects,
+            indicators=best.indicators,
+            value=best.value,
+            unit=best.unit,
         )
     return Answer(question=u.question, intent="search", text=text)

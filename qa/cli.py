@@ -58,7 +58,9 @@ def _print_json(value) -> None:
 
 @command
 def parse(
-    paths: list[Path] = typer.Argument(..., help="Documents to parse (text, PDF, Excel, Word, HTML)."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Documents to parse (text, PDF, Excel, Word, HTML)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the records as JSON."),
 ) -> None:
     """Parse documents into projects, indicator rows and department facts.
@@ -87,7 +89,9 @@ def _settings(index: Path | None = None, model: str | None = None):
 def build(
     paths: list[Path] = typer.Argument(None, help="Folders or files to index (default: corpus/)."),
     index: Path = typer.Option(None, "--index", help="Index directory (default: data/index)."),
-    model: str = typer.Option(None, "--model", help="Sentence-transformers model name or directory."),
+    model: str = typer.Option(
+        None, "--model", help="Sentence-transformers model name or directory."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
     """Build the search index of a corpus (re-embeds only what changed).
@@ -97,7 +101,9 @@ def build(
     from .engine import build as build_corpus
 
     settings = _settings(index, model)
-    report = build_corpus(settings, [str(p) for p in paths] if paths else None, model, progress=not quiet)
+    report = build_corpus(
+        settings, [str(p) for p in paths] if paths else None, model, progress=not quiet
+    )
     typer.echo(
         f"indexed {report.documents} documents ({report.projects} projects, "
         f"{report.indicators} indicator rows) as {report.chunks} chunks in {report.seconds:.1f}s; "
@@ -110,16 +116,22 @@ def build(
 @command
 def search(
     query: str = typer.Argument(None, help="What to look for."),
-    region: str = typer.Option(None, "--region", help="Only this region (part of the name is enough)."),
+    region: str = typer.Option(
+        None, "--region", help="Only this region (part of the name is enough)."
+    ),
     year: int = typer.Option(None, "--year", help="Only this budget year."),
     kind: list[str] = typer.Option(None, "--kind", help="project, indicator, department or text."),
     k: int = typer.Option(10, "--k", help="How many hits."),
     mode: str = typer.Option(
-        "hybrid", "--mode", help="hybrid (question-aware, default), dense or lexical (raw index search)."
+        "hybrid",
+        "--mode",
+        help="hybrid (question-aware, default), dense or lexical (raw index search).",
     ),
     file: Path = typer.Option(None, "--file", help="A file of queries, one a line."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object a line (with --file)."),
+    jsonl: bool = typer.Option(
+        False, "--jsonl", help="Print one JSON object a line (with --file)."
+    ),
     index: Path = typer.Option(None, "--index", help="Index directory."),
 ) -> None:
     """Search projects, indicator rows, department facts and text.
@@ -179,7 +191,6 @@ def ask(
 
 @command
 def eval(  # noqa: A001 - the command is called eval
-
     questions: Path = typer.Argument(..., help="Question file (JSON lines with type and answer)."),
     index: Path = typer.Option(None, "--index", help="Index directory."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every question's result."),
@@ -205,7 +216,9 @@ def eval(  # noqa: A001 - the command is called eval
         verdicts.append(verdict)
         if verbose or not verdict.passed:
             mark = "PASS" if verdict.passed else "FAIL"
-            typer.echo(f"{mark} {verdict.id} [{verdict.type}] {verdict.question} — {verdict.reason}")
+            typer.echo(
+                f"{mark} {verdict.id} [{verdict.type}] {verdict.question} — {verdict.reason}"
+            )
     typer.echo(summary(verdicts))
 
 

@@ -82,7 +82,9 @@ class QAContext:
             return self.sorted_indicators
         return [r for r in self.sorted_indicators if _region_ok(r.region, regions)]
 
-    def facts_in(self, regions: tuple[str, ...] = (), year: int | None = None) -> list[DepartmentFact]:
+    def facts_in(
+        self, regions: tuple[str, ...] = (), year: int | None = None
+    ) -> list[DepartmentFact]:
         out = [f for f in self.sorted_facts if _region_ok(f.region, regions)]
         if year is not None:
             out = [f for f in out if f.year == year]

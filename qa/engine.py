@@ -39,8 +39,12 @@ class Engine:
         self.searcher = Searcher(self.store, self.encoder)
 
 
-def build(settings: Settings, paths: list[str | Path] | None = None, model: str | None = None,
-          progress: bool = True) -> BuildReport:
+def build(
+    settings: Settings,
+    paths: list[str | Path] | None = None,
+    model: str | None = None,
+    progress: bool = True,
+) -> BuildReport:
     """Build (or rebuild) the index of the corpus (and any extra paths)."""
     encoder = load_encoder(model or settings.model, cache_dir=settings.resolved_model_cache)
     sources = paths or [settings.corpus_dir]
@@ -53,7 +57,9 @@ def build(settings: Settings, paths: list[str | Path] | None = None, model: str 
     )
 
 
-def index_is_stale(settings: Settings, paths: list[str | Path] | None = None, model: str | None = None) -> bool:
+def index_is_stale(
+    settings: Settings, paths: list[str | Path] | None = None, model: str | None = None
+) -> bool:
     """True when no index exists, it was built by another model, or the corpus files changed."""
     import hashlib
 

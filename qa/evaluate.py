@@ -64,7 +64,11 @@ def _same_project(got: dict, want: dict) -> bool:
 
 
 def _amount_ok(got, want) -> bool:
-    return got is not None and want is not None and abs(Decimal(str(got)) - Decimal(str(want))) <= Decimal("0.000001")
+    return (
+        got is not None
+        and want is not None
+        and abs(Decimal(str(got)) - Decimal(str(want))) <= Decimal("0.000001")
+    )
 
 
 def _which_regions(expected: dict, answer: dict, known: set) -> tuple[bool, str]:
@@ -75,7 +79,10 @@ def _which_regions(expected: dict, answer: dict, known: set) -> tuple[bool, str]
         if got is None:
             return False, f"missing primary project {want['region']} {want['project']}"
         if not _amount_ok(got.get("amount_wan"), want["amount_wan"]):
-            return False, f"{want['project']}: amount {got.get('amount_wan')} != {want['amount_wan']}"
+            return (
+                False,
+                f"{want['project']}: amount {got.get('amount_wan')} != {want['amount_wan']}",
+            )
     if not listed:
         return False, "no projects listed"
     relevant = sum(any(_same_project(p, e) for e in expected["answer"]) for p in listed)
@@ -90,7 +97,9 @@ def _amount_lookup(expected: dict, answer: dict, known: set) -> tuple[bool, str]
     want = expected["answer"]
     if not _same_project(listed[0], want):
         return False, f"first project {listed[0].get('project')} != {want['project']}"
-    return _amount_ok(listed[0].get("amount_wan"), want["amount_wan"]), f"amount {listed[0].get('amount_wan')}"
+    return _amount_ok(
+        listed[0].get("amount_wan"), want["amount_wan"]
+    ), f"amount {listed[0].get('amount_wan')}"
 
 
 def _indicator_value(expected: dict, answer: dict, known: set) -> tuple[bool, str]:
@@ -98,10 +107,17 @@ def _indicator_value(expected: dict, answer: dict, known: set) -> tuple[bool, st
     if not rows:
         return False, "no indicator"
     want, got = expected["answer"], rows[0]
-    same = _same_project(got, want) and fold_name(got.get("level3", "")) == fold_name(want["level3"])
+    same = _same_project(got, want) and fold_name(got.get("level3", "")) == fold_name(
+        want["level3"]
+    )
     if not same:
-        return False, f"first indicator {got.get('project')}/{got.get('level3')} != {want['project']}/{want['level3']}"
-    return got.get("value") == want["value"], f"value {got.get('value')!r} (expected {want['value']!r})"
+        return (
+            False,
+            f"first indicator {got.get('project')}/{got.get('level3')} != {want['project']}/{want['level3']}",
+        )
+    return got.get("value") == want[
+        "value"
+    ], f"value {got.get('value')!r} (expected {want['value']!r})"
 
 
 def _row_key(row: dict) -> tuple:
@@ -117,7 +133,10 @@ def _indicator_wording(expected: dict, answer: dict, known: set) -> tuple[bool, 
     relevant = sum(_row_key(r) in expected_keys for r in rows)
     recall = found / len(core) if core else 1.0
     precision = relevant / len(rows) if rows else 0.0
-    return recall >= 0.8 and precision >= 0.5, f"core {found}/{len(core)}, precision {relevant}/{len(rows)}"
+    return (
+        recall >= 0.8 and precision >= 0.5,
+        f"core {found}/{len(core)}, precision {relevant}/{len(rows)}",
+    )
 
 
 def _expected_figure(want) -> Decimal | None:
@@ -154,7 +173,10 @@ def _drafting(expected: dict, answer: dict, known: set) -> tuple[bool, str]:
     from_listed = [r for r in cited if fold_name(r.get("project") or "") in listed]
     share = len(from_listed) / len(rows) if rows else 0.0
     ok = len(rows) >= 6 and len(level2) >= 4 and share >= 0.7 and not invented
-    return ok, f"{len(rows)} rows, {len(level2)} level2 kinds, {share:.0%} cite listed projects, {len(invented)} invented"
+    return (
+        ok,
+        f"{len(rows)} rows, {len(level2)} level2 kinds, {share:.0%} cite listed projects, {len(invented)} invented",
+    )
 
 
 SCORERS: dict[str, Callable[[dict, dict, set], tuple[bool, str]]] = {
@@ -171,7 +193,9 @@ def score(expected: dict, answer: dict, known_rows: set) -> Verdict:
     """Score one answer (its JSON form) against one expected item."""
     scorer = SCORERS.get(expected["type"])
     if scorer is None:
-        return Verdict(expected["id"], expected["type"], expected["question"], False, "unknown type")
+        return Verdict(
+            expected["id"], expected["type"], expected["question"], False, "unknown type"
+        )
     try:
         passed, reason = scorer(expected, answer, known_rows)
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:

@@ -41,7 +41,9 @@ def project_amount(project: Project) -> str:
 
 
 def project_source(project: Project) -> str:
-    return source(project.doc, project.amount_line or project.name_line, project.page, project.sheet)
+    return source(
+        project.doc, project.amount_line or project.name_line, project.page, project.sheet
+    )
 
 
 def indicator_source(row: IndicatorRow) -> str:

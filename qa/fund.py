@@ -35,7 +35,8 @@ def match_project(ctx: QAContext, u: Understanding, project: Project) -> Funding
     """How the project concerns the question's topic, or None."""
     texts = ctx.project_texts(project)
     rows = tuple(
-        r for r in project.indicators
+        r
+        for r in project.indicators
         if any(ctx.matcher.matches(p, r.level3) and _pointed(ctx, p, r.level3) for p in u.phrases)
     )
     if any(ctx.matcher.matches(p, texts["name"]) for p in u.phrases):
@@ -68,8 +69,15 @@ def fundings(ctx: QAContext, u: Understanding) -> list[Funding]:
         keep = ctx.lexical_projects(texts)
         projects = [p for p in projects if p.id in keep]
     found = [f for f in (match_project(ctx, u, p) for p in projects) if f]
-    return sorted(found, key=lambda f: (f.project.region or "", f.match != "primary",
-                                         -(f.project.amount_wan or 0), f.project.id))
+    return sorted(
+        found,
+        key=lambda f: (
+            f.project.region or "",
+            f.match != "primary",
+            -(f.project.amount_wan or 0),
+            f.project.id,
+        ),
+    )
 
 
 def _year(u: Understanding) -> int | None:
@@ -84,23 +92,35 @@ def which_regions_answer(ctx: QAContext, u: Understanding) -> Answer | None:
     by_region: dict[str, list[Funding]] = {}
     for f in found:
         by_region.setdefault(f.project.region or "未注明地区", []).append(f)
-    order = sorted(by_region, key=lambda r: (-sum(f.project.amount_wan or 0 for f in by_region[r]
-                                                  if f.match == "primary"), r))
+    order = sorted(
+        by_region,
+        key=lambda r: (
+            -sum(f.project.amount_wan or 0 for f in by_region[r] if f.match == "primary"),
+            r,
+        ),
+    )
     lines = []
     for region in order:
         parts = []
         for f in by_region[region]:
             tag = "" if f.match == "primary" else "（多用途资金，部分相关）"
-            parts.append(f"“{f.project.name}”{project_amount(f.project)}{tag}（{project_source(f.project)}）")
+            parts.append(
+                f"“{f.project.name}”{project_amount(f.project)}{tag}（{project_source(f.project)}）"
+            )
         lines.append(f"{region}：" + "；".join(parts))
     topic = "、".join("".join(p.terms) for p in u.phrases) or u.topic
     text = f"涉及“{topic}”的项目共{len(found)}个，分布在{len(order)}个地区：\n" + "\n".join(lines)
     primary_total = sum((f.project.amount_wan or 0) for f in found if f.match == "primary")
     text += f"\n直接相关项目合计{wan(primary_total)}。"
-    missing = [r for r in ctx.regions.regions if r not in by_region and (not u.regions or r in u.regions)]
+    missing = [
+        r for r in ctx.regions.regions if r not in by_region and (not u.regions or r in u.regions)
+    ]
     if missing:
         text += f"\n语料中{('、'.join(missing))}未见相关项目。"
-    items = tuple(ProjectItem.of(f.project, f.match, note="、".join(f.evidence)) for f in _ordered(found, order))
+    items = tuple(
+        ProjectItem.of(f.project, f.match, note="、".join(f.evidence))
+        for f in _ordered(found, order)
+    )
     rows = tuple(IndicatorItem.of(r) for f in found for r in f.rows)
     return Answer(
         question=u.question,
@@ -116,5 +136,12 @@ def which_regions_answer(ctx: QAContext, u: Understanding) -> Answer | None:
 
 def _ordered(found: list[Funding], order: list[str]) -> list[Funding]:
     rank = {region: i for i, region in enumerate(order)}
-    return sorted(found, key=lambda f: (rank.get(f.project.region or "未注明地区", 99), f.match != "primary",
-                                        -(f.project.amount_wan or 0), f.project.id))
+    return sorted(
+        found,
+        key=lambda f: (
+            rank.get(f.project.region or "未注明地区", 99),
+            f.match != "primary",
+            -(f.project.amount_wan or 0),
+            f.project.id,
+        ),
+    )

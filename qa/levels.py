@@ -7,9 +7,8 @@ levels to one of :data:`LEVEL2_KINDS`; :func:`kinds_in` reads the level words of
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
+from functools import lru_cache
 
 from index.text import compact
 

@@ -55,8 +55,12 @@ class Lexicon:
                 if len(parts) > 2 and parts[2].strip() == "类别":
                     categories.add(parts[0].strip())
                 merged.setdefault(parts[0].strip(), [])
-                merged[parts[0].strip()].extend(t for t in terms if t not in merged[parts[0].strip()])
-        return cls([Concept(name, tuple(terms), name in categories) for name, terms in merged.items()])
+                merged[parts[0].strip()].extend(
+                    t for t in terms if t not in merged[parts[0].strip()]
+                )
+        return cls(
+            [Concept(name, tuple(terms), name in categories) for name, terms in merged.items()]
+        )
 
     def concepts_in(self, text: str) -> list[tuple[str, Concept]]:
         """(term, concept) for each lexicon term found in the text, longest terms first, no overlaps."""

@@ -64,7 +64,9 @@ def name_overlap(question: str, name: str) -> float:
     return sum(ch in asked for ch in key) / len(key)
 
 
-def score_project(ctx: QAContext, u: Understanding, project: Project, query_vector: np.ndarray) -> float:
+def score_project(
+    ctx: QAContext, u: Understanding, project: Project, query_vector: np.ndarray
+) -> float:
     texts = ctx.project_texts(project)
     indicator_cov = max((_coverage(ctx, u, r.level3) for r in project.indicators), default=0.0)
     return (
@@ -84,7 +86,9 @@ def rank_projects(ctx: QAContext, u: Understanding, query_vector: np.ndarray) ->
     return sorted(scored, key=lambda s: (-s.score, s.record.id))
 
 
-def _project_candidates(ctx: QAContext, u: Understanding, query_vector: np.ndarray) -> list[Project]:
+def _project_candidates(
+    ctx: QAContext, u: Understanding, query_vector: np.ndarray
+) -> list[Project]:
     in_scope = ctx.projects_in(u.regions)
     if len(in_scope) <= 400:
         return in_scope
@@ -99,8 +103,13 @@ def _search(ctx: QAContext, u: Understanding, kinds: tuple[str, ...], k: int):
     return searcher.search(u.question, k=k, filters=Filters(region=region, kinds=kinds))
 
 
-def score_indicator(ctx: QAContext, u: Understanding, row: IndicatorRow, query_vector: np.ndarray,
-                    project_bonus: dict[str, float]) -> float:
+def score_indicator(
+    ctx: QAContext,
+    u: Understanding,
+    row: IndicatorRow,
+    query_vector: np.ndarray,
+    project_bonus: dict[str, float],
+) -> float:
     level3 = _coverage(ctx, u, row.level3)
     combined = _coverage(ctx, u, f"{row.level3} {row.project or ''} {row.level2 or ''}")
     level = 0.5 if u.level2 and row.level2 and u.level2[:2] in row.level2 else 0.0
@@ -125,7 +134,9 @@ def rank_indicators(ctx: QAContext, u: Understanding, query_vector: np.ndarray) 
     for project in {r.project_id for r in rows if r.project_id}:
         p = ctx.store.projects.get(project)
         if p is not None:
-            bonus[project] = 0.5 * _batch_bonus(ctx, u, p) + OVERLAP_WEIGHT * name_overlap(u.topic, p.name)
+            bonus[project] = 0.5 * _batch_bonus(ctx, u, p) + OVERLAP_WEIGHT * name_overlap(
+                u.topic, p.name
+            )
     scored = [Scored(score_indicator(ctx, u, r, query_vector, bonus), r) for r in rows]
     return sorted(scored, key=lambda s: (-s.score, s.record.id))
 
@@ -142,15 +153,19 @@ def amount_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) ->
         f"见{project_source(best)}。"
     )
     if others:
-        text += "相近的项目还有：" + "；".join(
-            f"“{p.name}”{project_amount(p)}（{project_source(p)}）" for p in others
-        ) + "。"
+        text += (
+            "相近的项目还有："
+            + "；".join(f"“{p.name}”{project_amount(p)}（{project_source(p)}）" for p in others)
+            + "。"
+        )
     return Answer(
         question=u.question,
         intent="amount_lookup",
         text=text,
         projects=tuple(ProjectItem.of(p) for p in [best, *others]),
-        indicators=tuple(IndicatorItem.of(r) for r in best.indicators if r.level2 and "成本" in r.level2),
+        indicators=tuple(
+            IndicatorItem.of(r) for r in best.indicators if r.level2 and "成本" in r.level2
+        ),
         value=best.amount_wan,
         unit="万元",
     )
@@ -170,9 +185,14 @@ def indicator_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray)
         f"见{indicator_source(best)}。"
     )
     if close:
-        text += "其他相近的指标：" + "；".join(
-            f"{r.region or ''}“{r.project or '部门整体'}”{r.level3} {r.value}（{indicator_source(r)}）" for r in close
-        ) + "。"
+        text += (
+            "其他相近的指标："
+            + "；".join(
+                f"{r.region or ''}“{r.project or '部门整体'}”{r.level3} {r.value}（{indicator_source(r)}）"
+                for r in close
+            )
+            + "。"
+        )
     projects = []
     for row in [best, *close]:
         project = ctx.store.projects.get(row.project_id or "")
@@ -205,8 +225,12 @@ def lookup_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) ->
         if answer is not None:
             return answer
     best_row = indicators[0].record if indicators else None
-    indicator_fit = _coverage(ctx, u, f"{best_row.level3} {best_row.project or ''}") if best_row else 0.0
-    prefer_indicator = u.intent == "indicator_value" or (indicator_fit >= 0.99 and project_fit < 0.99)
+    indicator_fit = (
+        _coverage(ctx, u, f"{best_row.level3} {best_row.project or ''}") if best_row else 0.0
+    )
+    prefer_indicator = u.intent == "indicator_value" or (
+        indicator_fit >= 0.99 and project_fit < 0.99
+    )
     if prefer_indicator:
         return indicator_answer(ctx, u, query_vector) or amount_answer(ctx, u, query_vector)
     return amount_answer(ctx, u, query_vector) or indicator_answer(ctx, u, query_vector)

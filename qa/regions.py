@@ -13,10 +13,33 @@ _ETHNIC = re.compile(
     "裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|布依|朝鲜|哈萨克|维吾尔|各)族"
 )
 _SUFFIXES = ("自治县", "自治旗", "自治州", "县", "区", "市", "旗")
-_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|自治区)|^[\u4e00-\u9fff]{1,8}?(?:市|自治州|州|盟)(?=[\u4e00-\u9fff]{2})")
+_PREFIX = re.compile(
+    r"^[\u4e00-\u9fff]{2,8}?(?:省|自治区)|^[\u4e00-\u9fff]{1,8}?(?:市|自治州|州|盟)(?=[\u4e00-\u9fff]{2})"
+)
 # a place named in a question that may not be in the corpus
-_MENTIONED = re.compile(r"([^\s\d在的和与及哪些是有了个为对从到里中、，,。？?!！]{2,5}?(?:自治县|县|区|市|旗))")
-_NOT_PLACE = ("哪些", "哪个", "各", "全", "本", "每个", "这个", "那个", "其他", "社区", "辖区", "城区", "片区", "园区", "地区", "县级", "区级", "市级")
+_MENTIONED = re.compile(
+    r"([^\s\d在的和与及哪些是有了个为对从到里中、，,。？?!！]{2,5}?(?:自治县|县|区|市|旗))"
+)
+_NOT_PLACE = (
+    "哪些",
+    "哪个",
+    "各",
+    "全",
+    "本",
+    "每个",
+    "这个",
+    "那个",
+    "其他",
+    "社区",
+    "辖区",
+    "城区",
+    "片区",
+    "园区",
+    "地区",
+    "县级",
+    "区级",
+    "市级",
+)
 
 
 def aliases(region: str) -> list[str]:
@@ -30,7 +53,9 @@ def aliases(region: str) -> list[str]:
                 core = name[: -len(suffix)]
                 names.add(core)
                 stripped = core
-                while _ETHNIC.search(stripped[-6:] or " ") and _ETHNIC.sub("", stripped) != stripped:
+                while (
+                    _ETHNIC.search(stripped[-6:] or " ") and _ETHNIC.sub("", stripped) != stripped
+                ):
                     stripped = _ETHNIC.sub("", stripped)
                 if len(stripped) >= 2:
                     names.add(stripped)

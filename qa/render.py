@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from index.parse import FileFailure
-from index.search import Hit
 from index.schema import IndicatorRow, ParsedDocument, Project, to_jsonable
+from index.search import Hit
 
 
 def indicator_json(row: IndicatorRow) -> dict:
@@ -98,8 +98,15 @@ def parse_summary(parsed: list[ParsedDocument], failures: list[FileFailure]) -> 
     for p in parsed:
         d = p.document
         lines.append(
-            (d.doc, d.region or "?", str(d.year or "?"), str(len(p.projects)),
-             str(len(p.indicator_rows)), str(len(p.facts)), str(len(p.warnings)))
+            (
+                d.doc,
+                d.region or "?",
+                str(d.year or "?"),
+                str(len(p.projects)),
+                str(len(p.indicator_rows)),
+                str(len(p.facts)),
+                str(len(p.warnings)),
+            )
         )
     widths = [max(_width(row[i]) for row in lines) for i in range(len(header))]
     out = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)) for row in lines]

@@ -52,8 +52,10 @@ def _one_per_project(ctx: QAContext, ids: list[str]) -> list[str]:
     firsts: list[str] = []
     seen: set[str] = set()
     for record_id in ids:
-        project = record_id if record_id in ctx.store.projects else getattr(
-            ctx.store.indicators.get(record_id), "project_id", None
+        project = (
+            record_id
+            if record_id in ctx.store.projects
+            else getattr(ctx.store.indicators.get(record_id), "project_id", None)
         )
         if project and project not in seen:
             seen.add(project)

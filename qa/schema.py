@@ -74,7 +74,9 @@ class IndicatorItem:
     note: str | None = None
 
     @classmethod
-    def of(cls, row: IndicatorRow, match: str | None = None, cluster: int | None = None) -> IndicatorItem:
+    def of(
+        cls, row: IndicatorRow, match: str | None = None, cluster: int | None = None
+    ) -> IndicatorItem:
         return cls(
             region=row.region,
             project=row.project,

@@ -30,7 +30,9 @@ GENERIC_WORDS = frozenset(
     """经费 资金 项目 工作 建设 费用 专项 开展 创建 支出 补助 补贴 业务 管理 服务 工作经费 专项经费 资金项目
     费 款 经费项目 年度 全年 县级 区级 本级 全区 全县""".split()
 )
-_SEPARATORS = re.compile(r"[、，,；;/]+|(?<=[\u4e00-\u9fff]{2})(?:和|及|与|或|以及|还有)(?=[\u4e00-\u9fff]{2})")
+_SEPARATORS = re.compile(
+    r"[、，,；;/]+|(?<=[\u4e00-\u9fff]{2})(?:和|及|与|或|以及|还有)(?=[\u4e00-\u9fff]{2})"
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,12 @@ class TopicMatcher:
         out = []
         for segment in _SEPARATORS.split(text):
             words = self._words(segment)
-            words = [w for w in words if w not in QUESTION_WORDS and w not in drop and not w.isdigit()]
-            content = tuple(w for w in words if w not in GENERIC_WORDS and len(w) > 1 and self._known(w))
+            words = [
+                w for w in words if w not in QUESTION_WORDS and w not in drop and not w.isdigit()
+            ]
+            content = tuple(
+                w for w in words if w not in GENERIC_WORDS and len(w) > 1 and self._known(w)
+            )
             if content:
                 out.append(Phrase(segment.strip(), tuple(dict.fromkeys(content))))
         return out
@@ -101,8 +107,10 @@ class TopicMatcher:
             cover = _minimal_cover(term, self.tokenizer.subwords(term))
             parts = [p for p in cover if p not in GENERIC_WORDS]
             self._subwords[term] = parts
-        return bool(parts) and len(parts) < len(term) and all(
-            any(compact(v) in key for v in self.lexicon.variants(p)) for p in parts
+        return (
+            bool(parts)
+            and len(parts) < len(term)
+            and all(any(compact(v) in key for v in self.lexicon.variants(p)) for p in parts)
         )
 
     def coverage(self, phrase: Phrase, text: str) -> float:

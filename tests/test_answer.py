@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from conftest import DATA
+
 from qa.answer import answer_question
 from qa.errors import EmptyQuestionError
 from qa.evaluate import load_questions, score
@@ -31,7 +31,9 @@ def test_answer_dev_question_passes(engine, item):
 
 
 @pytest.mark.parametrize(
-    "item", _questions("qa_paraphrase.jsonl") + _questions("qa_paraphrase2.jsonl"), ids=lambda q: q["id"]
+    "item",
+    _questions("qa_paraphrase.jsonl") + _questions("qa_paraphrase2.jsonl"),
+    ids=lambda q: q["id"],
 )
 def test_answer_paraphrased_question_passes(engine, item):
     answer = answer_question(engine, item["question"]).to_json()
@@ -55,8 +57,15 @@ def test_answer_synonym_not_printed_in_documents(engine):
     assert {"政府法律顾问", "区政府外聘法律顾问经费", "政府法律顾问经费"} <= projects
 
 
-@pytest.mark.parametrize("said, region", [("秀山", "秀山土家族苗族自治县"), ("西青", "天津市西青区"),
-                                          ("西青区", "天津市西青区"), ("阳城", "阳城县")])
+@pytest.mark.parametrize(
+    "said, region",
+    [
+        ("秀山", "秀山土家族苗族自治县"),
+        ("西青", "天津市西青区"),
+        ("西青区", "天津市西青区"),
+        ("阳城", "阳城县"),
+    ],
+)
 def test_answer_partial_region_name(engine, said, region):
     answer = answer_question(engine, f"{said}法律援助经费是多少")
     assert answer.projects[0].region == region
@@ -66,7 +75,11 @@ def test_answer_partial_region_name(engine, said, region):
 def test_answer_amount_in_yuan_converted_exactly_with_source(engine):
     answer = answer_question(engine, "阳城2023年办案费结转过来多少")
     first = answer.projects[0]
-    assert (first.amount_wan, first.amount_printed, first.unit_printed) == (Decimal("9.87939"), "98,793.9", "元")
+    assert (first.amount_wan, first.amount_printed, first.unit_printed) == (
+        Decimal("9.87939"),
+        "98,793.9",
+        "元",
+    )
     assert "98,793.9元" in answer.text and "004_b98d97a066df5e1f.txt" in answer.text
 
 
@@ -115,6 +128,16 @@ def test_answer_json_contract(engine):
     payload = answer_question(engine, "西青抚恤金多少").to_json()
     assert {"question", "intent", "text", "projects", "indicators", "value", "unit"} <= set(payload)
     project = payload["projects"][0]
-    assert {"region", "department", "year", "project", "amount_wan", "amount_printed", "unit_printed",
-            "doc", "line", "match"} <= set(project)
+    assert {
+        "region",
+        "department",
+        "year",
+        "project",
+        "amount_wan",
+        "amount_printed",
+        "unit_printed",
+        "doc",
+        "line",
+        "match",
+    } <= set(project)
     json.dumps(payload, ensure_ascii=False)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import CORPUS, DATA
 from typer.testing import CliRunner
 
-from conftest import CORPUS, DATA
 from qa.cli import app
 
 runner = CliRunner()
@@ -41,11 +41,27 @@ def test_cli_parse_json_contract():
     result = runner.invoke(app, ["parse", str(CORPUS / "002_ec4e56c4f21351cb.txt"), "--json"])
     payload = json.loads(result.output)
     (document,) = payload["documents"]
-    assert {"doc", "region", "department", "year", "projects", "department_facts", "unparsed_lines",
-            "warnings"} <= set(document)
+    assert {
+        "doc",
+        "region",
+        "department",
+        "year",
+        "projects",
+        "department_facts",
+        "unparsed_lines",
+        "warnings",
+    } <= set(document)
     project = document["projects"][0]
-    assert {"project", "department", "implementing_unit", "amount_wan", "amount_printed", "unit_printed",
-            "line", "indicators"} <= set(project)
+    assert {
+        "project",
+        "department",
+        "implementing_unit",
+        "amount_wan",
+        "amount_printed",
+        "unit_printed",
+        "line",
+        "indicators",
+    } <= set(project)
     row = project["indicators"][0]
     assert {"level1", "level2", "level3", "operator", "value", "weight", "line"} <= set(row)
     assert (row["operator"], row["value"], row["weight"]) == ("≥", "≥800件", 20)
@@ -68,21 +84,41 @@ def test_cli_parse_only_bad_files_exits_nonzero(tmp_path):
 
 
 def test_cli_search_json_contract(env):
-    result = runner.invoke(app, ["search", "法律援助", "--region", "西青", "--k", "3", "--json"], env=env)
+    result = runner.invoke(
+        app, ["search", "法律援助", "--region", "西青", "--k", "3", "--json"], env=env
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output.strip().splitlines()[-1])
     assert payload["query"] == "法律援助" and len(payload["hits"]) == 3
     for hit in payload["hits"]:
-        assert {"rank", "score", "kind", "doc", "line", "region", "year", "project", "amount_wan", "level1",
-                "level2", "level3", "value", "text"} <= set(hit)
+        assert {
+            "rank",
+            "score",
+            "kind",
+            "doc",
+            "line",
+            "region",
+            "year",
+            "project",
+            "amount_wan",
+            "level1",
+            "level2",
+            "level3",
+            "value",
+            "text",
+        } <= set(hit)
         assert "西青" in hit["region"]
 
 
 def test_cli_search_file_jsonl(env, tmp_path):
     questions = tmp_path / "q.txt"
     questions.write_text("政府法律顾问\n\n秀山调解成功率目标\n", encoding="utf-8")
-    result = runner.invoke(app, ["search", "--file", str(questions), "--jsonl", "--k", "5"], env=env)
-    lines = [json.loads(line) for line in result.output.strip().splitlines() if line.startswith("{")]
+    result = runner.invoke(
+        app, ["search", "--file", str(questions), "--jsonl", "--k", "5"], env=env
+    )
+    lines = [
+        json.loads(line) for line in result.output.strip().splitlines() if line.startswith("{")
+    ]
     assert [line["query"] for line in lines] == ["政府法律顾问", "秀山调解成功率目标"]
 
 
@@ -106,7 +142,9 @@ def test_cli_eval_prints_per_type_table(env):
 
 def test_cli_eval_bad_file_names_line(env, tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"question": "x", "type": "amount_lookup", "answer": {}}\n{not json\n', encoding="utf-8")
+    bad.write_text(
+        '{"question": "x", "type": "amount_lookup", "answer": {}}\n{not json\n', encoding="utf-8"
+    )
     result = runner.invoke(app, ["eval", str(bad)], env=env)
     assert result.exit_code == 1
     assert "bad.jsonl:2" in result.output

@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import CORPUS, DATA
+
 from index.build import build_index
 from index.embed import load_encoder
 from index.errors import IndexMismatchError, IndexNotBuiltError
@@ -25,7 +25,9 @@ def encoder(settings):
 
 
 def _build(paths, index_dir, encoder, settings, **kwargs):
-    return build_index(paths, index_dir, encoder, settings.resolved_cache_dir, progress=False, **kwargs)
+    return build_index(
+        paths, index_dir, encoder, settings.resolved_cache_dir, progress=False, **kwargs
+    )
 
 
 def test_index_round_trip_gives_same_results(engine, encoder):
@@ -35,13 +37,17 @@ def test_index_round_trip_gives_same_results(engine, encoder):
         first = [(h.id, round(h.score, 6)) for h in engine.searcher.search(query, k=10)]
         assert first == [(h.id, round(h.score, 6)) for h in again.search(query, k=10)]
     assert store.projects == engine.store.projects
-    assert store.meta["model"] == "intfloat/multilingual-e5-small" and store.meta["dimension"] == 384
+    assert (
+        store.meta["model"] == "intfloat/multilingual-e5-small" and store.meta["dimension"] == 384
+    )
 
 
 def test_index_records_kept_exactly(engine):
     store = engine.store
     assert len(store.projects) == 49 and len(store.indicators) >= 499
-    project = next(p for p in store.projects.values() if p.name == "2023年中央和省级政法转移支付资金(办案费)")
+    project = next(
+        p for p in store.projects.values() if p.name == "2023年中央和省级政法转移支付资金(办案费)"
+    )
     assert str(project.amount_wan) == "9.87939" and project.amount_printed == "98,793.9"
     kinds = {c.kind for c in store.chunks}
     assert kinds == {"project", "indicator", "department", "text"}
@@ -54,7 +60,9 @@ def test_index_incremental_rebuild_reembeds_only_changed(tmp_path, encoder, sett
     first = build_index([corpus], tmp_path / "index", encoder, settings_cache, progress=False)
     assert first.embedded > 1000
     text = (corpus / "000_fbf52db7d211f3f4.txt").read_text(encoding="utf-8")
-    (corpus / "000_fbf52db7d211f3f4.txt").write_text(text.replace("律师值班费", "律师值班补贴"), encoding="utf-8")
+    (corpus / "000_fbf52db7d211f3f4.txt").write_text(
+        text.replace("律师值班费", "律师值班补贴"), encoding="utf-8"
+    )
     second = build_index([corpus], tmp_path / "index", encoder, settings_cache, progress=False)
     assert 0 < second.embedded < 20
     store = IndexStore.load(tmp_path / "index")
@@ -66,7 +74,13 @@ def _kill_during_build(index_dir: str, cache_dir: str, corpus: str) -> None:
     from index.build import build_index as run
     from index.embed import load_encoder as load
 
-    run([corpus], index_dir, load(None, cache_dir=cache_dir.replace("embeddings", "models")), cache_dir, progress=False)
+    run(
+        [corpus],
+        index_dir,
+        load(None, cache_dir=cache_dir.replace("embeddings", "models")),
+        cache_dir,
+        progress=False,
+    )
 
 
 def test_index_build_killed_half_way_leaves_previous_index(tmp_path, encoder, settings):
@@ -80,7 +94,11 @@ def test_index_build_killed_half_way_leaves_previous_index(tmp_path, encoder, se
     )
     process.start()
     deadline = time.time() + 120
-    while time.time() < deadline and not any(index_dir.glob(".building-*")) and not fresh_cache.exists():
+    while (
+        time.time() < deadline
+        and not any(index_dir.glob(".building-*"))
+        and not fresh_cache.exists()
+    ):
         time.sleep(0.2)
     time.sleep(1.0)
     process.kill()
@@ -92,7 +110,9 @@ def test_index_build_killed_half_way_leaves_previous_index(tmp_path, encoder, se
 
 def test_index_refuses_another_model(engine):
     with pytest.raises(IndexMismatchError, match="budgetqa build --model"):
-        IndexStore.load(engine.settings.resolved_index_dir, model="sentence-transformers/all-MiniLM-L6-v2")
+        IndexStore.load(
+            engine.settings.resolved_index_dir, model="sentence-transformers/all-MiniLM-L6-v2"
+        )
 
 
 def test_index_missing_says_build_first(tmp_path):
@@ -160,7 +180,9 @@ def test_index_builds_mixed_formats(tmp_path, encoder, settings):
 def test_index_retrieval_recall_on_dev_questions(engine):
     from qa.retrieve import retrieve
 
-    items = [json.loads(line) for line in (DATA / "qa_dev.jsonl").read_text("utf-8").splitlines() if line]
+    items = [
+        json.loads(line) for line in (DATA / "qa_dev.jsonl").read_text("utf-8").splitlines() if line
+    ]
     names = {pid: p.name for pid, p in engine.store.projects.items()}
     structured = micro_recall(evaluate(items, lambda q: retrieve(engine, q, k=10), names))
     raw = micro_recall(evaluate(items, lambda q: engine.searcher.search(q, k=10), names))

@@ -40,8 +40,12 @@ def test_meta_department_in_title(text, department):
 
 @pytest.mark.parametrize(
     "text, department",
-    [("部门名称：阳城县司法局", "阳城县司法局"), ("预算（单位）名称：秀山土家族苗族自治县司法局", "秀山土家族苗族自治县司法局"),
-     ("部门：江苏省人大常委会办公厅", "江苏省人大常委会办公厅"), ("单位：万元", None)],
+    [
+        ("部门名称：阳城县司法局", "阳城县司法局"),
+        ("预算（单位）名称：秀山土家族苗族自治县司法局", "秀山土家族苗族自治县司法局"),
+        ("部门：江苏省人大常委会办公厅", "江苏省人大常委会办公厅"),
+        ("单位：万元", None),
+    ],
 )
 def test_meta_department_from_label(text, department):
     assert department_from_line(text) == department
@@ -49,8 +53,13 @@ def test_meta_department_from_label(text, department):
 
 @pytest.mark.parametrize(
     "text, year",
-    [("(2024年度)", 2024), ("预算年度:2023", 2023), ("（2024） 年度", 2024), ("2024年度部门预算公开", 2024),
-     ("项目期 2024-2024", None)],
+    [
+        ("(2024年度)", 2024),
+        ("预算年度:2023", 2023),
+        ("（2024） 年度", 2024),
+        ("2024年度部门预算公开", 2024),
+        ("项目期 2024-2024", None),
+    ],
 )
 def test_meta_title_year(text, year):
     assert title_year(text) == year

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-
 from conftest import dec, gold_facts, load_gold_departments, load_gold_projects
+
 from index.text import fold_name
 
 GOLD = load_gold_projects()
@@ -18,7 +18,9 @@ for _project in GOLD:
 def _project(parsed_seeds, gold: dict):
     parsed = parsed_seeds[gold["doc"]]
     matches = [p for p in parsed.projects if fold_name(p.name) == fold_name(gold["project"])]
-    assert len(matches) == 1, f"{gold['doc']}: project {gold['project']!r} found {len(matches)} times"
+    assert len(matches) == 1, (
+        f"{gold['doc']}: project {gold['project']!r} found {len(matches)} times"
+    )
     return matches[0]
 
 
@@ -80,7 +82,10 @@ def test_parse_weights_operators_and_annual_column(parsed_seeds):
 def test_parse_value_normalized_beside_printed(parsed_seeds):
     rows = {r.line: r for r in parsed_seeds["000_fbf52db7d211f3f4.txt"].indicator_rows}
     assert (rows[18].value, rows[18].operator, rows[18].value_number, rows[18].value_unit) == (
-        "≥90%", "≥", dec(90), "%"
+        "≥90%",
+        "≥",
+        dec(90),
+        "%",
     )
     assert (rows[20].value_number, rows[20].value_unit) == (dec("1.2"), "万/人/年")
     assert rows[41].value_number is None  # 及时 is not a number
@@ -118,7 +123,9 @@ def test_parse_department_indicator_rows(parsed_seeds):
     for expected in department["indicators"]:
         row = rows[expected["line"]]
         assert (row.level3, row.value, row.weight) == (
-            expected["level3"], expected["value"], dec(expected["weight"])
+            expected["level3"],
+            expected["value"],
+            dec(expected["weight"]),
         )
         assert row.scope == "department"
 
@@ -141,8 +148,9 @@ def test_parse_keeps_prose_as_text_blocks(parsed_seeds):
 
 
 def test_parse_ids_stable_across_runs(parsed_seeds):
-    from index.parse import parse_file
     from conftest import CORPUS
+
+    from index.parse import parse_file
 
     again = parse_file(CORPUS / "003_8982ce709c15bf44.txt")
     first = parsed_seeds["003_8982ce709c15bf44.txt"]

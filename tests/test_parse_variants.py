@@ -6,8 +6,8 @@ import random
 import re
 
 import pytest
-
 from conftest import CORPUS, dec, load_gold_projects, seed_paths
+
 from index.errors import UnreadableDocumentError
 from index.parse import FileFailure, parse_file, parse_files, parse_rows
 from index.readers.text import read_text
@@ -81,7 +81,11 @@ def test_variant_labels_run_together_with_their_values():
 
 def test_variant_full_width_digits_in_amount():
     doc = "003_8982ce709c15bf44.txt"
-    text = (CORPUS / doc).read_text(encoding="utf-8").replace("项目资金 (万元)\t18.47", "项目资金 (万元)\t１８.４７")
+    text = (
+        (CORPUS / doc)
+        .read_text(encoding="utf-8")
+        .replace("项目资金 (万元)\t18.47", "项目资金 (万元)\t１８.４７")
+    )
     parsed = _parse_bytes(text.encode("utf-8"), doc)
     fuxu = next(p for p in parsed.projects if p.name == "抚恤金")
     assert fuxu.amount_wan == dec("18.47")

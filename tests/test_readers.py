@@ -435,6 +435,8 @@ def test_readers_encrypted_office_file_says_password(tmp_path):
     from index.readers import read_document
 
     path = tmp_path / "secret.docx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptionInfo".encode("utf-16-le"))
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptionInfo".encode("utf-16-le")
+    )
     with pytest.raises(UnreadableDocumentError, match="password-protected"):
         read_document(path)

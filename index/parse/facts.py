@@ -16,7 +16,22 @@ from ..schema import DepartmentFact
 from ..tablemodel import Row
 from ..text import has_cjk, normalize_text
 
-FACT_UNITS = {"万元", "元", "千元", "亿元", "个", "人", "名", "件", "辆", "台", "套", "户", "家", "所"}
+FACT_UNITS = {
+    "万元",
+    "元",
+    "千元",
+    "亿元",
+    "个",
+    "人",
+    "名",
+    "件",
+    "辆",
+    "台",
+    "套",
+    "户",
+    "家",
+    "所",
+}
 _PROSE_NUMBER = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|个)")
 _PROSE_BREAK = re.compile(r"[，。；：、,;:（）()“”\"\s]")
 _CODE = re.compile(r"^\[?\d{3,9}\]?$")
@@ -42,7 +57,11 @@ class TableContext:
     def column(self, index: int) -> str | None:
         parts: list[str] = []
         for header in self.headers:
-            cell = _filled_left(header, index) if header is self.headers[0] and len(self.headers) > 1 else None
+            cell = (
+                _filled_left(header, index)
+                if header is self.headers[0] and len(self.headers) > 1
+                else None
+            )
             if cell is None and index < len(header):
                 cell = header[index].strip() or None
             if cell and cell not in parts:

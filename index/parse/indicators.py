@@ -52,7 +52,8 @@ def parse_indicator_header(row: Row) -> IndicatorHeader | None:
         has_operator=any(k in HEADER_OPERATOR for k in keys),
         has_unit=any(k in HEADER_UNIT for k in keys),
         has_weight=any(k in HEADER_WEIGHT for k in keys),
-        two_sets=sum(k in HEADER_LEVEL2 for k in keys) > 1 or sum(k in HEADER_VALUE for k in keys) > 1,
+        two_sets=sum(k in HEADER_LEVEL2 for k in keys) > 1
+        or sum(k in HEADER_VALUE for k in keys) > 1,
     )
 
 

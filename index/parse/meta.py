@@ -20,7 +20,9 @@ _NOT_REGION_START = ("本级", "部门", "项目", "单位", "全区", "全县",
 _DEPARTMENT_END = re.compile(
     r"(局|委员会|委|办公室|办公厅|办|院|厅|部|署|中心|所|处|站|队|馆|会|社|协会|人民政府|政府|机关)$"
 )
-_YEAR_TITLE = re.compile(r"(20\d{2})\s*年度|预算年度\s*[:：]?\s*(20\d{2})|[(（]\s*(20\d{2})\s*[)）]\s*年度")
+_YEAR_TITLE = re.compile(
+    r"(20\d{2})\s*年度|预算年度\s*[:：]?\s*(20\d{2})|[(（]\s*(20\d{2})\s*[)）]\s*年度"
+)
 _DEPARTMENT_LABEL = re.compile(
     r"(?:部门名称|单位名称|预算\s*[(（]?\s*单位\s*[)）]?\s*名称|预算单位|^部门)\s*[:：]\s*(.+)$"
 )
@@ -56,7 +58,21 @@ _TITLE_DEPARTMENT = re.compile(
 )
 
 
-_PROSE_START = ("反映", "关于", "根据", "按照", "主要", "其中", "本表", "说明", "以下", "为了", "经", "由于", "对")
+_PROSE_START = (
+    "反映",
+    "关于",
+    "根据",
+    "按照",
+    "主要",
+    "其中",
+    "本表",
+    "说明",
+    "以下",
+    "为了",
+    "经",
+    "由于",
+    "对",
+)
 
 
 def department_in_title(text: str) -> str | None:
@@ -73,13 +89,19 @@ def is_title_like(text: str) -> bool:
     text = normalize_text(text)
     if text.startswith(_PROSE_START):
         return False
-    return len(text) <= 60 and any(w in text for w in ("表", "预算", "绩效", "决算", "公开")) or looks_like_department(text)
+    return (
+        len(text) <= 60
+        and any(w in text for w in ("表", "预算", "绩效", "决算", "公开"))
+        or looks_like_department(text)
+    )
 
 
 def looks_like_department(text: str) -> bool:
     """A short line that names an organisation (ends in 局, 委, 办 …)."""
     text = normalize_text(text).replace(" ", "")
-    return 3 <= len(text) <= 30 and bool(_DEPARTMENT_END.search(text)) and region_of(text) is not None
+    return (
+        3 <= len(text) <= 30 and bool(_DEPARTMENT_END.search(text)) and region_of(text) is not None
+    )
 
 
 def title_year(text: str) -> int | None:

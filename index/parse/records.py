@@ -20,9 +20,15 @@ _DETAIL_FIELDS = ("attribute", "period", "office", "contact", "detail")
 def build_document(doc: str, walk: WalkResult, fmt: str, encoding: str | None) -> Document:
     """The document's region, department and year, from what its own text says."""
     project_names = [d.header.first("name")[0] for d in walk.projects if d.header.first("name")]
-    department_names = [split_code(d.header.first("department")[0])[0] for d in walk.projects if d.header.first("department")]
+    department_names = [
+        split_code(d.header.first("department")[0])[0]
+        for d in walk.projects
+        if d.header.first("department")
+    ]
     regions = list(walk.regions) + [r for r in (region_of(n) for n in department_names) if r]
-    departments = walk.departments or [n for n in department_names if region_of(n)] or department_names
+    departments = (
+        walk.departments or [n for n in department_names if region_of(n)] or department_names
+    )
     year = Counter(walk.title_years).most_common(1)[0][0] if walk.title_years else None
     if year is None:
         periods = [d.header.first("period")[0] for d in walk.projects if d.header.first("period")]
@@ -57,16 +63,26 @@ def _table_kinds(titles: list[str], has_projects: bool) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def build_project(draft: ProjectDraft, document: Document, warnings: list[ParseWarning]) -> Project | None:
+def build_project(
+    draft: ProjectDraft, document: Document, warnings: list[ParseWarning]
+) -> Project | None:
     """A Project record from a draft, or None (with a warning) when it has no name."""
     doc = document.doc
     header = draft.header
     name = header.first("name")
     if name is None:
-        warnings.append(ParseWarning(doc, draft.start.line, "project table without a 项目名称 value; skipped"))
+        warnings.append(
+            ParseWarning(doc, draft.start.line, "project table without a 项目名称 value; skipped")
+        )
         return None
-    department, code = split_code(header.first("department")[0]) if header.first("department") else (None, None)
-    unit_name = split_code(header.first("implementing_unit")[0])[0] if header.first("implementing_unit") else None
+    department, code = (
+        split_code(header.first("department")[0]) if header.first("department") else (None, None)
+    )
+    unit_name = (
+        split_code(header.first("implementing_unit")[0])[0]
+        if header.first("implementing_unit")
+        else None
+    )
     region = region_of(department or "") or region_of(unit_name or "") or document.region
     project_id = f"{doc}#p{name[1]}"
     amount = header.annual_amount()
@@ -75,7 +91,9 @@ def build_project(draft: ProjectDraft, document: Document, warnings: list[ParseW
         warnings.append(ParseWarning(doc, name[1], f"project {name[0]!r}: no annual amount found"))
     elif unit is None:
         unit = DEFAULT_UNIT
-        warnings.append(ParseWarning(doc, amount.line, f"project {name[0]!r}: no unit printed; read as 万元"))
+        warnings.append(
+            ParseWarning(doc, amount.line, f"project {name[0]!r}: no unit printed; read as 万元")
+        )
     if not draft.indicators:
         warnings.append(ParseWarning(doc, name[1], f"project {name[0]!r}: no indicator rows found"))
     project = Project(
@@ -110,8 +128,14 @@ def _first(header, kind: str) -> str | None:
     return value[0] if value else None
 
 
-def indicator_record(parsed: ParsedIndicator, project: Project | None, scope: str, doc: str = "",
-                     region: str | None = None, year: int | None = None) -> IndicatorRow:
+def indicator_record(
+    parsed: ParsedIndicator,
+    project: Project | None,
+    scope: str,
+    doc: str = "",
+    region: str | None = None,
+    year: int | None = None,
+) -> IndicatorRow:
     """An IndicatorRow record for one parsed row."""
     value = parse_value(parsed.value)
     return IndicatorRow(
@@ -139,7 +163,9 @@ def indicator_record(parsed: ParsedIndicator, project: Project | None, scope: st
     )
 
 
-def department_indicators(drafts: list[DepartmentDraft], document: Document) -> tuple[IndicatorRow, ...]:
+def department_indicators(
+    drafts: list[DepartmentDraft], document: Document
+) -> tuple[IndicatorRow, ...]:
     return tuple(
         indicator_record(p, None, "department", document.doc, document.region, document.year)
         for draft in drafts

@@ -99,7 +99,11 @@ class Walker:
     def finish(self) -> WalkResult:
         if self.project is not None and not self.project.in_indicators:
             self.result.warnings.append(
-                ParseWarning(self.doc, self.project.start.line, "the document ends inside this project table (truncated?)")
+                ParseWarning(
+                    self.doc,
+                    self.project.start.line,
+                    "the document ends inside this project table (truncated?)",
+                )
             )
         self._close()
         return self.result

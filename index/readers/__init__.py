@@ -49,7 +49,7 @@ def detect_format(data: bytes, path: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return _zip_format(data, path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20]:
+        if "EncryptionInfo".encode("utf-16-le") in data[: 1 << 20]:
             return "encrypted"
         if suffix == ".doc":
             return "doc"
@@ -87,7 +87,8 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
             raise UnreadableDocumentError(path, f"cannot open: {exc.strerror}") from exc
         if size > MAX_BYTES:
             raise UnreadableDocumentError(
-                path, f"file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit"
+                path,
+                f"file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit",
             )
         data = Path(path).read_bytes()
     if not data:
@@ -95,11 +96,13 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
     fmt = detect_format(data, path)
     if fmt == "doc":
         raise UnsupportedFormatError(
-            path, "legacy Word .doc is not supported: save it as .docx (Word: 另存为 .docx) and add it again"
+            path,
+            "legacy Word .doc is not supported: save it as .docx (Word: 另存为 .docx) and add it again",
         )
     if fmt == "encrypted":
         raise UnreadableDocumentError(
-            path, "password-protected Office document: remove the password (save a copy without it) and add it again"
+            path,
+            "password-protected Office document: remove the password (save a copy without it) and add it again",
         )
     if fmt == "ole":
         raise UnsupportedFormatError(path, "an OLE (old Office) file of unknown kind")

@@ -48,13 +48,23 @@ def build(
     """Build (or rebuild) the index of the corpus (and any extra paths)."""
     encoder = load_encoder(model or settings.model, cache_dir=settings.resolved_model_cache)
     sources = paths or [settings.corpus_dir]
-    return build_index(
+    report = build_index(
         sources,
         settings.resolved_index_dir,
         encoder,
         settings.resolved_cache_dir,
         progress=progress,
     )
+    warm_wording(Engine.open(settings, model=encoder.name))
+    return report
+
+
+def warm_wording(engine: Engine) -> None:
+    """Embed the corpus's distinct indicator wordings now (cached on disk), so the first
+    wording or drafting question does not pay for it."""
+    from .cluster import level3_vectors
+
+    level3_vectors(engine, list(engine.store.indicators.values()))
 
 
 def index_is_stale(

@@ -41,6 +41,8 @@ _AMOUNT = re.compile(
 )
 _REQUEST_WORDS = re.compile(
     r"^(?:请|帮我|麻烦)?(?:起草|草拟|拟定|编制|制定|设计|写)(?:一下|一个|一份|个|份)?"
+    r"|^(?:我要|我想|想|要|请)?(?:给|为)|^新(?:增)?项目[:：]?|写$|参考一下|参考"
+    r"|(?:怎么|如何|怎样)设(?:置|定)?"
     r"|的?绩效(?:指标|目标)(?:表)?|(?:指标|目标)表|应该|(?:怎么|如何|怎样)(?:写|定|设置|设定|填)"
     r"|[?？!！。]"
 )
@@ -74,7 +76,9 @@ def parse_request(question: str) -> tuple[str, str | None, Decimal | None]:
         description = rest
     elif rest:
         head = f"{head}，{rest}"
-    name = _REQUEST_WORDS.sub("", head.replace("'", "").replace('"', "")).strip(",，;；、 ")
+    name = head.replace("'", "").replace('"', "")
+    for _ in range(3):  # stripping one request word can expose another (给…写绩效指标)
+        name = _REQUEST_WORDS.sub("", name).strip(",，;；、 ")
     return name or text, description, amount
 
 

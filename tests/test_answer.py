@@ -141,3 +141,32 @@ def test_answer_json_contract(engine):
         "match",
     } <= set(project)
     json.dumps(payload, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("群众满意度类的指标各地是怎么写的", "indicator_wording"),
+        ("社区矫正对象满意度指标列一下", "indicator_wording"),
+        ("我要给普法宣传经费写绩效指标，参考一下", "drafting"),
+        ("抚恤金、职工医保这类人员保障性支出，绩效指标怎么写？", "drafting"),
+        ("阳城县一共多少个项目", "aggregate"),
+        ("外聘律师当法律顾问的钱，各区县都安排了多少", "which_regions_fund"),
+        ("盐池普法宣传印刷宣传资料多少册", "indicator_value"),
+    ],
+)
+def test_understand_intent_of_other_phrasings(question, intent):
+    from qa.understand import classify_intent
+
+    assert classify_intent(question) == intent
+
+
+@pytest.mark.parametrize(
+    "question, name",
+    [("我要给普法宣传经费写绩效指标，参考一下", "普法宣传经费"),
+     ("新项目社区矫正信息化建设，绩效指标怎么设", "社区矫正信息化建设")],
+)
+def test_draft_request_name_from_other_phrasings(question, name):
+    from qa.draft import parse_request
+
+    assert parse_request(question)[0] == name

@@ -142,7 +142,7 @@ def write_draft_xlsx(draft: Draft, path: str | Path) -> Path:
         _labelled(sheet, number, label, value, width)
     table = draft_table(draft)
     first = _table(sheet, 5, DRAFT_COLUMNS, table)
-    _merge_levels(sheet, first, table)
+    merge_level_runs(sheet, first, 1, [(row["一级指标"], row["二级指标"]) for row in table])
     return _save(workbook, path)
 
 
@@ -184,21 +184,32 @@ def _text(cell, value: str) -> None:
         cell.data_type = "s"
 
 
-def _merge_levels(sheet, first: int, table: list[dict]) -> None:
-    """Merge runs of equal 一级指标 (column A) and of equal 一级+二级 (column B)."""
-    for column, key in ((1, ("一级指标",)), (2, ("一级指标", "二级指标"))):
+def merge_level_runs(sheet, first_row: int, first_column: int, keys: list[tuple[str, str]]) -> None:
+    """Merge runs of equal 一级指标 and, within them, of equal 二级指标, as printed tables do.
+
+    ``keys`` holds each body row's (一级, 二级); the 一级 column is ``first_column`` and the
+    二级 column the one after it. Blank cells are never merged.
+    """
+    for column, width in ((first_column, 1), (first_column + 1, 2)):
         start = 0
-        for index in range(1, len(table) + 1):
-            same = index < len(table) and all(table[index][k] == table[start][k] for k in key)
-            if not same:
-                if index - start > 1:
-                    sheet.merge_cells(
-                        start_row=first + start,
-                        start_column=column,
-                        end_row=first + index - 1,
-                        end_column=column,
-                    )
-                start = index
+        for index in range(1, len(keys) + 1):
+            if (
+                index < len(keys)
+                and keys[index][:width] == keys[start][:width]
+                and keys[index][width - 1]
+            ):
+                continue
+            if index - start > 1:
+                sheet.merge_cells(
+                    start_row=first_row + start,
+                    start_column=column,
+                    end_row=first_row + index - 1,
+                    end_column=column,
+                )
+                sheet.cell(first_row + start, column).alignment = Alignment(
+                    horizontal="center", vertical="center", wrap_text=True
+                )
+            start = index
 
 
 def _save(workbook: Workbook, path: Path) -> Path:

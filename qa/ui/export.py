@@ -17,6 +17,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from qa.export import merge_level_runs
+
 Rows = Sequence[Sequence[str]]
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -125,7 +127,7 @@ def write_target_sheet(
     for offset, row in enumerate(body, start=first + 1):
         for column, value in enumerate(row, start=2):
             sheet.cell(offset, column, value)
-    _merge_runs(sheet, first + 1, body)
+    merge_level_runs(sheet, first + 1, 2, [(row[0], row[1]) for row in body])
     last = first + len(body)
     sheet.merge_cells(start_row=first, start_column=1, end_row=max(first, last), end_column=1)
     for line in sheet.iter_rows(min_row=2, max_row=max(first, last), max_col=5):
@@ -138,25 +140,3 @@ def write_target_sheet(
         for row in _clean(sources, 2):
             extra.append(row)
     return _write(directory, name, ".xlsx", _save(workbook))
-
-
-def _merge_runs(sheet, start: int, body: list[list[str]]) -> None:
-    """Merge runs of equal 一级 (and, within them, 二级) cells."""
-    for column, key_len in ((2, 1), (3, 2)):
-        run_start = 0
-        for index in range(1, len(body) + 1):
-            if (
-                index < len(body)
-                and body[index][:key_len] == body[run_start][:key_len]
-                and body[index][key_len - 1]
-            ):
-                continue
-            if index - run_start > 1:
-                sheet.merge_cells(
-                    start_row=start + run_start,
-                    start_column=column,
-                    end_row=start + index - 1,
-                    end_column=column,
-                )
-                sheet.cell(start + run_start, column).alignment = _CENTER
-            run_start = index

@@ -141,9 +141,11 @@ def rank_indicators(ctx: QAContext, u: Understanding, query_vector: np.ndarray) 
     return sorted(scored, key=lambda s: (-s.score, s.record.id))
 
 
-def amount_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) -> Answer | None:
+def amount_answer(
+    ctx: QAContext, u: Understanding, query_vector: np.ndarray, ranked: list[Scored] | None = None
+) -> Answer | None:
     """The amount of the project asked about, or None when nothing fits well enough."""
-    ranked = rank_projects(ctx, u, query_vector)
+    ranked = ranked if ranked is not None else rank_projects(ctx, u, query_vector)
     if not ranked or ranked[0].score < MIN_PROJECT_SCORE:
         return None
     best: Project = ranked[0].record
@@ -171,9 +173,11 @@ def amount_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) ->
     )
 
 
-def indicator_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) -> Answer | None:
+def indicator_answer(
+    ctx: QAContext, u: Understanding, query_vector: np.ndarray, ranked: list[Scored] | None = None
+) -> Answer | None:
     """The value of the indicator asked about, or None when nothing fits well enough."""
-    ranked = rank_indicators(ctx, u, query_vector)
+    ranked = ranked if ranked is not None else rank_indicators(ctx, u, query_vector)
     if not ranked or ranked[0].score < MIN_INDICATOR_SCORE:
         return None
     best: IndicatorRow = ranked[0].record
@@ -232,5 +236,9 @@ def lookup_answer(ctx: QAContext, u: Understanding, query_vector: np.ndarray) ->
         indicator_fit >= 0.99 and project_fit < 0.99
     )
     if prefer_indicator:
-        return indicator_answer(ctx, u, query_vector) or amount_answer(ctx, u, query_vector)
-    return amount_answer(ctx, u, query_vector) or indicator_answer(ctx, u, query_vector)
+        return indicator_answer(ctx, u, query_vector, indicators) or amount_answer(
+            ctx, u, query_vector, projects
+        )
+    return amount_answer(ctx, u, query_vector, projects) or indicator_answer(
+        ctx, u, query_vector, indicators
+    )

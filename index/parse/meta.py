@@ -127,6 +127,36 @@ def pick_region(candidates: list[str]) -> str | None:
     return best
 
 
+_LEVELS = (
+    ("街道", "街道"),
+    ("镇", "镇"),
+    ("乡", "乡"),
+    ("自治县", "县"),
+    ("自治旗", "县"),
+    ("旗", "县"),
+    ("县", "县"),
+    ("区", "区"),
+    ("自治州", "市"),
+    ("州", "市"),
+    ("盟", "市"),
+    ("地区", "市"),
+    ("市", "市"),
+    ("自治区", "省"),
+    ("省", "省"),
+)
+
+
+def government_level(region: str | None) -> str | None:
+    """The level of government a region name states: 省, 市, 县, 区, 镇, 乡 or 街道.
+
+    >>> government_level("天津市西青区"), government_level("秀山土家族苗族自治县")
+    ('区', '县')
+    """
+    if not region:
+        return None
+    return next((level for suffix, level in _LEVELS if region.endswith(suffix)), None)
+
+
 def most_common_year(texts: list[str]) -> int | None:
     """The most frequent ``20xx年`` among texts (ties: the later year)."""
     counts = Counter(y for text in texts for y in years_in(text))

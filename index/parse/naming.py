@@ -1,0 +1,61 @@
+"""Name a table that printed no 项目名称: from the words around it.
+
+Tables cut out of reports and reposts often start at the indicator header. A
+careful reader names them from the text: a quoted project name above the table
+(对“2022年农村最低生活保障专项资金项目”进行绩效评价), the title above it
+(2019年度宁晋县高中助学金项目绩效评价指标表), or a sentence below it
+(该双心及文明城市创建专项资金项目于…).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..tablemodel import Row
+from ..text import normalize_text
+
+_PROJECT_END = r"(?:项目|专项资金|资金|经费|专项|补助|工程)"
+_QUOTED = re.compile(rf"[\"“《]([^\"“”《》]{{4,40}}?{_PROJECT_END})[\"”》]")
+_THIS = re.compile(
+    rf"该([^\s,，。;；、]{{4,40}}?{_PROJECT_END})(?:项目)?(?:于|在|的|由|是|共|经|按|自)"
+)
+_TITLE_TAIL = re.compile(
+    r"(?:支出)?(?:预算)?(?:绩效(?:目标|自评|评价|再评价)?[^\s]{0,10}?(?:表|情况|公示|报告)"
+    r"|自评表|指标表).*$"
+)
+_TITLE_HEAD = re.compile(r"^.*?(?:20\d{2}年度?|\(20\d{2}年度?\))")
+_WINDOW = 15
+
+
+def name_from_context(prose: list[Row], line: int) -> str | None:
+    """The project a headless table at ``line`` is about, or None."""
+    above = [r for r in prose if line - _WINDOW * 3 <= r.line < line]
+    below = [r for r in prose if line < r.line <= line + _WINDOW * 2]
+    for row in reversed(above):
+        match = _QUOTED.search(normalize_text(row.text))
+        if match:
+            return match.group(1)
+    for row in reversed(above):
+        name = name_from_title(row.text)
+        if name:
+            return name
+    for row in below:
+        match = _THIS.search(normalize_text(row.text))
+        if match:
+            return match.group(1)
+    return None
+
+
+def name_from_title(text: str) -> str | None:
+    """``2019年度宁晋县高中助学金项目绩效评价指标表`` → ``宁晋县高中助学金项目``."""
+    text = normalize_text(text).replace(" ", "")
+    if len(text) > 60 or not re.search(_PROJECT_END, text):
+        return None
+    body = _TITLE_TAIL.sub("", text)
+    head = _TITLE_HEAD.match(body)
+    if head and len(body) - head.end() >= 4:
+        body = body[head.end() :]
+    body = body.strip("()（）:：")
+    if len(body) < 4 or not re.search(_PROJECT_END, body):
+        return None
+    return body

@@ -281,23 +281,48 @@ def field_for(cell: str, guess: bool = True) -> str | None:
 
 
 def money_field(key: str) -> str | None:
-    """The amount field a money label fills (annual, total or a section), by its words."""
+    """The amount field a money label fills, by its words.
+
+    ``amount_annual`` (年度/当年/本年 …), ``amount_sum`` (…合计), ``amount_total``
+    (总额/实施期 …), ``funding`` (a source: 中央/省级/区级/自筹 … 资金), or
+    ``amount_section`` (a money label of no stated kind).
+    """
     if not any(w in key for w in _MONEY_WORDS) or any(w in key for w in _NOT_MONEY):
         return None
     if any(w in key for w in _ANNUAL_WORDS):
         return "amount_annual"
+    if any(w in key for w in _SUM_WORDS):
+        return "amount_sum"
     if any(w in key for w in _TOTAL_WORDS):
         return "amount_total"
+    if any(w in key for w in _SOURCE_WORDS):
+        return "funding"
     return "amount_section"
 
 
-AMOUNT_FIELDS = ("amount_annual", "amount_total", "amount_section", "funding")
+_SUM_WORDS = ("合计", "总计", "小计")
+_SOURCE_WORDS = (
+    "中央",
+    "省级",
+    "省",
+    "市级",
+    "县级",
+    "区级",
+    "自筹",
+    "上级",
+    "配套",
+    "结转",
+    "债券",
+)
+AMOUNT_FIELDS = ("amount_annual", "amount_sum", "amount_total", "amount_section", "funding")
 
 
 def is_footer(cell: str) -> bool:
-    """True for the signature/footer row under a table (负责人, 填报日期, 总分 …)."""
+    """True for the signature/footer row under a table (负责人, 填报日期, 总分, …审核意见)."""
     key = compact(cell)
-    return key.startswith(vocabulary().footers)
+    if key.startswith(vocabulary().footers):
+        return True
+    return key.rstrip(":").endswith(("意见", "签字", "签章", "盖章")) or "(盖章)" in key
 
 
 def is_section_label(cell: str) -> bool:

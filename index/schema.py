@@ -166,6 +166,7 @@ class DepartmentPlan:
     doc: str
     line: int
     title: str
+    name: str
     region: str | None
     year: int | None
     department: str | None = None

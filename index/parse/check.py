@@ -51,7 +51,7 @@ class DocumentScore:
         )
 
 
-def _match(gold: dict, projects: list[Project]) -> Project | None:
+def _match(gold: dict, projects: list) -> Project | None:
     name = _fold(gold.get("project"))
     if not name:
         return projects[0] if len(projects) == 1 else None
@@ -87,7 +87,7 @@ def score_document(
 ) -> DocumentScore:
     """Score one document against its gold entry."""
     score = DocumentScore(gold["doc"])
-    projects = list(parsed.projects) if parsed else []
+    projects = list(parsed.projects) + list(parsed.plans) if parsed else []
     for want in gold["projects"]:
         if not want.get("complete", True):
             continue

@@ -56,6 +56,9 @@ class Header:
     def label(self, role: str) -> str | None:
         return next((c.label for c in self.columns if c.role == role), None)
 
+    def position(self, role: str) -> int | None:
+        return next((c.position for c in self.columns if c.role == role), None)
+
     def with_roles(self, mapping: dict[str, str]) -> Header:
         columns = tuple(
             Column(mapping.get(c.role, c.role), c.label, c.position) for c in self.columns
@@ -106,6 +109,13 @@ def read_header(row: Row) -> Header | None:
         return None
     if _is_tree_header(cells, roles):
         return Header(tuple(columns), row.line, len(row.cells), tree=True)
+    if not roles & set(LEVEL_ROLES) and "section" in roles and "value" in roles:
+        # 序号 | 绩效指标 | 指标值 …: the 绩效指标 column names the indicators
+        columns = [
+            Column("level3" if c.role == "section" else c.role, c.label, c.position)
+            for c in columns
+        ]
+        roles = {c.role for c in columns}
     levels = roles & {"level1", "level2", "level3"}
     if not levels or not (roles & _VALUE_ROLES or len(levels) >= 3):
         return None
@@ -115,8 +125,10 @@ def read_header(row: Row) -> Header | None:
 
 
 def _is_tree_header(cells: list[tuple[int, str]], roles: set[str]) -> bool:
+    """``项目 | 指标值 | 绩效金额``: one column naming units, projects and indicators by indent."""
     first = compact(cells[0][1])
-    return first in _TREE_FIRST and "value" in roles and not roles & {"level1", "level2"}
+    named = first in _TREE_FIRST or ("项目" in first and "指标" in first)
+    return named and "value" in roles and not roles & {"level1", "level2", "level3"}
 
 
 def is_group_header(row: Row) -> bool:
@@ -174,7 +186,9 @@ def split_header_run(row: Row) -> list[Row] | None:
         return None
     begin, end = best
     run_roles = roles[begin:end]
-    if not set(run_roles) & set(LEVEL_ROLES) or (begin == 0 and end == len(cells)):
+    after = cells[end:]
+    data_after = any(level_of(c) is not None or value_strength(c) >= 2 for c in after)
+    if not set(run_roles) & set(LEVEL_ROLES) or (begin == 0 and not data_after):
         return None
     pieces = [cells[:begin]] if begin else []
     split = _second_header_start(run_roles)
@@ -198,9 +212,12 @@ def _second_header_start(roles: list[str | None]) -> int | None:
 
 
 # ---------------------------------------------------------------- cell features
+_OPERATOR_WORDS = {"等于", "大于", "小于", "不等于", "不低于", "不高于", "不少于", "不超过"}
+
+
 def is_operator(cell: str) -> bool:
     text = normalize_text(cell).replace(" ", "").replace("═", "=")
-    return text in OPERATORS
+    return text in OPERATORS or text in _OPERATOR_WORDS
 
 
 def is_value_type(cell: str) -> bool:
@@ -212,7 +229,9 @@ def is_number(cell: str) -> bool:
     return to_decimal(text) is not None
 
 
-_DATE_LIKE = re.compile(r"^(?:20\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:前|之前|底|末|以前)?$")
+_DATE_LIKE = re.compile(
+    r"^(?:20\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底前|末前|底|末)?(?:前|之前|以前|以内|内)?$"
+)
 _VALUE_WORDS = re.compile(r"(?:以上|以下|以内|之内|左右|及以上|及以下)$")
 
 
@@ -281,7 +300,7 @@ def cell_score(cell: str, role: str, profile: TableProfile) -> float:
     if role == "level3_b":
         return -0.3
     if role in ("value", "value_annual"):
-        score = value_strength(cell) if len(compact(cell)) <= 30 else -0.5
+        score = max(value_strength(cell), 0.1) if len(compact(cell)) <= 30 else -0.5
         return score - (0.1 if role == "value_annual" else 0.0)
     if role == "operator":
         return 4.0 if is_operator(cell) else 3.0 if is_value_type(cell) else -4.0
@@ -299,6 +318,17 @@ def cell_score(cell: str, role: str, profile: TableProfile) -> float:
         return 1.0 if strength >= 2 else 0.4 if strength else 0.2
     if role == "money":
         return 2.0 if is_number(cell) else -3.0
+    if role == "seq":
+        return 1.0 if re.fullmatch(r"\d{1,3}", compact(cell)) else -3.0
+    if role in ("project", "unit_name"):
+        if level_of(cell) is not None or value_strength(cell) >= 2:
+            return -3.0
+        organisation = bool(_ORGANISATION.search(compact(cell)))
+        if role == "unit_name":
+            return 1.0 if organisation else 0.2
+        return 0.3 if organisation else 0.8
+    if role == "goal":
+        return 0.3 if len(compact(cell)) > 8 else -0.5
     return 0.0
 
 
@@ -306,7 +336,11 @@ _UNIT = re.compile(
     r"^[%‰元万亿千百十人次个件台套辆户家所天日月年时分秒米里亩吨斤克座间项场期份批处名位条册本张篇"
     r"部类种倍度方数小公平立㎡\-/·.]+$"
 )
+_ORGANISATION = re.compile(
+    r"(局|委|办|院|所|中心|学校|中学|小学|幼儿园|站|馆|队|政府|街道|办事处)$"
+)
 _SKIP_CELL = -2.5
+_LATER_COLUMN = 0.01
 _POSITION_BONUS = 0.6
 _COMPLETE_BONUS = 1.0
 
@@ -321,6 +355,7 @@ def align(row: Row, header: Header, profile: TableProfile | None = None) -> dict
     columns = header.columns
     positional = _has_positions(row, header)
     m, n = len(cells), len(columns)
+    filled = sum(1 for _, text in cells if text)
     neg = float("-inf")
     best = [[neg] * (n + 1) for _ in range(m + 1)]
     move: list[list[str | None]] = [[None] * (n + 1) for _ in range(m + 1)]
@@ -328,13 +363,15 @@ def align(row: Row, header: Header, profile: TableProfile | None = None) -> dict
         best[0][j] = 0.0
     for i in range(1, m + 1):
         position, text = cells[i - 1]
-        skip = 0.0 if is_section_label(text) and not header.has("section") else _SKIP_CELL
+        skip = _SKIP_CELL if filled > n else _SKIP_CELL * 3
+        if is_section_label(text) and not header.has("section"):
+            skip = 0.0
         for j in range(0, n + 1):
             options = [(best[i - 1][j] + skip, "skip")]
             if j:
                 options.append((best[i][j - 1], "gap"))
                 column = columns[j - 1]
-                score = cell_score(text, column.role, profile)
+                score = cell_score(text, column.role, profile) + _LATER_COLUMN * j
                 if positional and position == column.position:
                     score += _POSITION_BONUS
                 options.append((best[i - 1][j - 1] + score, "take"))
@@ -359,11 +396,17 @@ def _trace(move, cells, columns) -> dict[str, str]:
 
 
 def _has_positions(row: Row, header: Header) -> bool:
-    """A row printed with its empty cells (tabs kept), so positions can be trusted a little."""
+    """A row printed with its empty cells (tabs kept), so positions can be trusted a little.
+
+    Leading empty cells, a full row, or a row one cell short that keeps an empty cell
+    inside it (only its last cell dropped) say the printer kept the columns.
+    """
     if not row.cells or not header.width:
         return False
     leading_empty = not row.cells[0].strip()
-    return leading_empty or len(row.cells) >= header.width - 1
+    holes = any(not c.strip() for c in row.cells[1:-1])
+    width = len(row.cells)
+    return leading_empty or width >= header.width or (holes and width == header.width - 1)
 
 
 def align_scored(row: Row, header: Header, profile: TableProfile) -> dict[str, str]:

@@ -40,7 +40,13 @@ from .columns import (
 
 _EXTRA_ROLES = ("standard", "note", "reason", "progress", "value_type", "other")
 _PAGE_MARKER = re.compile(r"^\d{1,3}、\s*")
+_PAGE_NUMBER = re.compile(r"^[-—–\s第]*\d{1,3}[-—–\s页]*$")
 _RECORD_CODE = re.compile(r"^\[?\d{3,12}\]?$")
+SEPARATOR = re.compile(
+    r"^(?:项目[一二三四五六七八九十\d]{0,3}|子项目[一二三四五六七八九十\d]{0,3}|项目名称)\s*[:：]\s*"
+    r"(?P<name>[^:：]+?)\s*(?:[(（]\s*(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?:万元|元)?\s*[)）])?$"
+)
+_SUMMARY = ("合计", "小计", "总计", "共计")
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class ProjectRow:
     amount_printed: str | None
     code: str | None
     row: Row
+    goal: str | None = None
 
 
 @dataclass
@@ -97,16 +104,30 @@ def read_block(header: Header, rows: list[Row]) -> list[ParsedIndicator | Projec
     state = IndicatorState(trust_printed=profile.level1_vocab_is_level2)
     events: list[ParsedIndicator | ProjectRow] = []
     for row in rows:
+        if _PAGE_NUMBER.match(compact(" ".join(row.filled))):
+            continue
         record = _project_row(row, header)
         if record is not None:
             events.append(record)
             state = IndicatorState(trust_printed=state.trust_printed)
             continue
         placed = align(row, header, profile)
+        record = _project_cell(row, placed)
+        if record is not None:
+            events.append(record)
+            state = IndicatorState(trust_printed=state.trust_printed)
         indicator = _indicator(row, placed, header, state)
         if indicator is not None:
             events.append(indicator)
     return events
+
+
+def _project_cell(row: Row, placed: dict[str, str]) -> ProjectRow | None:
+    """The project column of a long table (项目名称 ⇥ 资金总额 ⇥ … ⇥ 一级指标 …)."""
+    name = placed.get("project")
+    if not name or compact(name) in _SUMMARY:
+        return None
+    return ProjectRow(row.line, name, placed.get("money"), None, row, placed.get("goal"))
 
 
 def _join_broken_rows(rows: list[Row], header: Header, profile: TableProfile) -> list[Row]:
@@ -192,8 +213,17 @@ def _join_page_markers(rows: list[Row]) -> list[Row]:
 
 
 def _project_row(row: Row, header: Header) -> ProjectRow | None:
-    """``505006 ⇥ 学生伙食费 ⇥ 30.00``: a coded project row inside a long table."""
+    """A project row inside an indicator table: a coded row or a separator line.
+
+    ``505006 ⇥ 学生伙食费 ⇥ 30.00`` (a long table's project row) and
+    ``项目一：禁毒专项经费（28.00）`` (a line between two projects' indicator blocks).
+    """
     filled = row.filled
+    if len(filled) == 1:
+        match = SEPARATOR.match(normalize_text(filled[0]))
+        if match:
+            return ProjectRow(row.line, match.group("name"), match.group("amount"), None, row)
+        return None
     if len(filled) != 3 or not _RECORD_CODE.match(compact(filled[0])):
         return None
     if not is_number(filled[2]) or level_of(filled[1]) is not None:
@@ -213,6 +243,7 @@ def _indicator(
         and level3
         and level1_family(level1) == "cost"
         and not state.trust_printed
+        and header.has("level2")
     ):
         # 成本指标 with no 二级 label after it: the 二级 成本指标 of 产出指标
         level1, level2 = None, level1

@@ -20,8 +20,8 @@ _THIS = re.compile(
     rf"该([^\s,，。;；、]{{4,40}}?{_PROJECT_END})(?:项目)?(?:于|在|的|由|是|共|经|按|自)"
 )
 _TITLE_TAIL = re.compile(
-    r"(?:支出)?(?:预算)?(?:绩效(?:目标|自评|评价|再评价)?[^\s]{0,10}?(?:表|情况|公示|报告)"
-    r"|自评表|指标表).*$"
+    r"(?:财政|重点|部门|单位|专项|支出|预算)*(?:绩效(?:目标|自评|评价|再评价)?[^\s]{0,10}?"
+    r"(?:表|情况|公示|报告)|自评表|指标表).*$"
 )
 _TITLE_HEAD = re.compile(r"^.*?(?:20\d{2}年度?|\(20\d{2}年度?\))")
 _WINDOW = 15
@@ -49,13 +49,13 @@ def name_from_context(prose: list[Row], line: int) -> str | None:
 def name_from_title(text: str) -> str | None:
     """``2019年度宁晋县高中助学金项目绩效评价指标表`` → ``宁晋县高中助学金项目``."""
     text = normalize_text(text).replace(" ", "")
-    if len(text) > 60 or not re.search(_PROJECT_END, text):
+    if len(text) > 50 or not re.search(_PROJECT_END, text) or re.search(r"[。,;!?]", text):
         return None
     body = _TITLE_TAIL.sub("", text)
     head = _TITLE_HEAD.match(body)
     if head and len(body) - head.end() >= 4:
         body = body[head.end() :]
-    body = body.strip("()（）:：")
-    if len(body) < 4 or not re.search(_PROJECT_END, body):
+    body = re.sub(r"^表[一二三四五六七八九十\d]+", "", body).strip("()（）:：")
+    if len(body) < 4 or not re.search(_PROJECT_END + "$", body) or re.fullmatch(_PROJECT_END, body):
         return None
     return body

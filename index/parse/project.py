@@ -129,6 +129,8 @@ class ProjectHeader:
         label: str | None = self.pending
         self.pending = None
         for index, cell in enumerate(cells):
+            if label and compact(cell) in _SUM_CELLS and field_for(label) in AMOUNT_FIELDS:
+                continue  # 项目资金 ⇥ 合计 ⇥ 220.00: the total of the money label
             kind = _label_kind(cells, index)
             if kind is not None or (label is None and _unknown_label(cells, index)):
                 label = cell
@@ -176,8 +178,8 @@ class ProjectHeader:
         return seen
 
     def annual_amount(self) -> _Amount | None:
-        """The annual amount: an annual label first, then a money section, then 实施期 totals."""
-        for kind in ("amount_annual", "amount_section", "amount_total"):
+        """The annual amount: an annual label, a 合计, a money section, then 实施期 totals."""
+        for kind in ("amount_annual", "amount_sum", "amount_section", "amount_total"):
             values = self.amounts.get(kind)
             if values:
                 return values[-1] if kind == "amount_annual" else values[0]
@@ -227,6 +229,7 @@ def _unknown_label(cells: list[str], index: int) -> bool:
 
 
 _COLUMN_WORDS = ("数", "率", "分值", "得分", "金额", "合计", "小计", "资金", "值")
+_SUM_CELLS = ("合计", "小计", "总计", "共计", "总额")
 
 
 def is_column_header_row(cells: list[str]) -> bool:

@@ -276,6 +276,8 @@ def build_plan(
         None,
     )
     goal = draft.header.texts("goal")
+    named = draft.header.first("department")
+    department = split_code(named[0])[0] if named else document.department
     rows = tuple(
         indicator_record(p, None, "department", doc, document.region, document.year)
         for p in draft.indicators
@@ -285,9 +287,10 @@ def build_plan(
         doc=doc,
         line=draft.start.line,
         title=draft.title,
+        name=department or draft.title,
         region=document.region,
         year=document.year,
-        department=document.department,
+        department=department,
         amount_wan=total.value * MONEY_UNITS.get(total.unit or DEFAULT_UNIT, 1) if total else None,
         amount_printed=total.value_printed if total else None,
         unit_printed=(total.unit or DEFAULT_UNIT) if total else None,

@@ -20,7 +20,7 @@ from ..tablemodel import Row
 from ..text import compact, normalize_text
 from .columns import Header, is_group_header, merge_headers, read_header, split_header_run
 from .facts import TableContext, facts_from_prose, facts_from_row, is_numbering_row, row_has_numbers
-from .indicators import ParsedIndicator, ProjectRow, read_block
+from .indicators import SEPARATOR, ParsedIndicator, ProjectRow, read_block
 from .meta import (
     department_from_line,
     department_in_title,
@@ -42,6 +42,8 @@ _DEPARTMENT_KEYS = {
     "编制单位",
 }
 _PAGE_MARKER = re.compile(r"^\d{1,3}、")
+_PAGE_NUMBER = re.compile(r"^[-—–第]*\d{1,3}[-—–页]*$")
+_FORM_CHOICE = re.compile(r"[□■☑☐✓√]")
 
 
 @dataclass
@@ -185,7 +187,7 @@ class Walker:
         filled = row.filled
         if is_project_start(row) or read_header(row) is not None:
             return False
-        if is_footer(filled[0]):
+        if is_footer(filled[0]) or any(_FORM_CHOICE.search(c) for c in filled):
             return False
         if len(filled) == 1:
             return self._single_cell_continues(filled[0])
@@ -199,6 +201,8 @@ class Walker:
         if self.block is not None and self.block.header.tree:
             return not (text.endswith(":") or _is_title(text) or len(text) > 60)
         if is_level_label(cell) or is_placeholder(cell) or _PAGE_MARKER.match(text):
+            return True
+        if SEPARATOR.match(normalize_text(cell)) or _PAGE_NUMBER.match(text):
             return True
         return len(text) <= 20 and not text.endswith(":") and not _is_title(text)
 

@@ -158,6 +158,10 @@ def level_of(cell: str) -> tuple[str, str] | None:
     known = vocabulary().levels.get(key)
     if known:
         return known
+    if len(key) >= 4 and "指" in key[-2:]:
+        near = [v for w, v in vocabulary().levels.items() if len(w) >= 4 and one_off(w, key)]
+        if near:
+            return near[0]
     if not key.endswith("指标") or len(key) > 14:
         return None
     for word, levels, family in _FAMILY_WORDS:
@@ -216,24 +220,46 @@ def header_key(cell: str) -> str:
 def column_role(cell: str, taken: set[str] | frozenset = frozenset()) -> str | None:
     """The role of an indicator-table column from its header word, or None.
 
-    A word listed with several roles takes the first one not already ``taken``.
+    A word listed with several roles takes the first one not already ``taken``. A
+    header of four or more characters one character off a listed word (``二级指杯``,
+    an extraction or OCR slip) counts as that word.
     """
     key = header_key(cell)
     if not key:
         return None
-    exact = [role for word, role, prefix in vocabulary().columns if word == key]
+    columns = vocabulary().columns
+    exact = [role for word, role, prefix in columns if word == key]
     if not exact:
-        exact = [
-            role for word, role, prefix in vocabulary().columns if prefix and key.startswith(word)
-        ]
+        exact = [role for word, role, prefix in columns if prefix and key.startswith(word)]
+    if not exact and len(key) >= 3:
+        exact = [role for word, role, _ in columns if len(word) >= 4 and one_off(word, key)]
     if not exact:
         return None
     return next((role for role in exact if role not in taken), exact[0])
 
 
+def one_off(word: str, key: str) -> bool:
+    """True when ``key`` is ``word`` with one look-alike character swapped (``ocr_confusions.tsv``)
+    or its last character lost (``二级指`` for ``二级指标``)."""
+    if word == key:
+        return False
+    if len(key) == len(word) - 1:
+        return word.startswith(key)
+    if len(word) != len(key):
+        return False
+    pairs = [(a, b) for a, b in zip(key, word, strict=True) if a != b]
+    return len(pairs) == 1 and pairs[0] in _confusions()
+
+
+@cache
+def _confusions() -> frozenset[tuple[str, str]]:
+    return frozenset((r[0], r[1]) for r in _lines("ocr_confusions.tsv") if len(r) >= 2)
+
+
 # ---------------------------------------------------------------- form labels
 _NAME_LABEL = re.compile(
-    r"^(?:[一二]级)?(?:项目|专项|专项资金|专项\(项目\)|项目\(专项\)|子项目)名称$"
+    r"^(?:[一二]级)?(?:[\u4e00-\u9fff]{0,4}(?:项目|专项|资金)|转移支付|专项\(项目\)|项目\(专项\)"
+    r"|[\u4e00-\u9fff]{0,4}\((?:项目|专项)\))名称$"
 )
 _MONEY_WORDS = ("资金", "金额", "预算", "投资", "拨款", "经费", "总量", "申报数")
 _NOT_MONEY = (
@@ -273,6 +299,9 @@ def field_for(cell: str, guess: bool = True) -> str | None:
     if not key or len(key) > 16:
         return None
     known = vocabulary().fields.get(key)
+    if known is None and len(key) >= 4:
+        near = [v for w, v in vocabulary().fields.items() if len(w) >= 4 and one_off(w, key)]
+        known = near[0] if len(set(near)) == 1 else None
     if known or not guess:
         return known
     if _NAME_LABEL.match(key):

@@ -32,9 +32,17 @@ from . import codec
 from .chunk import Chunk
 from .errors import IndexMismatchError, IndexNotBuiltError
 from .lexical import LexicalIndex
-from .schema import DepartmentFact, IndicatorRow, ParsedDocument, Project, TextBlock
+from .schema import (
+    DepartmentFact,
+    DepartmentPlan,
+    FormField,
+    IndicatorRow,
+    ParsedDocument,
+    Project,
+    TextBlock,
+)
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 HNSW_THRESHOLD = (
     50_000  # exact search below; HNSW (efSearch 256: recall@10 0.93 vs exact at 130k) above
 )
@@ -176,6 +184,8 @@ class IndexStore:
         self.projects: dict[str, Project] = {}
         self.indicators: dict[str, IndicatorRow] = {}
         self.facts: dict[str, DepartmentFact] = {}
+        self.fields: dict[str, FormField] = {}
+        self.plans: dict[str, DepartmentPlan] = {}
         self.text_blocks: dict[str, TextBlock] = {}
         for parsed in documents:
             for project in parsed.projects:
@@ -183,6 +193,8 @@ class IndexStore:
                 self.indicators.update((row.id, row) for row in project.indicators)
             self.indicators.update((row.id, row) for row in parsed.department_indicators)
             self.facts.update((fact.id, fact) for fact in parsed.facts)
+            self.fields.update((field.id, field) for field in parsed.all_form_fields)
+            self.plans.update((plan.id, plan) for plan in parsed.plans)
             self.text_blocks.update((block.id, block) for block in parsed.text_blocks)
         self.columns = _chunk_columns(chunks)
 

@@ -241,7 +241,9 @@ def value_strength(cell: str) -> float:
     if not text:
         return 0.0
     parsed = parse_value(text)
-    if parsed.number is not None or parsed.low is not None or parsed.operator:
+    if parsed.operator or (
+        (parsed.number is not None or parsed.low is not None) and len(parsed.unit or "") <= 4
+    ):
         return 2.0
     if text[0] in "≥≤=<>" or _VALUE_WORDS.search(text) and any(ch.isdigit() for ch in text):
         return 2.0

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..labels import (
     CANONICAL_LEVEL1,
     COMPATIBLE_LEVEL1,
+    column_role,
     is_footer,
     is_placeholder,
     is_section_label,
@@ -29,24 +30,28 @@ from ..numbers import parse_value
 from ..tablemodel import Row
 from ..text import compact, normalize_text
 from .columns import (
+    LEVEL_ROLES,
     Header,
     TableProfile,
     align,
     is_number,
     is_operator,
     is_value_type,
+    read_header,
     value_strength,
 )
+from .naming import project_in_sentence
 
 _EXTRA_ROLES = ("standard", "note", "reason", "progress", "value_type", "other")
 _PAGE_MARKER = re.compile(r"^\d{1,3}、\s*")
-_PAGE_NUMBER = re.compile(r"^[-—–\s第]*\d{1,3}[-—–\s页]*$")
+_PAGE_NUMBER = re.compile(r"^(?:[-—–\s第]*\d{1,3}[-—–\s页]*|第\d+页共\d+页|共\d+页第\d+页)$")
 _RECORD_CODE = re.compile(r"^\[?\d{3,12}\]?$")
 SEPARATOR = re.compile(
     r"^(?:项目[一二三四五六七八九十\d]{0,3}|子项目[一二三四五六七八九十\d]{0,3}|项目名称)\s*[:：]\s*"
     r"(?P<name>[^:：]+?)\s*(?:[(（]\s*(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?:万元|元)?\s*[)）])?$"
 )
 _SUMMARY = ("合计", "小计", "总计", "共计")
+_TOTALS = _SUMMARY + ("总分", "得分合计")
 
 
 @dataclass(frozen=True)
@@ -99,27 +104,73 @@ def read_block(header: Header, rows: list[Row]) -> list[ParsedIndicator | Projec
     rows = _join_page_markers(rows)
     if header.tree:
         return _read_tree(header, rows)
+    rows = [
+        r
+        for r in rows
+        if not _PAGE_NUMBER.match(compact(" ".join(r.filled))) and not _repeated_header(r, header)
+    ]
     header, profile = _learn(header, rows)
     rows = _join_broken_rows(rows, header, profile)
     state = IndicatorState(trust_printed=profile.level1_vocab_is_level2)
     events: list[ParsedIndicator | ProjectRow] = []
     for row in rows:
-        if _PAGE_NUMBER.match(compact(" ".join(row.filled))):
-            continue
         record = _project_row(row, header)
         if record is not None:
             events.append(record)
             state = IndicatorState(trust_printed=state.trust_printed)
+            continue
+        if _outline_level(row, header, state):
             continue
         placed = align(row, header, profile)
         record = _project_cell(row, placed)
         if record is not None:
             events.append(record)
             state = IndicatorState(trust_printed=state.trust_printed)
+        elif any(compact(c).rstrip(":") in _TOTALS for c in row.filled[:3]):
+            continue  # a 合计 / 总分 row under the table
         indicator = _indicator(row, placed, header, state)
         if indicator is not None:
             events.append(indicator)
     return events
+
+
+_FIRST_LEVEL_MARK = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_SECOND_LEVEL_MARK = re.compile(r"^[(（][一二三四五六七八九十\d]+[)）]")
+
+
+def _outline_level(row: Row, header: Header, state: IndicatorState) -> bool:
+    """``一、产出指标`` / ``(一)数量指标`` on their own lines in a table without level columns."""
+    filled = row.filled
+    if len(filled) != 1 or header.has("level1") or header.has("level2"):
+        return False
+    found = level_of(filled[0])
+    if found is None:
+        return False
+    text = filled[0].strip()
+    first = _FIRST_LEVEL_MARK.match(text) or (
+        not _SECOND_LEVEL_MARK.match(text) and found[0] == "1"
+    )
+    if first:
+        state.level1, state.level2 = text, None
+    else:
+        state.level2 = text
+    return True
+
+
+def _repeated_header(row: Row, header: Header) -> bool:
+    """The header printed again after a page break (whole or cut over lines)."""
+    again = read_header(row)
+    if again is not None:
+        return again.roles == header.roles
+    keys = [compact(c) for c in row.filled]
+    return (
+        bool(keys)
+        and all(
+            column_role(c) or k in ("一级", "绩效", "二级")
+            for c, k in zip(row.filled, keys, strict=True)
+        )
+        and any(column_role(c) in LEVEL_ROLES for c in row.filled)
+    )
 
 
 def _project_cell(row: Row, placed: dict[str, str]) -> ProjectRow | None:
@@ -138,6 +189,13 @@ def _join_broken_rows(rows: list[Row], header: Header, profile: TableProfile) ->
     out: list[Row] = []
     previous: dict[str, str] | None = None
     for row in rows:
+        if out and previous is not None and _stitches(row, out[-1], previous, header):
+            last = out[-1]
+            before = [c for c in last.cells if c.strip()]
+            cells = tuple(before[:-1]) + (before[-1] + " " + row.filled[0],) + tuple(row.filled[1:])
+            out[-1] = Row(cells, last.line, last.page, last.sheet, True)
+            previous = align(out[-1], header, profile)
+            continue
         if out and previous is not None and _continues(row, previous, header):
             last = out[-1]
             cells = tuple(c for c in last.cells if c.strip()) + tuple(row.filled)
@@ -147,6 +205,31 @@ def _join_broken_rows(rows: list[Row], header: Header, profile: TableProfile) ->
         out.append(row)
         previous = align(row, header, profile)
     return out
+
+
+def _stitches(row: Row, last: Row, previous: dict[str, str], header: Header) -> bool:
+    """The row's first cell is the rest of the previous row's last cell (a break inside a cell).
+
+    ``社会效益`` / ``指标 ⇥ …`` (a level label cut), ``0—6岁残疾儿童`` / ``康复救助人数 ⇥ ≥90人``
+    (a 三级指标 cut before its value), ``…协调,`` / ``回复时间超出规定时限`` (a note cut
+    after a comma).
+    """
+    filled, before = row.filled, last.filled
+    if not filled or not before:
+        return False
+    first, tail = compact(filled[0]), compact(before[-1])
+    if len(first) <= 3 and level_of(tail + first) is not None and level_of(filled[0]) is None:
+        return not tail.endswith("指标")  # 社会效益 / 指标: the label was cut
+    if len(filled) == 1 and tail[-1:] in ",，、;；" and not level_of(filled[0]):
+        return value_strength(filled[0]) < 2
+    roles = [c.role for c in header.columns]
+    if "level3" not in previous or previous.get("value") or len(filled) < 2:
+        return False
+    if roles[max(roles.index(role) for role in previous)] != "level3":
+        return False
+    if level_of(filled[0]) is not None or value_strength(filled[0]) >= 2:
+        return False
+    return any(value_strength(c) >= 2 for c in filled[1:])
 
 
 def _continues(row: Row, previous: dict[str, str], header: Header) -> bool:
@@ -221,6 +304,9 @@ def _project_row(row: Row, header: Header) -> ProjectRow | None:
     filled = row.filled
     if len(filled) == 1:
         match = SEPARATOR.match(normalize_text(filled[0]))
+        introduced = project_in_sentence(filled[0])
+        if introduced:
+            return ProjectRow(row.line, introduced[0], introduced[1], None, row)
         if match:
             return ProjectRow(row.line, match.group("name"), match.group("amount"), None, row)
         return None

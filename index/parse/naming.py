@@ -46,6 +46,29 @@ def name_from_context(prose: list[Row], line: int) -> str | None:
     return None
 
 
+_INTRODUCED = re.compile(
+    r"^(?:项目|子项目)[一二三四五六七八九十\d]{1,3}\s*[:：]\s*(?P<name>[^。;；,，:：()]{2,40})"
+    r"(?:\((?P<paren>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|元)?\))?"
+)
+_SENTENCE_MONEY = re.compile(
+    r"资金(?:总额)?(?:为|共|计)?\s*(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|元)"
+)
+
+
+def project_in_sentence(text: str) -> tuple[str, str | None] | None:
+    """``项目一:农村妇女“两癌”检查及救助。项目资金45万元`` → (name, ``45万元``), else None."""
+    text = normalize_text(text)
+    match = _INTRODUCED.match(text)
+    if not match:
+        return None
+    money = _SENTENCE_MONEY.search(text[match.end() :])
+    if match.group("paren"):
+        amount = match.group("paren") + (match.group("unit") or "")
+    else:
+        amount = f"{money.group('amount')}{money.group('unit')}" if money else None
+    return match.group("name").strip(), amount
+
+
 def name_from_title(text: str) -> str | None:
     """``2019年度宁晋县高中助学金项目绩效评价指标表`` → ``宁晋县高中助学金项目``."""
     text = normalize_text(text).replace(" ", "")
@@ -55,7 +78,11 @@ def name_from_title(text: str) -> str | None:
     head = _TITLE_HEAD.match(body)
     if head and len(body) - head.end() >= 4:
         body = body[head.end() :]
-    body = re.sub(r"^表[一二三四五六七八九十\d]+", "", body).strip("()（）:：")
+    body = re.sub(r"^表[一二三四五六七八九十\d]+", "", body)
+    body = re.sub(
+        r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[.、])", "", body
+    )
+    body = body.strip("()（）:：")
     if len(body) < 4 or not re.search(_PROJECT_END + "$", body) or re.fullmatch(_PROJECT_END, body):
         return None
     return body

@@ -111,6 +111,7 @@ class ProjectHeader:
     amounts: dict[str, list[_Amount]] = field(default_factory=dict)
     funding: dict[str, _Amount] = field(default_factory=dict)
     pairs: list[PrintedPair] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
     unit_hint: str | None = None
     last_text_label: str | None = None
     pending: str | None = None
@@ -124,7 +125,9 @@ class ProjectHeader:
         if is_column_header_row(cells):
             last = cells[-1]
             self.pending = last if field_for(last) in AMOUNT_FIELDS else None
+            self.columns = cells
             return True
+        cells = self._budget_column(cells)
         understood = False
         label: str | None = self.pending
         self.pending = None
@@ -146,6 +149,23 @@ class ProjectHeader:
         if label is not None and field_for(label) in AMOUNT_FIELDS + ("name",):
             self.pending = label
         return understood
+
+    def _budget_column(self, cells: list[str]) -> list[str]:
+        """Under ``年初预算数 ⇥ 全年预算数 ⇥ 全年执行数 …`` keep the money label's budget figure.
+
+        A 自评表's money rows print several figures per label; the project's amount is
+        the one under the (全年) budget column, not the first or the executed one.
+        """
+        columns = self.columns
+        if not columns or len(cells) < 3 or field_for(cells[0]) not in AMOUNT_FIELDS:
+            return cells
+        if not all(parse_amount(c) or compact(c) in ("—", "-", "/") for c in cells[1:3]):
+            return cells
+        labels = columns[1:] if len(columns) == len(cells) else columns[-(len(cells) - 1) :]
+        pick = _budget_index(labels)
+        if pick is None or pick + 1 >= len(cells):
+            return cells
+        return [cells[0], cells[pick + 1]]
 
     def _take(self, label: str, value: str, row: Row, row_unit: str | None) -> bool:
         kind = field_for(label)
@@ -230,6 +250,21 @@ def _unknown_label(cells: list[str], index: int) -> bool:
 
 _COLUMN_WORDS = ("数", "率", "分值", "得分", "金额", "合计", "小计", "资金", "值")
 _SUM_CELLS = ("合计", "小计", "总计", "共计", "总额")
+_BUDGET_COLUMNS = (("全年预算",), ("调整后预算",), ("预算",), ("年初预算",))
+
+
+def _budget_index(labels: list[str]) -> int | None:
+    """The column holding the budget among 年初预算数/全年预算数/全年执行数/分值 … (全年 first)."""
+    keys = [compact(label) for label in labels]
+    for words in _BUDGET_COLUMNS:
+        for index, key in enumerate(keys):
+            if (
+                all(w in key for w in words)
+                and "执行" not in key
+                and (words != ("预算",) or "年初" not in key)
+            ):
+                return index
+    return None
 
 
 def is_column_header_row(cells: list[str]) -> bool:
@@ -269,12 +304,17 @@ def project_start_kind(row: Row) -> str | None:
 
 
 def _column_headers(cells: list[str]) -> bool:
+    """Cells after a name label that are column names, not a value and more form pairs."""
     if any(any(ch.isdigit() for ch in c) for c in cells):
         return False
     columnish = sum(
         any(w in compact(c) for w in _COLUMN_WORDS) or field_for(c) in AMOUNT_FIELDS for c in cells
     )
-    return columnish * 2 > len(cells)
+    if columnish * 2 > len(cells):
+        return True
+    if len(cells) < 3 or any(len(compact(c)) > 10 for c in cells):
+        return False
+    return not any(field_for(c, guess=False) or compact(c).endswith(":") for c in cells)
 
 
 def is_project_start(row: Row) -> bool:

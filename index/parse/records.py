@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import replace
 
 from ..numbers import MONEY_UNITS, parse_amount, parse_value, to_decimal
+from ..regions import gazetteer
 from ..schema import (
     DepartmentPlan,
     Document,
@@ -49,8 +50,11 @@ def build_document(doc: str, walk: WalkResult, fmt: str, encoding: str | None) -
     if year is None:
         periods = [d.header.first("period")[0] for d in walk.projects if d.header.first("period")]
         year = most_common_year(project_names + periods + [r.text for r in walk.prose[:5]])
+    if year is None:
+        year = most_common_year([r.text for r in walk.prose])
     department = Counter(departments).most_common(1)[0][0] if departments else None
-    region = pick_region(regions)
+    region = pick_region(regions) or _region_in_text(walk)
+    region = gazetteer().canonical(region)
     return Document(
         doc=doc,
         region=region,
@@ -61,6 +65,16 @@ def build_document(doc: str, walk: WalkResult, fmt: str, encoding: str | None) -
         encoding=encoding,
         level=government_level(region),
     )
+
+
+def _region_in_text(walk: WalkResult) -> str | None:
+    """The county-level region the document's text names most often (prose-only reposts)."""
+    counts: Counter[str] = Counter()
+    for row in walk.prose + walk.text_rows:
+        for _, _, region in gazetteer().find(row.text):
+            if region.rank == 2:
+                counts[region.name] += 1
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _table_kinds(titles: list[str], has_projects: bool) -> tuple[str, ...]:
@@ -102,6 +116,7 @@ def build_project(
         else draft.parent_unit
     )
     region = region_of(department or "") or region_of(unit_name or "") or document.region
+    region = gazetteer().canonical(region, within=document.region)
     amount_printed, amount_value, unit, amount_line = _amount(draft, walk)
     if amount_printed is None and not draft.headless:
         warnings.append(ParseWarning(doc, name[1], f"项目“{name[0]}”：未找到年度金额"))
@@ -180,6 +195,17 @@ def _unit_in_prose(walk: WalkResult, amount) -> str | None:
                 if f"{number}{unit}" in text:
                     return unit
     return None
+
+
+def _column_rank(column: str | None) -> int:
+    """Budget columns first (全年预算数 before 年初预算数), executed amounts and scores last."""
+    key = (column or "").replace(" ", "")
+    if any(w in key for w in ("执行", "分值", "得分", "率")):
+        return 9
+    for rank, words in enumerate((("全年预算",), ("调整后预算",), ("预算",))):
+        if all(w in key for w in words) and (rank < 2 or "年初" not in key):
+            return rank
+    return 5 if "年初" in key else 4
 
 
 def _first(header, kind: str) -> str | None:
@@ -267,14 +293,10 @@ def build_plan(
     """A department-wide table record: total money, tasks, goal and indicator rows."""
     doc = document.doc
     facts = [f for f in walk.facts[draft.first_fact :] if f.line <= max(draft.last_line, f.line)]
-    total = next(
-        (
-            f
-            for f in facts
-            if any(w in (f.label + (f.column or "")) for w in ("总额", "总计", "合计"))
-        ),
-        None,
-    )
+    totals = [
+        f for f in facts if any(w in (f.label + (f.column or "")) for w in ("总额", "总计", "合计"))
+    ]
+    total = min(totals, key=lambda f: _column_rank(f.column), default=None)
     goal = draft.header.texts("goal")
     named = draft.header.first("department")
     department = split_code(named[0])[0] if named else document.department

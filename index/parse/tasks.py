@@ -41,9 +41,12 @@ class TaskTable:
         """One task with its money, or None when the row is not a task row."""
         texts = [c for c in row.filled if compact(c) not in _SECTION_WORDS]
         amounts = [(c, parse_amount(c)) for c in texts]
-        first = next(((c, a) for c, a in amounts if a is not None), None)
-        names = [c for c, a in amounts if a is None and has_cjk(c)]
-        if first is None or not names:
+        named = next((i for i, (c, a) in enumerate(amounts) if a is None and has_cjk(c)), None)
+        if named is None:
+            return None
+        names = [c for c, a in amounts[named:] if a is None and has_cjk(c)]
+        first = next(((c, a) for c, a in amounts[named:] if a is not None), None)
+        if first is None:
             return None
         printed, amount = first
         unit = amount.unit or self.unit or default_unit or "万元"

@@ -18,7 +18,13 @@ from ..numbers import unit_in_label
 from ..schema import DepartmentFact, ParseWarning, Task
 from ..tablemodel import Row
 from ..text import compact, normalize_text
-from .columns import Header, is_group_header, merge_headers, read_header, split_header_run
+from .columns import (
+    Header,
+    is_group_header,
+    merge_headers,
+    read_header,
+    split_header_run,
+)
 from .facts import TableContext, facts_from_prose, facts_from_row, is_numbering_row, row_has_numbers
 from .indicators import SEPARATOR, ParsedIndicator, ProjectRow, read_block
 from .meta import (
@@ -29,6 +35,7 @@ from .meta import (
     region_of,
     title_year,
 )
+from .naming import project_in_sentence
 from .project import PrintedPair, ProjectHeader, is_project_start, project_start_kind, split_code
 from .tasks import TaskTable
 
@@ -42,8 +49,11 @@ _DEPARTMENT_KEYS = {
     "编制单位",
 }
 _PAGE_MARKER = re.compile(r"^\d{1,3}、")
-_PAGE_NUMBER = re.compile(r"^[-—–第]*\d{1,3}[-—–页]*$")
+_PAGE_NUMBER = re.compile(r"^(?:[-—–第]*\d{1,3}[-—–页]*|第\d+页共\d+页|共\d+页第\d+页)$")
+_LABEL_IN_CELL = re.compile(r"^[\u4e00-\u9fff]{2,8}:\S")
+_PAGE_JUNK = re.compile(r"[【】]|阅读|打印|关闭|下载|点击|浏览|收藏|分享|\d+页")
 _FORM_CHOICE = re.compile(r"[□■☑☐✓√]")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+[部章节])")
 
 
 @dataclass
@@ -115,6 +125,8 @@ class Walker:
         self.unit: str | None = None
         self.year: int | None = None
         self.previous: Row | None = None
+        self.recent: list[Row] = []
+        self.loose = ProjectHeader()
 
     # ------------------------------------------------------------------ routing
     def feed(self, row: Row) -> None:
@@ -124,6 +136,7 @@ class Walker:
         for piece in pieces or [row]:
             self._route(piece)
             self.previous = piece
+            self.recent = (self.recent + [piece])[-3:]
 
     def finish(self) -> WalkResult:
         self._close_block()
@@ -145,7 +158,7 @@ class Walker:
                 self.block.rows.append(row)
                 return
             self._close_block(row)
-        header = read_header(row)
+        header = self._stitched_header(row) or read_header(row)
         if header is not None:
             self._open_block(header)
             return
@@ -164,6 +177,30 @@ class Walker:
             return
         self._feed_outside(row)
 
+    def _stitched_header(self, row: Row) -> Header | None:
+        """A header whose cells were broken over lines.
+
+        ``绩效`` / ``指标 ⇥ 一级`` / ``指标 ⇥ 二级指标 …`` is one header row.
+
+        The longest clean stitch wins: every cell a known column, no column twice.
+        """
+        chains: list[list[str]] = []
+        cells = list(row.filled)
+        for earlier in reversed(self.recent[-2:]):
+            part = earlier.filled
+            if not part or len(part) > 3 or any(len(compact(c)) > 6 for c in part):
+                break
+            if len(compact(cells[0])) > 6:
+                break
+            cells = part[:-1] + [part[-1] + cells[0]] + cells[1:]
+            chains.append(cells)
+        for cells in reversed(chains):
+            header = read_header(Row(tuple(cells), row.line, row.page, row.sheet, True))
+            roles = header.roles if header else ()
+            if header and "other" not in roles and not any(r.endswith("_b") for r in roles):
+                return header
+        return None
+
     # ------------------------------------------------------------------ indicator blocks
     def _open_block(self, header: Header) -> None:
         previous = self.previous
@@ -177,34 +214,54 @@ class Walker:
         else:
             start = Row(("",), header.line)
             owner = self.project = ProjectDraft(
-                start=start, year=self.year, unit=self.unit, headless=True, table=self.table.title
+                start=start,
+                year=self.year,
+                unit=self.unit,
+                header=self.loose,
+                headless=True,
+                table=self.table.title,
             )
+            self.loose = ProjectHeader()
         if isinstance(owner, ProjectDraft):
             owner.in_indicators = True
         self.block = BlockDraft(header=header, owner=owner)
 
     def _continues_block(self, row: Row) -> bool:
         filled = row.filled
-        if is_project_start(row) or read_header(row) is not None:
+        if is_project_start(row):
             return False
-        if is_footer(filled[0]) or any(_FORM_CHOICE.search(c) for c in filled):
+        header = self._stitched_header(row) or read_header(row)
+        if header is not None:
+            return header.roles == self.block.header.roles  # repeated after a page break
+        if is_footer(filled[0]) or any(_FORM_CHOICE.search(c) or "盖章" in c for c in filled):
             return False
         if len(filled) == 1:
             return self._single_cell_continues(filled[0])
+        if _LABEL_IN_CELL.match(normalize_text(filled[0])) and not is_level_label(filled[0]):
+            return False  # 主办单位:… ⇥ 技术支持:… (a form row under the table)
         kind = field_for(filled[0], guess=False)
         return kind not in ("name", "parent", "department", "implementing_unit") and not (
             kind and kind.startswith("amount")
         )
 
     def _single_cell_continues(self, cell: str) -> bool:
+        """A lone cell inside a table: a level, a placeholder, a page marker, or a cut cell."""
         text = compact(cell)
-        if self.block is not None and self.block.header.tree:
+        block = self.block
+        if block.header.tree:
             return not (text.endswith(":") or _is_title(text) or len(text) > 60)
         if is_level_label(cell) or is_placeholder(cell) or _PAGE_MARKER.match(text):
             return True
         if SEPARATOR.match(normalize_text(cell)) or _PAGE_NUMBER.match(text):
             return True
-        return len(text) <= 20 and not text.endswith(":") and not _is_title(text)
+        last = block.rows[-1].filled if block.rows else []
+        if last and compact(last[-1])[-1:] in ",，、;；":
+            return True  # the rest of a cell cut after a comma
+        if _PAGE_JUNK.search(text) or _HEADING.match(text) or text.endswith(":"):
+            return False
+        if _LABEL_IN_CELL.match(text.strip("()")):
+            return False  # (来源:市妇联办公室)
+        return len(text) <= 20 and not _is_title(text)
 
     def _close_block(self, ending: Row | None = None) -> None:
         block, self.block = self.block, None
@@ -334,10 +391,12 @@ class Walker:
             facts = facts_from_row(row, self.table, self.doc)
             if facts:
                 self.result.facts.extend(facts)
+                self.loose.add_row(row)
                 return
         else:
             self.table.add_header(row)
             self._keep_pairs(row)
+        self.loose.add_row(row)
         self.result.text_rows.append(row)
 
     def _keep_pairs(self, row: Row) -> None:
@@ -348,6 +407,15 @@ class Walker:
     def _feed_prose(self, row: Row, text: str) -> None:
         if self.project is not None and (self.project.indicators or self.project.record):
             self._close_project()
+        introduced = project_in_sentence(text)
+        if introduced is not None:
+            self._close_project()
+            self._close_plan()
+            name, amount = introduced
+            record = ProjectRow(row.line, name, amount, None, row)
+            self.project = ProjectDraft(
+                start=row, year=self.year, unit=self.unit, record=record, table=self.table.title
+            )
         short = len(text) <= 60
         if short:
             self._note_title(row, text)
@@ -364,6 +432,7 @@ class Walker:
         if "表" in text and len(text) >= 4:
             self.table.start(text)
             self.result.titles.append(text)
+            self.loose = ProjectHeader()
             if "整体" in text and ("绩效" in text or "支出" in text):
                 self._open_plan(row, normalize_text(text))
             elif self.plan is not None:

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from index.search import Filters
 from index.store import current_version, read_meta
+from index.text import has_cjk
 from qa.export import csv_bytes, save_download
 from qa.ui import (
     DOCUMENT_COLUMNS,
@@ -170,11 +171,21 @@ def test_wording_unknown_region_is_not_found(service):
 
 
 @pytest.mark.parametrize(
-    "query, year", [("", None), ("  ", None), ("满意度", "abc"), ("满意度", "1066")]
+    "query, year, level2",
+    [
+        ("", None, None),
+        ("  ", None, None),
+        ("满意度", "abc", None),
+        ("满意度", "1066", None),
+        ("满意度", None, "绩效"),
+        ("有哪些写法", None, None),
+        ("调解" * 300, None, None),
+    ],
 )
-def test_wording_refuses_bad_input(service, query, year):
-    with pytest.raises(BadRequestError):
-        wording(service.engine, query, year=year)
+def test_wording_refuses_bad_input(service, query, year, level2):
+    with pytest.raises(BadRequestError) as info:
+        wording(service.engine, query, year=year, level2=level2)
+    assert has_cjk(info.value.zh)
 
 
 # --- draft and exports -------------------------------------------------------------------------

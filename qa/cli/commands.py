@@ -28,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain "Error: …" lines, not boxes
     help="Search and answer questions over Chinese budget performance-target documents.",
 )
 logger = logging.getLogger(__name__)
@@ -109,6 +110,9 @@ def build(
     """
     from ..build import build as build_corpus
 
+    missing = [str(p) for p in paths or () if not p.exists()]
+    if missing:
+        raise OptionError(f"找不到 {'、'.join(missing)}：请给出要建索引的文件夹或文件")
     settings = _settings(index, model)
     report = build_corpus(
         settings, [str(p) for p in paths] if paths else None, model, progress=not quiet

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import click
+from typer._click import exceptions as click  # typer's own copy of click
 from typer.core import TyperGroup
 
 from ..errors import BudgetQAError
@@ -26,16 +26,17 @@ class OptionError(CLIError):
     """An option's value is not one the command accepts (the message names it and the choices)."""
 
 
-_NOT_A = re.compile(r"'(?P<value>.*)' is not a valid (?P<type>integer|float|path)")
-_NOT_ONE_OF = re.compile(r"'(?P<value>.*)' is not one of (?P<choices>.*)\.")
-_TYPES = {"integer": "整数", "float": "数字", "path": "路径"}
+_NO_COMMAND = re.compile(r"No such command '(?P<name>.*)'")
+_TYPES = {"integer": "整数", "float": "数字", "number": "数字", "boolean": "是或否", "path": "路径"}
 
 
 def _hint(exc: click.UsageError) -> str:
     param = getattr(exc, "param", None)
-    if param is not None:
-        return param.get_error_hint(exc.ctx)
-    return "参数"
+    if param is None:
+        return "参数"
+    if getattr(param, "param_type_name", "") == "argument" or not param.opts:
+        return str(param.name).upper()
+    return " / ".join(param.opts)
 
 
 def usage_message(exc: click.UsageError) -> str:
@@ -43,18 +44,17 @@ def usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.NoSuchOption):
         maybe = f"（是不是 {'、'.join(exc.possibilities)}？）" if exc.possibilities else ""
         return f"没有选项 {exc.option_name}{maybe}：用 --help 查看可用选项"
-    if isinstance(exc, click.exceptions.NoSuchCommand):
-        return f"没有命令 {exc.command_name!r}：用 budgetqa --help 查看可用命令"
+    no_command = _NO_COMMAND.search(exc.message)
+    if no_command:
+        return f"没有命令 {no_command['name']!r}：用 budgetqa --help 查看可用命令"
     if isinstance(exc, click.MissingParameter):
         return f"缺少 {_hint(exc)}：用 --help 查看用法和示例"
     if isinstance(exc, click.BadOptionUsage):
         return f"选项 {exc.option_name} 用法不对（需要一个值）：用 --help 查看用法"
     if isinstance(exc, click.BadParameter):
-        found = _NOT_A.search(exc.message) or _NOT_ONE_OF.search(exc.message)
-        if found and "type" in found.groupdict():
-            return f"{_hint(exc)} 的值“{found['value']}”不是{_TYPES[found['type']]}"
-        if found:
-            return f"{_hint(exc)} 的值“{found['value']}”无效：可用 {found['choices']}"
+        kind = next((zh for en, zh in _TYPES.items() if f"valid {en}" in exc.message), None)
+        if kind:
+            return f"{_hint(exc)} 的值不是{kind}：用 --help 查看用法和示例"
         return f"{_hint(exc)} 的值无效（{exc.message}）"
     return f"命令行参数有误（{exc.format_message()}）：用 --help 查看用法"
 
@@ -63,7 +63,7 @@ def usage_message(exc: click.UsageError) -> str:
 def _chinese_usage_errors() -> Iterator[None]:
     try:
         yield
-    except click.exceptions.NoArgsIsHelpError:
+    except click.NoArgsIsHelpError:
         raise
     except click.UsageError as exc:
         translated = click.UsageError(usage_message(exc), ctx=exc.ctx)

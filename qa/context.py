@@ -15,6 +15,7 @@ import numpy as np
 
 from index.schema import DepartmentFact, IndicatorRow, Project
 from index.store import IndexStore
+from index.text import compact
 
 from .question import QuestionReader, Understanding
 
@@ -147,10 +148,14 @@ class QAContext:
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
 
 
+def region_matches(region: str | None, wanted: str) -> bool:
+    """True when one region name holds the other (西青 matches 天津市西青区)."""
+    here, wanted = compact(region or ""), compact(wanted)
+    return bool(here) and (wanted in here or here in wanted)
+
+
 def _region_ok(region: str | None, wanted: tuple[str, ...]) -> bool:
-    if not wanted:
-        return True
-    return bool(region) and any(w in region or region in w for w in wanted)
+    return not wanted or any(region_matches(region, w) for w in wanted)
 
 
 def _carryover_projects(store: IndexStore) -> set[str]:

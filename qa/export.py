@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from .drafting import Draft
 from .errors import ExportFormatError
 from .sources import Sources, source_ref
-from .wording import WordingResult
+from .wording import MATCH_NAMES, WordingResult
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,6 @@ FORMATS = (".xlsx", ".csv")
 TARGET_TITLE = "项目支出绩效目标表（草稿）"
 TARGET_SHEET = "绩效目标表"
 NO_COMPARABLES = "无可比项目"
-MATCH_WORDS = {"core": "核心", "related": "相关"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"(?!-0$)-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{0,14}[1-9])?")
 _WIDTHS = {
@@ -124,7 +123,7 @@ def wording_table(result: WordingResult, sources: Sources) -> list[dict[str, str
                 row.level3,
                 row.value,
                 cluster.spread.text,
-                MATCH_WORDS.get(item.match, item.match),
+                MATCH_NAMES.get(item.match, item.match),
                 row.region or "",
                 row.project or "部门整体支出",
                 row.level1 or "",

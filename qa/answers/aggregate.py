@@ -17,10 +17,8 @@ from ..evidence import funding_lines, topic_projects
 from ..question import Understanding
 from ..sources import Sources
 from .facts import answer_department_facts
-from .format import project_amount, scope_text, wan
+from .format import NO_REGION, project_amount, scope_text, wan
 from .schema import Answer, ProjectItem
-
-NO_REGION = "未注明地区"
 
 
 @dataclass(frozen=True)

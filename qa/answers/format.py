@@ -7,6 +7,7 @@ from decimal import Decimal
 from index.schema import Project
 
 NOT_LISTED = "金额未列"
+NO_REGION = "未注明地区"
 
 
 def wan(value: Decimal | None, unit: str = "万元", missing: str = NOT_LISTED) -> str:

@@ -13,10 +13,9 @@ from ..context import QAContext
 from ..evidence import ProjectMatch, projects_about
 from ..question import Understanding
 from ..sources import Sources
-from .format import project_amount, wan
+from .format import NO_REGION, project_amount, wan
 from .schema import Answer, IndicatorItem, ProjectItem
 
-NO_REGION = "未注明地区"
 PARTIAL_TAG = "（多用途资金，部分相关）"
 
 

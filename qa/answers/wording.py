@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import QAContext
 from ..question import Understanding
-from ..wording import WordingResult, nearest_wordings, search_wording, wording_query
+from ..wording import MATCH_NAMES, WordingResult, nearest_wordings, search_wording, wording_query
 from .schema import Answer, IndicatorItem
 
 SHOWN_CLUSTERS = 8
@@ -65,13 +65,13 @@ def wording_text(
         f"相关 {len(result.rows) - core} 行），归为 {len(result.clusters)} 组写法："
     ]
     for number, cluster in enumerate(result.clusters[:shown], start=1):
-        kinds = "、".join(dict.fromkeys(w.match for w in cluster.rows)).replace("core", "核心")
+        kinds = "、".join(dict.fromkeys(MATCH_NAMES[w.match] for w in cluster.rows))
         others = [w for w in cluster.wordings if w != cluster.representative]
         variants = f"；其他写法：{'、'.join(others)}" if others else ""
         lines.append(
             f"{number}. {cluster.representative}（{len(cluster.rows)} 行，"
             f"{'、'.join(cluster.regions)}；"
-            f"目标值 {cluster.spread.text}{variants}）[{kinds.replace('related', '相关')}]"
+            f"目标值 {cluster.spread.text}{variants}）[{kinds}]"
         )
     if len(result.clusters) > shown:
         lines.append(f"另有 {len(result.clusters) - shown} 组写法见明细。")

@@ -22,7 +22,7 @@ from index.schema import Project
 
 from ..context import QAContext
 from ..question import (
-    DRAFT_GENERIC_WORDS,
+    GENERIC_WORDS,
     Lexicon,
     TermGroup,
     occurs,
@@ -164,7 +164,7 @@ def _weight(group: TermGroup, credits: list[float]) -> float:
 
 def is_generic(word: str) -> bool:
     """True for words every project uses (经费, 建设, 服务费 …)."""
-    return word in DRAFT_GENERIC_WORDS or word.endswith(("费", "资金"))
+    return word in GENERIC_WORDS or word.endswith(("费", "资金"))
 
 
 def _project_texts(project: Project) -> list[str]:

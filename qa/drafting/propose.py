@@ -27,7 +27,7 @@ from index.text import compact
 
 from ..context import QAContext
 from ..question import (
-    DRAFT_GENERIC_WORDS,
+    GENERIC_WORDS,
     LEVEL1_OF,
     LEVEL2_KINDS,
     SATISFACTION_KIND,
@@ -264,7 +264,7 @@ def _names_topic(text: str, groups: list[TermGroup], lexicon: Lexicon) -> bool:
 def _named_after(name: str, groups: list[TermGroup], lexicon: Lexicon) -> bool:
     """True when the topic's terms cover at least half of a project name (generic words aside)."""
     key = _NAME_NOISE.sub("", compact(name).lower())
-    for word in sorted(DRAFT_GENERIC_WORDS, key=len, reverse=True):
+    for word in sorted(GENERIC_WORDS, key=len, reverse=True):
         key = key.replace(word, "")
     if not key:
         return False

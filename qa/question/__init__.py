@@ -43,10 +43,9 @@ from .terms import (
 )
 from .topic import TopicMatcher
 from .understand import QuestionReader, Understanding
-from .words import DRAFT_GENERIC_WORDS, GENERIC_WORDS, MODIFIER_WORDS
+from .words import GENERIC_WORDS, MODIFIER_WORDS, STOP_WORDS
 
 __all__ = [
-    "DRAFT_GENERIC_WORDS",
     "GENERIC_WORDS",
     "INTENT_ORDER",
     "LEVEL1_OF",
@@ -56,6 +55,7 @@ __all__ = [
     "MODIFIER_WORDS",
     "QUOTES",
     "SATISFACTION_KIND",
+    "STOP_WORDS",
     "Concept",
     "EmptyQuestionError",
     "InputTooLongError",

@@ -35,7 +35,8 @@ _FILLERS = re.compile(
 QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SEPARATORS = re.compile(r"[、，,;；/]+|以及|或者|还有")
 _JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})
-YEAR_WORDS = re.compile(r"(20[0-9]{2})年?(?:度)?")
+# A year as questions write it: 2024, 2024年, 2024 年度.
+YEAR_WORDS = re.compile(r"(?<!\d)(20\d{2})\s*年?度?")
 
 
 @dataclass(frozen=True)

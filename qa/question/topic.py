@@ -17,7 +17,7 @@ from index.text import compact
 
 from .lexicon import Lexicon
 from .terms import Phrase, TermGroup
-from .words import GENERIC_WORDS, QUESTION_WORDS
+from .words import GENERIC_WORDS, STOP_WORDS
 
 _SEPARATORS = re.compile(
     r"[、，,；;/]+|(?<=[\u4e00-\u9fff]{2})(?:和|及|与|或|以及|还有)(?=[\u4e00-\u9fff]{2})"
@@ -42,7 +42,7 @@ class TopicMatcher:
         out = []
         for segment in _SEPARATORS.split(text):
             words = self._words(segment)
-            words = [w for w in words if w not in QUESTION_WORDS and not w.isdigit()]
+            words = [w for w in words if w not in STOP_WORDS and not w.isdigit()]
             content = tuple(
                 w for w in words if w not in GENERIC_WORDS and len(w) > 1 and self._known(w)
             )

@@ -7,7 +7,6 @@ aliases, the words it prints, the lexicon); :meth:`QuestionReader.understand` gi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from index.lexical import Tokenizer
@@ -17,7 +16,7 @@ from .intent import classify_intent, operation_of
 from .levels import level_of
 from .lexicon import Lexicon
 from .regions import RegionIndex
-from .terms import QUOTES, Phrase, indicator_phrases
+from .terms import QUOTES, YEAR_WORDS, Phrase, indicator_phrases
 from .topic import TopicMatcher
 
 BATCH_WORDS = (
@@ -77,7 +76,6 @@ FACT_WORDS = (
     "预算总额",
     "政府购买服务",
 )
-_YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年?度?")
 
 
 @dataclass(frozen=True)
@@ -167,8 +165,8 @@ class QuestionReader:
         text = normalize_text(question)
         intent = classify_intent(text)
         found, topic = self.regions.without(text)
-        years = tuple(int(y) for y in _YEAR.findall(text))
-        topic = _YEAR.sub(" ", topic)
+        years = tuple(int(y) for y in YEAR_WORDS.findall(text))
+        topic = YEAR_WORDS.sub(" ", topic)
         _, indicator_topic = self.regions.without(QUOTES.sub("", compact(question)), "、")
         kinds, indicator = indicator_phrases(indicator_topic, self.lexicon)
         level1, level2 = level_of(text)

@@ -22,9 +22,7 @@ def load_words(path: Path = WORDS_FILE) -> dict[str, tuple[str, ...]]:
 
 
 _LISTS = load_words()
-QUESTION_WORDS = frozenset(_LISTS["question"])
 STOP_WORDS = frozenset(_LISTS["stop"])
 GENERIC_WORDS = frozenset(_LISTS["generic"])
-DRAFT_GENERIC_WORDS = frozenset(_LISTS["draft_generic"])
 EDGE_WORDS = _LISTS["edge"]
 MODIFIER_WORDS = frozenset(_LISTS["modifier"])

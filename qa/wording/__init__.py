@@ -18,6 +18,7 @@ from .cluster import (
     warm_wording,
 )
 from .match import (
+    MATCH_NAMES,
     SYNONYM_SIMILARITY,
     WordingCluster,
     WordingQuery,
@@ -32,6 +33,7 @@ from .match import (
 
 __all__ = [
     "CLUSTER_SIMILARITY",
+    "MATCH_NAMES",
     "SYNONYM_SIMILARITY",
     "ValueSpread",
     "WordingCluster",

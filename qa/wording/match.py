@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.schema import IndicatorRow
-from index.text import compact
 
-from ..context import QAContext
+from ..context import QAContext, region_matches
 from ..question import (
     EmptyQuestionError,
     Phrase,
@@ -46,6 +45,7 @@ logger = logging.getLogger(__name__)
 SYNONYM_SIMILARITY = 0.92
 RELATED_MARGIN = 0.04
 RELATED_WITHOUT_CORE = 10
+MATCH_NAMES = {"core": "核心", "related": "相关"}
 _KIND_WORDS = {SATISFACTION_KIND: "满意度", "成本指标": "成本", "时效指标": "及时"}
 EMPTY_HINT = "请写出要查找的指标，例如“调解成功率有哪些写法”"
 LEVEL_NAMES = "产出、效益、满意度、数量、质量、时效、成本、经济效益、社会效益、生态效益、可持续影响"
@@ -206,11 +206,9 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
 
 
 def _candidates(store, topic: WordingQuery) -> list[IndicatorRow]:
-    wanted = compact(topic.region) if topic.region else None
     rows = []
     for row in store.indicators.values():
-        here = compact(row.region or "")
-        if wanted and not (here and (wanted in here or here in wanted)):
+        if topic.region and not region_matches(row.region, topic.region):
             continue
         if topic.year and not _of_year(row, topic.year):
             continue

@@ -91,7 +91,7 @@ def run_one(
     from index.embed import load_encoder
     from index.search import Searcher
     from index.store import IndexStore, current_version
-    from qa.answer import answer_question
+    from qa.answers import answer_question
     from qa.engine import Engine
 
     logging.disable(logging.WARNING)

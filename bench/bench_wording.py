@@ -25,10 +25,15 @@ sys.path.insert(0, str(ROOT))
 
 from index.config import load_settings  # noqa: E402
 from index.text import fold_name  # noqa: E402
-from qa.cluster import corpus_clusters, level3_vectors  # noqa: E402
-from qa.draft import draft_targets  # noqa: E402
+from qa.drafting import draft_targets  # noqa: E402
 from qa.engine import Engine  # noqa: E402
-from qa.wording import SYNONYM_SIMILARITY, find_wording, phrase_query  # noqa: E402
+from qa.wording import (  # noqa: E402  # noqa: E402
+    SYNONYM_SIMILARITY,
+    corpus_clusters,
+    find_wording,
+    level3_vectors,
+    phrase_query,
+)
 
 WORDING = [
     "调解成功率有哪些写法",

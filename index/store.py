@@ -236,6 +236,28 @@ class IndexStore:
         lexical = LexicalIndex.load(version / "lexical", len(chunks))
         return cls(version, meta, documents, chunks, vectors, dense, lexical)
 
+    # --- read access for ``qa`` (public, so callers never reach into the arrays) ----------
+
+    def chunk_row(self, chunk_id: str) -> int | None:
+        """The row of a chunk (its position in ``chunks`` and ``vectors``), or None."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = {chunk.id: i for i, chunk in enumerate(self.chunks)}
+        return rows.get(chunk_id)
+
+    def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
+        """The stored embeddings of these chunks, in order (a zero row for an unknown id)."""
+        out = np.zeros((len(chunk_ids), self.vectors.shape[1]), dtype=self.vectors.dtype)
+        for index, chunk_id in enumerate(chunk_ids):
+            row = self.chunk_row(chunk_id)
+            if row is not None:
+                out[index] = self.vectors[row]
+        return out
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the lexical index knows (what the corpus prints)."""
+        return frozenset(str(token) for token in self.lexical.bm25.vocab_dict)
+
 
 def _chunk_columns(chunks: list[Chunk]) -> dict[str, np.ndarray]:
     """Chunk metadata as arrays, for fast filtering."""

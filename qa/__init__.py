@@ -1,4 +1,17 @@
-"""Question → answer: understand, retrieve, aggregate, compose, draft, evaluate.
+"""Question → answer: understand, find the evidence, answer, find wordings, draft, export.
+
+The layout follows one question through (imports run the same way, top to bottom)::
+
+    qa/cli/, qa/ui/        the command line and the app's handlers
+    qa/answers/            the answerer of each intent, the router, Answer records, sources
+    qa/wording/            every way an indicator is worded, in clusters
+    qa/drafting/           a proposed indicator table from comparable projects
+    qa/export.py           every 绩效目标表 workbook and CSV
+    qa/retrieve.py         question-aware retrieval (evidence first, then search hits)
+    qa/evidence/           the records a question is about
+    qa/context.py          what answering derives once per loaded index
+    qa/engine.py           the loaded index, encoder, searcher and lexicon
+    qa/question/           reading a question: intent, regions, years, levels, topic, lexicon
 
 The public API is imported lazily (loading it pulls in the index and the model):
 
@@ -11,13 +24,14 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "Answer": "qa.schema",
+    "Answer": "qa.answers",
     "Engine": "qa.engine",
-    "answer_question": "qa.answer",
+    "answer_question": "qa.answers",
     "retrieve": "qa.retrieve",
     "find_wording": "qa.wording",
-    "draft_targets": "qa.draft",
+    "draft_targets": "qa.drafting",
     "export_draft": "qa.export",
+    "export_wording": "qa.export",
     "BudgetQAError": "qa.errors",
 }
 

@@ -1,4 +1,9 @@
-"""What the QA pipeline derives once per loaded index (regions, topic matcher, lookups)."""
+"""The retrieval context: what answering derives once per loaded index.
+
+``QAContext.of(engine)`` gives the question reader of the corpus (its regions, vocabulary and
+the engine's lexicon), the records in id order, and the searcher. Answerers, the question-aware
+retrieval, the wording search and the drafter all take their index facts from here.
+"""
 
 from __future__ import annotations
 
@@ -10,65 +15,94 @@ import numpy as np
 
 from index.schema import DepartmentFact, IndicatorRow, Project
 from index.store import IndexStore
+from index.text import compact
 
-from .lexicon import Lexicon, load_lexicon
-from .regions import RegionIndex
-from .topic import TopicMatcher
-from .understand import Understanding, understand
+from .question import QuestionReader, Understanding
 
 _NAME_YEAR = re.compile(r"^(20\d{2})年")
 
 
 @dataclass
 class QAContext:
-    """Per-index helpers: region aliases, the topic matcher, chunk rows by id."""
+    """Per-index helpers: the question reader, records in id order, the live engine."""
 
     store: IndexStore
-    regions: RegionIndex
-    matcher: TopicMatcher
-    lexicon: Lexicon
-    rows: dict[str, int]
+    reader: QuestionReader
     carryover: set[str]
-    searcher: object = None
+    engine: object = None
     sorted_projects: list = field(default_factory=list)
     sorted_indicators: list = field(default_factory=list)
     sorted_facts: list = field(default_factory=list)
 
     @classmethod
     def of(cls, engine) -> QAContext:
-        """The context of an engine's loaded index (built once per index)."""
-        cached = _CACHE.get(engine.store)
-        if cached is None:
-            cached = cls._build(engine.store, engine.settings.data_dir)
-            _CACHE[engine.store] = cached
-        cached.searcher = engine.searcher
+        """The context of an engine's loaded index (built once per index and lexicon)."""
+        key = engine.store
+        cached = _CACHE.get(key)
+        if cached is None or cached.reader.lexicon is not engine.lexicon:
+            cached = cls._build(engine.store, engine.lexicon)
+            _CACHE[key] = cached
+        cached.engine = engine
         return cached
 
     @classmethod
-    def _build(cls, store: IndexStore, data_dir) -> QAContext:
-        lexicon = load_lexicon(data_dir)
+    def _build(cls, store: IndexStore, lexicon) -> QAContext:
         regions = [p.region for p in store.projects.values()]
         regions += [d.document.region for d in store.documents.values()]
+        reader = QuestionReader(
+            [r for r in regions if r], lexicon, store.lexical.tokenizer, set(store.vocabulary())
+        )
         return cls(
             store=store,
-            regions=RegionIndex([r for r in regions if r]),
-            matcher=TopicMatcher(store.lexical.tokenizer, lexicon, _vocabulary(store)),
-            lexicon=lexicon,
-            rows={chunk.id: i for i, chunk in enumerate(store.chunks)},
+            reader=reader,
             carryover=_carryover_projects(store),
             sorted_projects=sorted(store.projects.values(), key=lambda p: p.id),
             sorted_indicators=sorted(store.indicators.values(), key=lambda r: r.id),
             sorted_facts=sorted(store.facts.values(), key=lambda f: f.id),
         )
 
+    @property
+    def searcher(self):
+        return self.engine.searcher
+
+    @property
+    def lexicon(self):
+        return self.reader.lexicon
+
+    @property
+    def matcher(self):
+        return self.reader.matcher
+
+    @property
+    def regions(self):
+        return self.reader.regions
+
     def understand(self, question: str) -> Understanding:
-        return understand(question, self.regions, self.matcher)
+        return self.reader.understand(question)
+
+    @property
+    def years(self) -> set[int]:
+        """The budget years of the corpus's projects and documents."""
+        years = {p.year for p in self.sorted_projects}
+        years |= {d.document.year for d in self.store.documents.values()}
+        return {y for y in years if y}
+
+    def outside(self, u: Understanding) -> bool:
+        """True when the question names only places, or only years, the corpus does not hold."""
+        if u.unknown_places and not u.regions:
+            return True
+        if not u.years or any(y in self.years for y in u.years):
+            return False
+        return not any(f"{y}年" in p.name for y in u.years for p in self.sorted_projects)
+
+    def similarities(self, query_vector: np.ndarray, record_ids: list[str]) -> np.ndarray:
+        """Cosine similarity of the query and each record's stored chunk (0 when it has none)."""
+        if not record_ids:
+            return np.zeros(0, dtype=np.float32)
+        return self.store.vectors_of(record_ids) @ query_vector
 
     def similarity(self, query_vector: np.ndarray, record_id: str) -> float:
-        row = self.rows.get(record_id)
-        if row is None:
-            return 0.0
-        return float(self.store.vectors[row] @ query_vector)
+        return float(self.similarities(query_vector, [record_id])[0])
 
     def projects_in(self, regions: tuple[str, ...] = (), year: int | None = None) -> list[Project]:
         """Projects of the given regions (all when none), in id order."""
@@ -91,7 +125,7 @@ class QAContext:
         return out
 
     def lexical_projects(self, texts: list[str]) -> set[str]:
-        """Projects with a chunk sharing a search token with any of the texts (a cheap prefilter)."""
+        """Projects with a chunk sharing a search token with a text (a cheap prefilter)."""
         found: set[str] = set()
         columns = self.store.columns["project_id"]
         for text in texts:
@@ -114,15 +148,14 @@ class QAContext:
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
 
 
+def region_matches(region: str | None, wanted: str) -> bool:
+    """True when one region name holds the other (西青 matches 天津市西青区)."""
+    here, wanted = compact(region or ""), compact(wanted)
+    return bool(here) and (wanted in here or here in wanted)
+
+
 def _region_ok(region: str | None, wanted: tuple[str, ...]) -> bool:
-    if not wanted:
-        return True
-    return bool(region) and any(w in region or region in w for w in wanted)
-
-
-def _vocabulary(store: IndexStore) -> set[str]:
-    """Every word the lexical index knows (what the corpus prints)."""
-    return {str(token) for token in store.lexical.bm25.vocab_dict}
+    return not wanted or any(region_matches(region, w) for w in wanted)
 
 
 def _carryover_projects(store: IndexStore) -> set[str]:

@@ -35,8 +35,12 @@ def load_questions(path: str | Path) -> list[dict]:
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvalFileError(f"{path}: cannot read ({exc})") from exc
+    except FileNotFoundError as exc:
+        raise EvalFileError(f"{path}: 文件不存在，请检查路径") from exc
+    except UnicodeDecodeError as exc:
+        raise EvalFileError(f"{path}: 不是 UTF-8 编码，请另存为 UTF-8 后再试") from exc
+    except OSError as exc:
+        raise EvalFileError(f"{path}: 无法读取（{exc.strerror}）") from exc
     questions = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -44,10 +48,16 @@ def load_questions(path: str | Path) -> list[dict]:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise EvalFileError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+            raise EvalFileError(
+                f"{path}:{number}: 不是合法的 JSON（{exc.msg}）：每行应为一个 JSON 对象"
+            ) from exc
+        if not isinstance(item, dict):
+            raise EvalFileError(
+                f"{path}:{number}: 应为 JSON 对象（{{...}}），不是 {type(item).__name__}"
+            )
         missing = {"question", "type", "answer"} - set(item)
         if missing:
-            raise EvalFileError(f"{path}:{number}: missing {', '.join(sorted(missing))}")
+            raise EvalFileError(f"{path}:{number}: 缺少字段 {', '.join(sorted(missing))}")
         item.setdefault("id", f"L{number}")
         questions.append(item)
     return questions
@@ -111,10 +121,8 @@ def _indicator_value(expected: dict, answer: dict, known: set) -> tuple[bool, st
         want["level3"]
     )
     if not same:
-        return (
-            False,
-            f"first indicator {got.get('project')}/{got.get('level3')} != {want['project']}/{want['level3']}",
-        )
+        first = f"{got.get('project')}/{got.get('level3')}"
+        return False, f"first indicator {first} != {want['project']}/{want['level3']}"
     return got.get("value") == want[
         "value"
     ], f"value {got.get('value')!r} (expected {want['value']!r})"
@@ -173,10 +181,11 @@ def _drafting(expected: dict, answer: dict, known: set) -> tuple[bool, str]:
     from_listed = [r for r in cited if fold_name(r.get("project") or "") in listed]
     share = len(from_listed) / len(rows) if rows else 0.0
     ok = len(rows) >= 6 and len(level2) >= 4 and share >= 0.7 and not invented
-    return (
-        ok,
-        f"{len(rows)} rows, {len(level2)} level2 kinds, {share:.0%} cite listed projects, {len(invented)} invented",
+    reason = (
+        f"{len(rows)} rows, {len(level2)} level2 kinds, {share:.0%} cite listed projects, "
+        f"{len(invented)} invented"
     )
+    return ok, reason
 
 
 SCORERS: dict[str, Callable[[dict, dict, set], tuple[bool, str]]] = {

@@ -81,7 +81,8 @@ def settings(tmp_path_factory):
 @pytest.fixture(scope="session")
 def engine(settings):
     """The seed corpus indexed once per session with the real model, FAISS and BM25."""
-    from qa.engine import Engine, build
+    from qa.build import build
+    from qa.engine import Engine
 
     build(settings, progress=False)
     return Engine.open(settings)

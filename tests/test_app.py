@@ -22,8 +22,11 @@ from openpyxl import load_workbook
 
 from index.search import Filters
 from index.store import current_version, read_meta
+from index.text import has_cjk
+from qa.export import csv_bytes, save_download
 from qa.ui import (
     DOCUMENT_COLUMNS,
+    DRAFT_COLUMNS,
     SOURCE_COLUMNS,
     WORDING_COLUMNS,
     BadRequestError,
@@ -33,7 +36,7 @@ from qa.ui import (
     ask,
     documents,
     draft,
-    export,
+    export_target_table,
     index_sources,
     prepare_index,
     source,
@@ -68,9 +71,9 @@ def _column(view_rows, columns, name):
 
 def test_ask_lists_yanchi_36_wan_with_source(service):
     view = ask(service.engine, LAWYER_QUESTION)
-    rows = {(r[0], r[2]) for r in view.rows}
+    rows = {(r["地区"], r["金额（万元）"]) for r in view.table}
     assert ("盐池县", "36") in rows
-    assert len({r[0] for r in view.rows}) >= 3
+    assert len({r["地区"] for r in view.table}) >= 3
     assert view.show_chart
     assert dict(view.chart)["盐池县"] == Decimal("36")
 
@@ -80,8 +83,16 @@ def test_ask_rows_cite_doc_and_line(service):
     assert view.rows
     for row in view.rows:
         assert len(row) == len(SOURCE_COLUMNS)
-        doc, _, line = row[-1].rpartition(":")
+        doc, _, line = row[-1].rpartition(":")  # the last column is the link the page opens
         assert doc in SEEDS and line.isdigit()
+
+
+def test_ask_rows_name_region_department_year_and_table(service):
+    view = ask(service.engine, LAWYER_QUESTION)
+    yanchi = next(r for r in view.table if r["项目"] == "政府法律顾问")
+    assert yanchi["出处"].startswith("盐池县 · ")
+    assert "2024年" in yanchi["出处"] and "“政府法律顾问”项目支出绩效目标表" in yanchi["出处"]
+    assert ".txt" not in yanchi["出处"]
 
 
 def test_ask_answer_is_json_serializable(service):
@@ -103,6 +114,7 @@ def test_source_marks_the_cited_project_row(service):
     project = next(p for p in service.engine.store.projects.values() if p.name == "政府法律顾问")
     row = project.indicators[-1]
     view = source(service.engine, f"{project.doc}:{row.line}")
+    assert view.label in view.html and view.label.startswith(project.region)
     assert view.html.count('class="cited"') == 1
     assert f'data-line="{row.line}" class="cited"' in view.html
     assert project.name in view.html and row.level3 in view.html
@@ -132,10 +144,10 @@ def test_source_refuses_bad_reference(service, reference):
 
 def test_wording_groups_rows_with_value_ranges(service):
     view = wording(service.engine, "满意度")
-    assert view.clusters and view.rows
+    assert view.result.clusters and view.rows
     assert all(len(row) == len(WORDING_COLUMNS) for row in view.rows)
     assert "组" in view.summary()
-    assert any("满意度" in row[1] for row in view.rows)
+    assert any("满意度" in row["三级指标"] for row in view.table)
 
 
 @pytest.mark.parametrize(
@@ -145,12 +157,12 @@ def test_wording_filters_region_and_year(service, region, year):
     view = wording(service.engine, "满意度", region=region, year=year)
     assert view.rows
     if region != "全部":
-        assert all(region in row[4] for row in view.rows)
+        assert all(region in row["地区"] for row in view.table)
 
 
 def test_wording_filters_level1(service):
     view = wording(service.engine, "人数", level1="产出指标")
-    assert view.rows and all("产出指标" in row[6] for row in view.rows)  # also "1-产出指标"
+    assert view.rows and all("产出指标" in row["一级指标"] for row in view.table)  # "1-产出指标"
 
 
 def test_wording_unknown_region_is_not_found(service):
@@ -159,11 +171,21 @@ def test_wording_unknown_region_is_not_found(service):
 
 
 @pytest.mark.parametrize(
-    "query, year", [("", None), ("  ", None), ("满意度", "abc"), ("满意度", "1066")]
+    "query, year, level2",
+    [
+        ("", None, None),
+        ("  ", None, None),
+        ("满意度", "abc", None),
+        ("满意度", "1066", None),
+        ("满意度", None, "绩效"),
+        ("有哪些写法", None, None),
+        ("调解" * 300, None, None),
+    ],
 )
-def test_wording_refuses_bad_input(service, query, year):
-    with pytest.raises(BadRequestError):
-        wording(service.engine, query, year=year)
+def test_wording_refuses_bad_input(service, query, year, level2):
+    with pytest.raises(BadRequestError) as info:
+        wording(service.engine, query, year=year, level2=level2)
+    assert has_cjk(info.value.zh)
 
 
 # --- draft and exports -------------------------------------------------------------------------
@@ -172,10 +194,13 @@ def test_wording_refuses_bad_input(service, query, year):
 def test_draft_proposes_cited_rows_and_comparables(service):
     view = draft(service.engine, "“枫桥式”司法所创建经费", "创建枫桥式司法所", 30)
     assert view.rows and view.comparables
-    assert view.amount_wan == Decimal("30")
-    assert all(row[4] for row in view.rows)  # a doc:line, or why there is none
-    assert sum(".txt:" in row[4] for row in view.rows) >= len(view.rows) // 2
-    assert any("30" in row[3] for row in view.rows if row[2] and "资金" in row[2])  # the amount row
+    assert view.draft.amount_wan == Decimal("30")
+    assert all(row["来源"] or row["说明"] for row in view.table)  # a doc:line, or why not
+    assert sum(".txt:" in row["来源"] for row in view.table) >= len(view.table) // 2
+    assert all(row["出处"] for row in view.table if row["来源"])
+    amount = [row for row in view.table if "资金" in row["三级指标"]]
+    assert amount and "30" in amount[0]["指标值"]
+    assert view.rows[0] == tuple(view.table[0][c] for c in DRAFT_COLUMNS)
 
 
 @pytest.mark.parametrize("amount", ["abc", -1, "nan"])
@@ -189,52 +214,58 @@ def test_draft_refuses_empty_name(service):
         draft(service.engine, " ", None, None)
 
 
-def test_target_sheet_round_trip(tmp_path):
+def _edited(rows):
+    return [dict(zip(DRAFT_COLUMNS, row, strict=False)) for row in rows]
+
+
+def test_export_target_table_layout(service):
     rows = [
-        ("产出指标", "数量指标", "创建数", "≥4个"),
+        ("产出指标", "数量指标", "创建数", "≥4个", "阳城县 004.txt:643"),
         ("产出指标", "数量指标", "培训人次", "≥100人次"),
         ("产出指标", "质量指标", "验收合格率", "100%"),
         ("满意度指标", "服务对象满意度指标", "群众满意度", "≥95%"),
     ]
-    path = export.write_target_sheet(
-        tmp_path,
-        "枫桥式司法所/../创建",
-        "目标",
-        Decimal("30.5"),
-        rows,
-        [("创建数", "阳城县 004.txt:643")],
+    path = export_target_table(
+        service, "枫桥式司法所/../创建", "目标", Decimal("30.5"), _edited(rows)
     )
-    assert path.parent == tmp_path and "/" not in path.name[:-5]
+    assert path.parent == service.export_dir and "/" not in path.name[:-5]
     sheet = load_workbook(path)["绩效目标表"]
-    assert sheet["A1"].value == "项目支出绩效目标表"
+    assert sheet["A1"].value == "项目支出绩效目标表（草稿）"
     assert (sheet["A2"].value, sheet["B2"].value) == ("项目名称", "枫桥式司法所/../创建")
-    assert sheet["B3"].value == "30.5"
-    body = [
-        [c.value for c in r] for r in sheet.iter_rows(min_row=6, max_row=9, min_col=2, max_col=5)
-    ]
-    assert [r[2:] for r in body] == [list(r[2:]) for r in rows]
-    assert "B6:B8" in {str(m) for m in sheet.merged_cells.ranges}
-    assert load_workbook(path)["依据"]["B2"].value == "阳城县 004.txt:643"
+    assert sheet["B3"].value == 30.5 and sheet["B4"].value == "目标"
+    body = [[c.value for c in r] for r in sheet.iter_rows(min_row=7, max_row=10, max_col=5)]
+    assert [r[2:4] for r in body] == [list(r[2:4]) for r in rows]
+    assert body[0][4] == "阳城县 004.txt:643"
+    assert "B7:B8" in {str(m) for m in sheet.merged_cells.ranges}
 
 
-def test_csv_export_round_trip(tmp_path):
-    rows = [
-        (
-            "1",
-            "群众满意度",
-            "≥95%",
-            "95%～100%",
-            "盐池县",
-            "普法",
-            "满意度指标",
-            "服务对象满意度指标",
-            "a.txt:3",
-        )
-    ]
-    path = export.write_csv(tmp_path, "指标检索-满意度", WORDING_COLUMNS, rows)
+@pytest.mark.parametrize("value", ["=100%", "=2人", "+1", "@x"])
+def test_export_target_table_keeps_formula_like_values_as_text(service, value):
+    rows = _edited([("产出指标", "质量指标", "合格率", value)])
+    path = export_target_table(service, "抚恤金", "", None, rows)
+    cell = load_workbook(path)["绩效目标表"]["D7"]
+    assert (cell.value, cell.data_type) == (value, "s")
+
+
+@pytest.mark.parametrize(
+    "name, rows, amount",
+    [(" ", [("产出指标",)], None), ("抚恤金", [], None), ("抚恤金", [("a",)], "x")],
+)
+def test_export_target_table_refuses_bad_input(service, name, rows, amount):
+    with pytest.raises(BadRequestError) as info:
+        export_target_table(service, name, "", amount, _edited(rows))
+    assert info.value.zh
+
+
+def test_csv_download_round_trip(tmp_path):
+    rows = [dict(zip(WORDING_COLUMNS, ["1", "群众满意度", "群众满意度", "≥95%"], strict=False))]
+    path = save_download(tmp_path, "指标检索-满意度", ".csv", csv_bytes(WORDING_COLUMNS, rows))
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        assert list(csv.reader(handle)) == [list(WORDING_COLUMNS), list(rows[0])]
-    assert export.write_csv(tmp_path, "指标检索-满意度", WORDING_COLUMNS, rows) == path
+        written = list(csv.reader(handle))
+    assert written[0] == list(WORDING_COLUMNS)
+    assert written[1][:4] == ["1", "群众满意度", "群众满意度", "≥95%"]
+    again = save_download(tmp_path, "指标检索-满意度", ".csv", csv_bytes(WORDING_COLUMNS, rows))
+    assert again == path
 
 
 # --- documents and uploads ---------------------------------------------------------------------
@@ -416,9 +447,10 @@ def test_api_wording_with_exports(client):
     summary, table, csv_path, xlsx_path = client.predict(
         "满意度", "盐池县", "2024", "全部", "全部", api_name="/wording"
     )
-    assert table["data"] and all(row[4] == "盐池县" for row in table["data"])
+    region = table["headers"].index("地区")
+    assert table["data"] and all(row[region] == "盐池县" for row in table["data"])
     assert Path(csv_path).read_text(encoding="utf-8-sig").startswith(",".join(WORDING_COLUMNS))
-    assert load_workbook(xlsx_path).active.max_row == len(table["data"]) + 1
+    assert load_workbook(xlsx_path).active.max_row == len(table["data"]) + 2  # title, header
 
 
 @pytest.mark.slow
@@ -427,11 +459,23 @@ def test_api_draft_and_export(client):
         "抚恤金", "发放去世人员抚恤金", 18.5, api_name="/draft"
     )
     assert table["data"] and comparables["data"]
-    table["data"][0][3] = "=2人"  # an edit in the browser
+    table["data"][0][table["headers"].index("指标值")] = "=2人"  # an edit in the browser
     path = client.predict("抚恤金", "发放去世人员抚恤金", 18.5, table, api_name="/export_draft")
     sheet = load_workbook(path)["绩效目标表"]
-    assert sheet["B2"].value == "抚恤金" and sheet["B3"].value == "18.5"
-    assert sheet["E6"].value == "=2人"
+    assert sheet["B2"].value == "抚恤金" and sheet["B3"].value == 18.5
+    edited = [c for row in sheet.iter_rows() for c in row if c.value == "=2人"]
+    assert len(edited) == 1
+
+
+@pytest.mark.slow
+def test_api_export_draft_writes_a_printed_formula_as_text(client):
+    """A value printed ``=100%`` (西青) is text in the app's workbook, not a formula."""
+    _, table, _ = client.predict("抚恤金", "", None, api_name="/draft")
+    table["data"][0][table["headers"].index("指标值")] = "=100%"
+    path = client.predict("抚恤金", "", None, table, api_name="/export_draft")
+    cells = [c for row in load_workbook(path)["绩效目标表"].iter_rows() for c in row]
+    printed = [c for c in cells if c.value == "=100%"]
+    assert printed and all(c.data_type == "s" for c in printed)
 
 
 @pytest.mark.slow
@@ -452,7 +496,8 @@ def test_api_upload_then_search_finds_it(client, served, tmp_path):
     _, rows, *_ = client.predict(
         "抚恤金", SEED_LIKE_REGION, "全部", "全部", "全部", api_name="/wording"
     )
-    assert rows["data"] and all(row[4] == SEED_LIKE_REGION for row in rows["data"])
+    region = rows["headers"].index("地区")
+    assert rows["data"] and all(row[region] == SEED_LIKE_REGION for row in rows["data"])
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ import pytest
 from conftest import CORPUS, DATA
 from typer.testing import CliRunner
 
+from index.text import has_cjk
 from qa.cli import app
 
 runner = CliRunner()
@@ -154,3 +155,55 @@ def test_cli_search_without_index_says_build_first(tmp_path):
     result = runner.invoke(app, ["search", "法律援助"], env={"BUDGETQA_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 1
     assert "budgetqa build" in result.output
+
+
+# --- every command refuses a bad option with one Chinese line --------------------------------
+
+BAD_OPTIONS = [
+    (["parse", "--nope", "x.txt"], "没有选项 --nope"),
+    (["parse"], "缺少"),
+    (["build", "/no/such/folder"], "找不到 /no/such/folder"),
+    (["build", "--index"], "选项 --index 用法不对"),
+    (["search", "法律援助", "--mode", "x"], "未知的检索方式 --mode 'x'"),
+    (["search", "法律援助", "--kind", "x"], "未知的记录类型 --kind 'x'"),
+    (["search", "法律援助", "--k", "0"], "--k 须为正整数"),
+    (["search", "法律援助", "--k", "abc"], "--k 的值不是整数"),
+    (["search", "法律援助", "--year", "二〇二四"], "不是整数"),
+    (["ask", "--file", "/no/such/questions.txt"], "问题文件 /no/such/questions.txt 不存在"),
+    (["ask"], "没有问题"),
+    (["ask", "问" * 501], "超过上限 500"),
+    (["wording", "满意度", "--level1", "绩效"], "未知的指标层级 '绩效'"),
+    (["wording", "满意度", "--xlsx", "out.pdf"], ".xlsx 或 .csv"),
+    (["draft", "人民调解经费", "--amount", "x"], "年度资金 'x' 不是数字"),
+    (["draft", "人民调解经费", "--amount", "-3"], "年度资金 '-3' 无效"),
+    (["draft", "人民调解经费", "--csv", "out.txt"], ".xlsx 或 .csv"),
+    (["eval", "/no/such/qa.jsonl"], "文件不存在"),
+    (["serve", "--port", "0"], "--port 须在 1–65535 之间"),
+    (["serve", "--port", "abc"], "不是整数"),
+    (["nope"], "没有命令 'nope'"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_OPTIONS, ids=lambda a: " ".join(a)[:40])
+def test_cli_bad_option_is_one_chinese_error_line(env, args, message):
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and message in errors[0]
+    assert has_cjk(errors[0]) and "Traceback" not in result.output
+
+
+def test_cli_bad_options_cover_every_command():
+    assert {args[0] for args, _ in BAD_OPTIONS} >= set(COMMANDS)
+
+
+def test_cli_serve_is_a_command_with_help():
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0 and "--port" in result.output
+
+
+def test_cli_search_text_names_sources_by_region_and_table(env):
+    result = runner.invoke(app, ["search", "政府法律顾问", "--region", "盐池", "--k", "3"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "盐池县 · " in result.output and "项目支出绩效目标表" in result.output
+    assert ".txt 第" in result.output

@@ -10,12 +10,32 @@ from conftest import DATA
 from typer.testing import CliRunner
 
 from index.text import fold_name
-from qa.cluster import clean_level3, cluster_rows, corpus_clusters, level3_vectors, value_spread
-from qa.errors import EmptyQuestionError, InputTooLongError, UnknownLevelError
-from qa.levels import kinds_in, kinds_of_word, level2_kind
-from qa.lexicon import load_lexicon
-from qa.phrase import parse_topic, term_index
-from qa.wording import find_wording, wording_answer
+from qa.answers import answer_wording, wording_answer
+from qa.context import QAContext
+from qa.question import (
+    EmptyQuestionError,
+    InputTooLongError,
+    QuestionReader,
+    UnknownLevelError,
+    kinds_in,
+    kinds_of_word,
+    level2_kind,
+    load_lexicon,
+)
+from qa.wording import (
+    clean_level3,
+    cluster_rows,
+    corpus_clusters,
+    find_wording,
+    level3_vectors,
+    value_spread,
+)
+
+
+def ask_wording(engine, question: str):
+    """The wording answerer's answer to a question (as the router calls it)."""
+    ctx = QAContext.of(engine)
+    return answer_wording(ctx, ctx.understand(question))
 
 
 def dev_questions(kind: str) -> list[dict]:
@@ -88,16 +108,18 @@ def test_kinds_in_reads_only_level_words_used_as_levels(question, kinds, left):
         ("“枫桥式”司法所创建数有哪些写法", ["枫桥式司法所创建数"], None),
     ],
 )
-def test_parse_topic_strips_question_words_and_splits_phrases(question, phrases, region):
+def test_understand_indicator_phrases_strip_question_words(question, phrases, region):
+    lexicon = load_lexicon()
     regions = ["天津市西青区", "秀山土家族苗族自治县", "阳城县"]
-    topic = parse_topic(question, load_lexicon(), regions, [2024])
-    assert [p.text for p in topic.phrases] == phrases
-    assert topic.region == region
+    u = QuestionReader(regions, lexicon, lexicon.tokenizer).understand(question)
+    assert [p.text for p in u.indicator_phrases] == phrases
+    assert u.region == region
 
 
-def test_parse_topic_expands_through_the_lexicon():
-    topic = parse_topic("调解成功率有哪些写法", load_lexicon())
-    (phrase,) = topic.phrases
+def test_understand_indicator_phrases_expand_through_the_lexicon():
+    lexicon = load_lexicon()
+    u = QuestionReader([], lexicon, lexicon.tokenizer).understand("调解成功率有哪些写法")
+    (phrase,) = u.indicator_phrases
     labels = {g.label: g.variants for g in phrase.groups}
     assert set(labels) == {"调解", "成功率"}
     assert "矛盾纠纷调解" in labels["调解"]
@@ -142,11 +164,11 @@ def test_cluster_public_and_staff_satisfaction_apart(engine):
 
 def test_cluster_rows_deterministic_whatever_the_input_order(engine):
     rows = sorted(engine.store.indicators.values(), key=lambda r: r.id)[:120]
-    terms = term_index(load_lexicon())
+    lexicon = engine.lexicon
     shuffled = rows[:]
     random.Random(7).shuffle(shuffled)
-    first = cluster_rows(rows, level3_vectors(engine, rows), terms)
-    second = cluster_rows(shuffled, level3_vectors(engine, shuffled), terms)
+    first = cluster_rows(rows, level3_vectors(engine, rows), lexicon)
+    second = cluster_rows(shuffled, level3_vectors(engine, shuffled), lexicon)
     assert [[r.id for r in c] for c in first] == [[r.id for r in c] for c in second]
 
 
@@ -166,7 +188,7 @@ def test_value_spread_keeps_printed_values(engine):
 
 @pytest.mark.parametrize("item", dev_questions("indicator_wording"), ids=lambda q: q["id"])
 def test_wording_answer_passes_readme_rule_on_dev_questions(engine, item):
-    answer = wording_answer(engine, item["question"], None).to_json()
+    answer = ask_wording(engine, item["question"]).to_json()
     recall, precision = readme_wording_score(item["answer"], answer["indicators"])
     assert recall >= 0.8
     assert precision >= 0.5
@@ -239,21 +261,21 @@ def test_find_wording_year_matches_projects_named_after_it(engine):
 
 
 def test_wording_answer_says_which_words_were_ignored(engine):
-    answer = wording_answer(engine, "ABC满意度有哪些写法", None)
+    answer = ask_wording(engine, "ABC满意度有哪些写法")
     assert answer.found
     assert "已忽略" in answer.text
 
 
 @pytest.mark.parametrize("query", ["航天发射场相关的指标有哪些", "qwertyuiop"])
 def test_wording_answer_unknown_topic_is_honest(engine, query):
-    answer = wording_answer(engine, query, None)
+    answer = ask_wording(engine, query)
     assert not answer.found
     assert answer.indicators == ()
     assert answer.text.startswith("没有找到")
 
 
-def test_wording_answer_uses_slots_region(engine):
-    answer = wording_answer(engine, "调解成功率有哪些写法", {"region": "阳城县"})
+def test_wording_answer_keeps_the_region_filter(engine):
+    answer = wording_answer(engine, find_wording(engine, "调解成功率有哪些写法", region="阳城县"))
     assert answer.indicators
     assert {i.region for i in answer.indicators} == {"阳城县"}
     assert answer.intent == "indicator_wording"

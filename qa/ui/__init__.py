@@ -1,31 +1,34 @@
-"""The app's handlers: plain functions (text in, records out) that ``app.py`` puts on a page.
+"""The app's handlers: plain functions (text in, records out) that the page puts on screen.
 
 >>> from qa.ui import Service, ask  # doctest: +SKIP
 >>> view = Service(engine).run(ask, "哪些县资助政府法律顾问")  # doctest: +SKIP
->>> view.rows[0]  # doctest: +SKIP
-('盐池县', '政府法律顾问', '36', '', '', '主要', '000_fbf52db7d211f3f4.txt:125')
+>>> view.table[0]["金额（万元）"]  # doctest: +SKIP
+'36'
+
+Nothing imported here loads Gradio; the page itself is :mod:`qa.ui.page` (``build_app``,
+``serve``), which ``app.py`` and ``budgetqa serve`` launch.
 """
 
+from ..export import DRAFT_COLUMNS, WORDING_COLUMNS
 from .errors import BadRequestError, UIError, UploadRejectedError
 from .service import Service, index_sources, open_service, prepare_index
+from .source import SourceView, source
 from .uploads import UploadResult, add_document, check_upload, stored_name
 from .views import (
     COMPARABLE_COLUMNS,
     DOCUMENT_COLUMNS,
-    DRAFT_COLUMNS,
     SOURCE_COLUMNS,
-    WORDING_COLUMNS,
     AskView,
     DocumentsView,
     DraftView,
-    SourceView,
     WordingView,
     ask,
     documents,
     draft,
-    parse_amount,
-    source,
+    export_target_table,
+    in_order,
     wording,
+    wording_files,
 )
 
 __all__ = [
@@ -49,11 +52,13 @@ __all__ = [
     "check_upload",
     "documents",
     "draft",
+    "export_target_table",
+    "in_order",
     "index_sources",
     "open_service",
-    "parse_amount",
     "prepare_index",
     "source",
     "stored_name",
     "wording",
+    "wording_files",
 ]

@@ -17,7 +17,8 @@ from typing import TypeVar
 from index.build import BuildReport
 from index.config import Settings
 
-from ..engine import Engine, build, index_is_stale
+from ..build import build
+from ..engine import Engine, index_is_stale
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -4,7 +4,7 @@ An upload is checked before it touches the index: size (``settings.max_upload_mb
 type by content (:func:`~index.readers.detect_format`, not the name), and a full
 read and parse. Only then is it stored under ``settings.uploads_dir`` as
 ``<sanitized stem>-<content hash><suffix>`` (never over an existing file) and the
-index rebuilt through :func:`qa.engine.build`, which re-embeds only new text. A
+index rebuilt through :func:`qa.build.build`, which re-embeds only new text. A
 file that fails any step leaves the index as it was. Uploaded files are only
 read, never executed.
 """
@@ -25,9 +25,9 @@ from index.parse import parse_file
 from index.readers import detect_format
 from index.schema import ParsedDocument
 
-from ..engine import build
+from ..build import build
+from ..export import safe_stem
 from .errors import UploadRejectedError
-from .export import safe_stem
 from .service import Service, index_sources
 
 logger = logging.getLogger(__name__)

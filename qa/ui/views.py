@@ -1,59 +1,70 @@
 """The app's handlers: plain functions from text to records, one per tab.
 
-Each takes the engine and the user's text and returns a frozen record with the
-rows the page shows (strings, in the column order of the ``*_COLUMNS`` tuples).
-Bad input raises :class:`~qa.ui.errors.BadRequestError`, whose ``zh`` message the
-app shows. Nothing here imports Gradio.
+Each takes the engine (or the service) and the user's text and returns a frozen record with
+what the page shows: tables as dicts keyed by column name (the ``*_COLUMNS`` tuples, the same
+columns the exported files have), and ``rows`` in that column order for the page. Bad input
+raises :class:`~qa.ui.errors.BadRequestError`, whose ``zh`` message the app shows. Nothing
+here imports Gradio.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from pathlib import Path
 
-from ..errors import EmptyQuestionError, InputTooLongError, InvalidAmountError
-from ..schema import Answer, FactItem, IndicatorItem, ProjectItem
-from . import adapters, render
-from .errors import BadRequestError
-
-MAX_QUESTION_CHARS = 500
-CHART_INTENTS = ("which_regions_fund", "aggregate")
-SOURCE_COLUMNS = ("地区", "项目", "金额（万元）", "指标", "指标值", "说明", "来源")
-WORDING_COLUMNS = (
-    "组",
-    "三级指标",
-    "指标值",
-    "本组取值",
-    "地区",
-    "项目",
-    "一级指标",
-    "二级指标",
-    "来源",
+from ..answers import Answer, FactItem, IndicatorItem, ProjectItem, answer_question, draft_text, wan
+from ..drafting import Draft, DraftingError, check_amount, draft_targets
+from ..errors import ExportFormatError
+from ..export import (
+    DRAFT_COLUMNS,
+    WORDING_COLUMNS,
+    TargetTable,
+    csv_bytes,
+    draft_table,
+    save_download,
+    wording_table,
+    workbook_bytes,
+    write_target_workbook,
+    write_wording_workbook,
 )
-DRAFT_COLUMNS = ("一级指标", "二级指标", "三级指标", "指标值", "依据")
-COMPARABLE_COLUMNS = ("地区", "年度", "项目", "金额（万元）", "来源")
+from ..question import QuestionError
+from ..sources import Sources, source_ref
+from ..wording import WordingResult, find_wording
+from .errors import BadRequestError
+from .service import Service
+
+CHART_INTENTS = ("which_regions_fund", "aggregate")
+SOURCE_COLUMNS = ("地区", "项目", "金额（万元）", "指标", "指标值", "说明", "出处", "来源")
+COMPARABLE_COLUMNS = ("地区", "年度", "项目", "金额（万元）", "出处", "来源")
 DOCUMENT_COLUMNS = ("文档", "地区", "年度", "格式", "项目数", "指标行数", "预算数字", "警告数")
 MATCH_NOTES = {"primary": "主要", "partial": "部分相关"}
+EDITED_COMPARABLES = "见各行“出处”"
+Row = dict[str, str]
 
 
 @contextmanager
-def _refusals():
+def refusals() -> Iterator[None]:
     """Input the QA functions refuse becomes a BadRequestError (their messages are Chinese)."""
     try:
         yield
-    except (EmptyQuestionError, InputTooLongError, InvalidAmountError) as exc:
+    except (QuestionError, DraftingError, ExportFormatError) as exc:
         raise BadRequestError(str(exc), str(exc)) from exc
 
 
-def wan(value: Decimal | None) -> str:
-    """A 万元 amount as printed in a table (exact, no float)."""
-    return "" if value is None else f"{value.normalize():f}"
+def _amount(value: Decimal | None) -> str:
+    """A 万元 amount as a table cell: the number only (exact, no float)."""
+    return wan(value, unit="", missing="")
 
 
-def ref(doc: str | None, line: int | None) -> str:
-    """A source reference, ``doc:line``."""
-    return f"{doc}:{line}" if doc and line else (doc or "")
+def in_order(table: Sequence[Row], columns: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Rows keyed by column name as tuples in ``columns`` order (what a page table takes)."""
+    return tuple(tuple(row.get(name, "") for name in columns) for row in table)
+
+
+# --- ask ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -61,8 +72,12 @@ class AskView:
     """An answer and what the 问答 tab shows of it."""
 
     answer: Answer
-    rows: tuple[tuple[str, ...], ...]
+    table: tuple[Row, ...]
     chart: tuple[tuple[str, Decimal], ...]
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return in_order(self.table, SOURCE_COLUMNS)
 
     @property
     def show_chart(self) -> bool:
@@ -70,20 +85,14 @@ class AskView:
 
 
 def ask(engine, question: str | None) -> AskView:
-    """Answer a question; the rows cite every project, indicator row and figure used."""
-    question = (question or "").strip()
-    if not question:
-        raise BadRequestError("empty question", "请输入问题。")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise BadRequestError(
-            "question too long", f"问题太长（超过 {MAX_QUESTION_CHARS} 字），请精简后再问。"
-        )
-    with _refusals():
-        answer = adapters.answer_question(engine, question)
-    rows = [_project_row(p) for p in answer.projects]
-    rows += [_indicator_row(i) for i in answer.indicators]
-    rows += [_fact_row(f) for f in answer.facts]
-    return AskView(answer=answer, rows=tuple(rows), chart=_chart(answer.projects))
+    """Answer a question; the table cites every project, indicator row and figure used."""
+    with refusals():
+        answer = answer_question(engine, question)
+    sources = Sources.of(engine.store)
+    table = [_project_row(p, sources) for p in answer.projects]
+    table += [_indicator_row(i, sources) for i in answer.indicators]
+    table += [_fact_row(f, sources) for f in answer.facts]
+    return AskView(answer=answer, table=tuple(table), chart=_chart(answer.projects))
 
 
 def _note(match: str | None, note: str | None) -> str:
@@ -91,38 +100,50 @@ def _note(match: str | None, note: str | None) -> str:
     return " · ".join(x for x in (label, note) if x)
 
 
-def _project_row(item: ProjectItem) -> tuple[str, ...]:
-    note = _note(item.match, item.note)
-    return (
-        item.region or "",
-        item.project,
-        wan(item.amount_wan),
-        "",
-        "",
-        note,
-        ref(item.doc, item.line),
+def _cited(doc: str | None, line: int | None, sources: Sources) -> Row:
+    return {"出处": sources.label(doc, line), "来源": source_ref(doc, line)}
+
+
+def _source_row(cells: Row) -> Row:
+    """A row of the 问答 table: every column, blank where the item has nothing."""
+    return dict.fromkeys(SOURCE_COLUMNS, "") | cells
+
+
+def _project_row(item: ProjectItem, sources: Sources) -> Row:
+    return _source_row(
+        {
+            "地区": item.region or "",
+            "项目": item.project,
+            "金额（万元）": _amount(item.amount_wan),
+            "说明": _note(item.match, item.note),
+            **_cited(item.doc, item.line, sources),
+        }
     )
 
 
-def _indicator_row(item: IndicatorItem) -> tuple[str, ...]:
-    label = "/".join(x for x in (item.level2, item.level3) if x)
-    note = _note(item.match, item.note)
-    return (
-        item.region or "",
-        item.project or "",
-        "",
-        label,
-        item.value,
-        note,
-        ref(item.doc, item.line),
+def _indicator_row(item: IndicatorItem, sources: Sources) -> Row:
+    return _source_row(
+        {
+            "地区": item.region or "",
+            "项目": item.project or "",
+            "指标": "/".join(x for x in (item.level2, item.level3) if x),
+            "指标值": item.value,
+            "说明": _note(item.match, item.note),
+            **_cited(item.doc, item.line, sources),
+        }
     )
 
 
-def _fact_row(item: FactItem) -> tuple[str, ...]:
-    label = " / ".join(x for x in (item.table, item.label, item.column) if x)
-    value = f"{item.value_printed}{item.unit or ''}"
-    amount = wan(item.value) if item.unit == "万元" else ""
-    return (item.region or "", label, amount, "", value, "", ref(item.doc, item.line))
+def _fact_row(item: FactItem, sources: Sources) -> Row:
+    return _source_row(
+        {
+            "地区": item.region or "",
+            "项目": " / ".join(x for x in (item.table, item.label, item.column) if x),
+            "金额（万元）": _amount(item.value) if item.unit == "万元" else "",
+            "指标值": f"{item.value_printed}{item.unit or ''}",
+            **_cited(item.doc, item.line, sources),
+        }
+    )
 
 
 def _chart(projects: tuple[ProjectItem, ...]) -> tuple[tuple[str, Decimal], ...]:
@@ -134,71 +155,6 @@ def _chart(projects: tuple[ProjectItem, ...]) -> tuple[tuple[str, Decimal], ...]
     return tuple(totals.items())
 
 
-# --- source ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SourceView:
-    """The original table a cited line belongs to, as HTML with the line marked."""
-
-    doc: str
-    line: int
-    html: str
-
-
-def source(engine, reference: str | None) -> SourceView:
-    """Show where ``doc:line`` was printed: its project table, department table or text."""
-    doc, line = _parse_ref(reference)
-    parsed = engine.store.documents.get(doc)
-    if parsed is None:
-        raise BadRequestError(f"unknown document {doc!r}", f"索引中没有文档 {doc}。")
-    for finder in (_project_source, _department_source, _fact_source, _text_source):
-        html = finder(parsed, line)
-        if html:
-            return SourceView(doc=doc, line=line, html=html)
-    raise BadRequestError(
-        f"{doc}:{line} is not in any table", f"{doc} 第 {line} 行不在任何表格中。"
-    )
-
-
-def _parse_ref(reference: str | None) -> tuple[str, int]:
-    doc, _, line = (reference or "").strip().rpartition(":")
-    if not doc or not line.isdigit():
-        raise BadRequestError(f"bad source reference {reference!r}", "来源格式应为 文档:行号。")
-    return doc, int(line)
-
-
-def _project_source(parsed, line: int) -> str | None:
-    for project in parsed.projects:
-        lines = {project.name_line, project.amount_line, project.goal_line}
-        lines.update(row.line for row in project.indicators)
-        lines.update(funding.line for funding in project.funding)
-        if line in lines:
-            return render.project_html(project, line)
-    return None
-
-
-def _department_source(parsed, line: int) -> str | None:
-    rows = parsed.department_indicators
-    if any(row.line == line for row in rows):
-        title = f"{parsed.document.doc} · {parsed.document.department or ''} 部门整体支出绩效目标"
-        return render.indicators_html(title, rows, line)
-    return None
-
-
-def _fact_source(parsed, line: int) -> str | None:
-    cited = next((f for f in parsed.facts if f.line == line), None)
-    if cited is None:
-        return None
-    table = [f for f in parsed.facts if f.table == cited.table and f.kind == cited.kind]
-    return render.facts_html(f"{parsed.document.doc} · {cited.table or '预算表'}", table, line)
-
-
-def _text_source(parsed, line: int) -> str | None:
-    block = next((b for b in parsed.text_blocks if b.line <= line <= b.line_end), None)
-    return render.text_html(parsed.document.doc, block, line) if block else None
-
-
 # --- wording -----------------------------------------------------------------------------------
 
 
@@ -206,19 +162,24 @@ def _text_source(parsed, line: int) -> str | None:
 class WordingView:
     """Indicator wordings grouped by cluster, with each cluster's value range."""
 
-    clusters: tuple[adapters.WordingGroup, ...]
-    rows: tuple[tuple[str, ...], ...]
+    result: WordingResult | None
+    table: tuple[Row, ...]
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return in_order(self.table, WORDING_COLUMNS)
 
     def summary(self) -> str:
         """Markdown: one line per cluster with its size and value range."""
-        if not self.clusters:
+        clusters = self.result.clusters if self.result else ()
+        if not clusters:
             return "未找到相关指标。"
-        lines = [f"共 {len(self.rows)} 条指标，分为 {len(self.clusters)} 组："]
-        for number, cluster in enumerate(self.clusters, start=1):
-            regions = "、".join(dict.fromkeys(r.region for r in cluster.rows if r.region))
+        lines = [f"共 {len(self.table)} 条指标，分为 {len(clusters)} 组："]
+        for number, cluster in enumerate(clusters, start=1):
+            regions = "、".join(r for r in cluster.regions if r)
             lines.append(
-                f"{number}. **{cluster.label}** — {len(cluster.rows)} 条；"
-                f"取值 {cluster.value_range or '—'}"
+                f"{number}. **{cluster.representative}** — {len(cluster.rows)} 条；"
+                f"取值 {cluster.spread.text or '—'}"
                 f"{'；' + regions if regions else ''}"
             )
         return "\n".join(lines)
@@ -228,11 +189,8 @@ def wording(
     engine, query: str | None, region=None, year=None, level1=None, level2=None
 ) -> WordingView:
     """Search indicator wording, optionally within a region, year and indicator levels."""
-    query = (query or "").strip()
-    if not query:
-        raise BadRequestError("empty query", "请输入要检索的指标内容。")
-    with _refusals():
-        clusters = adapters.find_wording(
+    with refusals():
+        result = find_wording(
             engine,
             query,
             region=_blank(region),
@@ -240,22 +198,24 @@ def wording(
             level1=_blank(level1),
             level2=_blank(level2),
         )
-    rows = tuple(
-        (
-            str(number),
-            row.level3,
-            row.value,
-            cluster.value_range,
-            row.region or "",
-            row.project or "",
-            row.level1 or "",
-            row.level2 or "",
-            ref(row.doc, row.line),
-        )
-        for number, cluster in enumerate(clusters, start=1)
-        for row in cluster.rows
+    return WordingView(result, tuple(wording_table(result, Sources.of(engine.store))))
+
+
+def wording_files(service: Service, query: str, view: WordingView) -> tuple[Path, Path] | None:
+    """The view's table as a CSV and an XLSX download (None when it is empty)."""
+    if not view.table:
+        return None
+    stem = f"指标检索-{query}"
+    title = f"指标写法：{view.result.topic.text or query}"
+    return (
+        save_download(service.export_dir, stem, ".csv", csv_bytes(WORDING_COLUMNS, view.table)),
+        save_download(
+            service.export_dir,
+            stem,
+            ".xlsx",
+            workbook_bytes(write_wording_workbook(title, view.table)),
+        ),
     )
-    return WordingView(clusters=tuple(clusters), rows=rows)
 
 
 def _blank(value) -> str | None:
@@ -283,52 +243,75 @@ def _year(value) -> int | None:
 class DraftView:
     """A proposed indicator table and the comparable projects it was drawn from."""
 
-    name: str
-    description: str
-    amount_wan: Decimal | None
-    rows: tuple[tuple[str, ...], ...]
-    comparables: tuple[tuple[str, ...], ...]
+    draft: Draft
+    table: tuple[Row, ...]
+    comparables: tuple[Row, ...]
     note: str
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return in_order(self.table, DRAFT_COLUMNS)
+
+    @property
+    def comparable_rows(self) -> tuple[tuple[str, ...], ...]:
+        return in_order(self.comparables, COMPARABLE_COLUMNS)
 
 
 def draft(engine, name: str | None, description: str | None = None, amount_wan=None) -> DraftView:
     """Propose performance targets for a new project from comparable existing ones."""
+    with refusals():
+        result = draft_targets(
+            engine, name, (description or "").strip() or None, check_amount(amount_wan)
+        )
+    sources = Sources.of(engine.store)
+    comparables = tuple(
+        {
+            "地区": c.project.region or "",
+            "年度": str(c.project.year or ""),
+            "项目": c.project.name,
+            "金额（万元）": _amount(c.project.amount_wan),
+            **_cited(c.project.doc, c.project.name_line, sources),
+        }
+        for c in result.comparables
+    )
+    table = tuple(draft_table(result, sources))
+    return DraftView(result, table, comparables, _draft_note(result, sources))
+
+
+def _draft_note(result: Draft, sources: Sources) -> str:
+    if not result.found:
+        return draft_text(result, sources)
+    named = result.name if "“" in result.name else f"“{result.name}”"
+    return (
+        f"为{named}起草 {len(result.rows)} 条指标，参照 {len(result.comparables)} 个可比项目。"
+        "指标值取自已有表格（“出处”“来源”列注明来源文档和行号），请按本项目实际修改；"
+        "表格可直接编辑。"
+    )
+
+
+def export_target_table(
+    service: Service,
+    name: str | None,
+    description: str | None,
+    amount_wan,
+    table: Sequence[Row],
+) -> Path:
+    """The (edited) indicator table as a 项目支出绩效目标表 workbook download.
+
+    ``table`` holds the rows as the page sent them, keyed by column name; cells are written
+    by name, never by position, and a value such as ``=100%`` stays text.
+    """
     name = (name or "").strip()
     if not name:
-        raise BadRequestError("empty project name", "请输入项目名称。")
-    amount = parse_amount(amount_wan)
-    with _refusals():
-        result = adapters.draft_targets(
-            engine, name, description=(description or "").strip() or None, amount_wan=amount
-        )
-    rows = tuple(
-        (row.level1 or "", row.level2 or "", row.level3, row.value, _basis(row))
-        for row in result.rows
-    )
-    comparables = tuple(
-        (p.region or "", str(p.year or ""), p.project, wan(p.amount_wan), ref(p.doc, p.line))
-        for p in result.comparables
-    )
-    return DraftView(name, (description or "").strip(), amount, rows, comparables, result.note)
-
-
-def _basis(row: IndicatorItem) -> str:
-    """Where a proposed row was drawn from (region, project, ``doc:line``), or why none."""
-    cited = " ".join(x for x in (row.region, row.project, ref(row.doc, row.line)) if x)
-    return "；".join(x for x in (cited, row.note) if x)
-
-
-def parse_amount(value) -> Decimal | None:
-    """An amount in 万元 from a form field (None when blank); refuses negatives and non-numbers."""
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise BadRequestError(f"bad amount {value!r}", f"金额 {value} 不是数字。") from exc
-    if not amount.is_finite() or amount < 0:
-        raise BadRequestError(f"bad amount {value!r}", f"金额 {value} 无效。")
-    return amount
+        raise BadRequestError("empty project name", "请先填写项目名称。")
+    rows = tuple(row for row in table if any(str(v).strip() for v in row.values()))
+    if not rows:
+        raise BadRequestError("empty table", "指标表是空的：请先起草或填写指标。")
+    with refusals():
+        amount = check_amount(amount_wan)
+    target = TargetTable(name, (description or "").strip(), amount, EDITED_COMPARABLES, rows)
+    data = workbook_bytes(write_target_workbook(target))
+    return save_download(service.export_dir, name, ".xlsx", data)
 
 
 # --- documents ---------------------------------------------------------------------------------

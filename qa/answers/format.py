@@ -1,0 +1,42 @@
+"""How amounts are written: exact Decimal 万元, with the printed amount beside a converted one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from index.schema import Project
+
+NOT_LISTED = "金额未列"
+NO_REGION = "未注明地区"
+
+
+def wan(value: Decimal | None, unit: str = "万元", missing: str = NOT_LISTED) -> str:
+    """An amount in 万元, exact (no float rounding).
+
+    >>> wan(Decimal("9.879390"))
+    '9.87939万元'
+    >>> wan(Decimal("100"), unit="")
+    '100'
+    >>> wan(None, unit="", missing="")
+    ''
+    """
+    if value is None:
+        return missing
+    return f"{value.normalize():f}{unit}"
+
+
+def project_amount(project: Project) -> str:
+    """The amount as computed and as printed: ``9.87939万元（原表：98,793.9元）``."""
+    if project.amount_wan is None:
+        return NOT_LISTED
+    printed = f"{project.amount_printed}{project.unit_printed or ''}"
+    computed = wan(project.amount_wan)
+    if project.unit_printed == "万元" or printed == computed:
+        return computed
+    return f"{computed}（原表：{printed}）"
+
+
+def scope_text(regions: tuple[str, ...], years: tuple[int, ...]) -> str:
+    """What an aggregate is over: ``天津市西青区2024年`` (``全部地区`` when no region is named)."""
+    region = "、".join(regions) or "全部地区"
+    return f"{region}{f'{years[0]}年' if years else ''}"

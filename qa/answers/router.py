@@ -1,0 +1,102 @@
+"""Question → answer: understand once, pick the answerer of the intent, or say 未找到.
+
+An answerer is a plain function ``(ctx, u) -> Answer | None``: the retrieval context
+(:class:`~qa.context.QAContext`) and the question's :class:`~qa.question.Understanding` in,
+an :class:`~qa.answers.Answer` out, or None to pass. :data:`ANSWERERS` maps each intent to
+its answerer; when it passes, the answerers of :data:`FALLBACKS` are tried in order, and when
+every one passes the answer is 未找到 with the nearest matches. Adding an answerer is a new
+module and one line here.
+
+No language model: figures come from the records, and below the evidence threshold the
+answer says 未找到.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from index.search import Filters
+
+from ..context import QAContext
+from ..question import Understanding, check_text
+from ..sources import Sources
+from .aggregate import answer_aggregate
+from .drafting import answer_drafting
+from .lookup import answer_lookup
+from .schema import Answer
+from .search import answer_search
+from .which_regions import answer_which_regions
+from .wording import answer_wording
+
+logger = logging.getLogger(__name__)
+
+Answerer = Callable[[QAContext, Understanding], Answer | None]
+
+# intent -> the answerer that knows it
+ANSWERERS: dict[str, Answerer] = {
+    "drafting": answer_drafting,
+    "indicator_wording": answer_wording,
+    "aggregate": answer_aggregate,
+    "which_regions_fund": answer_which_regions,
+    "indicator_value": answer_lookup,
+    "amount_lookup": answer_lookup,
+    "search": answer_search,
+}
+# tried in order when the intent's answerer passes (a general answerer goes here)
+FALLBACKS: list[Answerer] = []
+NEAREST = 5
+
+
+def answer_question(engine, question: str) -> Answer:
+    """Answer one question from the engine's index.
+
+    Raises :class:`~qa.question.EmptyQuestionError` for an empty or blank question and
+    :class:`~qa.question.InputTooLongError` for one over
+    :data:`~qa.question.MAX_QUESTION_CHARS`.
+    """
+    text = check_text(question)
+    ctx = QAContext.of(engine)
+    u = ctx.understand(text)
+    for answerer in (outside_corpus, ANSWERERS[u.intent], *FALLBACKS):
+        answer = answerer(ctx, u)
+        if answer is not None:
+            return answer
+    return not_found(ctx, u)
+
+
+def outside_corpus(ctx: QAContext, u: Understanding) -> Answer | None:
+    """Say so when the question names a region or year the corpus does not hold (tried before
+    every answerer)."""
+    if not ctx.outside(u):
+        return None
+    if u.unknown_places and not u.regions:
+        known = "、".join(ctx.regions.regions)
+        return Answer(
+            question=u.question,
+            intent=u.intent,
+            found=False,
+            text=f"未找到：语料中没有{'、'.join(u.unknown_places)}的文件。现有地区：{known}。",
+            extra={"unknown_places": list(u.unknown_places)},
+        )
+    listed = "、".join(str(y) for y in sorted(ctx.years))
+    return Answer(
+        question=u.question,
+        intent=u.intent,
+        found=False,
+        text=f"未找到：语料中没有{'、'.join(map(str, u.years))}年度的文件。现有年度：{listed}。",
+    )
+
+
+def not_found(ctx: QAContext, u: Understanding) -> Answer:
+    """未找到, with the nearest matches of a plain search (each with its source)."""
+    region = u.regions[0] if len(u.regions) == 1 else None
+    hits = ctx.searcher.search(u.question, k=NEAREST, filters=Filters(region=region))
+    sources = Sources.of(ctx.store)
+    nearest = [f"{h.text[:60]}（{sources.cite(h.doc, h.line)}）" for h in hits]
+    text = "未找到与问题直接对应的记录。"
+    if nearest:
+        text += "最接近的有：\n" + "\n".join(f"- {n}" for n in nearest)
+    return Answer(
+        question=u.question, intent=u.intent, text=text, found=False, nearest=tuple(nearest)
+    )

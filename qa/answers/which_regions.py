@@ -1,0 +1,80 @@
+"""Answer which regions fund a topic: every project about it, by region, with its amount.
+
+Projects named after the topic (or with an indicator about it) are listed first; a
+multi-purpose fund that only mentions it is marked 部分相关. Regions of the corpus with no
+such project are named.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..context import QAContext
+from ..evidence import ProjectMatch, projects_about
+from ..question import Understanding
+from ..sources import Sources
+from .format import NO_REGION, project_amount, wan
+from .schema import Answer, IndicatorItem, ProjectItem
+
+PARTIAL_TAG = "（多用途资金，部分相关）"
+
+
+def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
+    """The which-regions answer, or None when no project is about the topic."""
+    found = projects_about(ctx, u)
+    if not found:
+        return None
+    by_region: dict[str, list[ProjectMatch]] = {}
+    for match in found:
+        by_region.setdefault(match.project.region or NO_REGION, []).append(match)
+    order = sorted(by_region, key=lambda r: (-_primary_total(by_region[r]), r))
+    sources = Sources.of(ctx.store)
+    lines = []
+    for region in order:
+        parts = [
+            f"“{m.project.name}”{project_amount(m.project)}"
+            f"{'' if m.match == 'primary' else PARTIAL_TAG}（{sources.cite_project(m.project)}）"
+            for m in by_region[region]
+        ]
+        lines.append(f"{region}：" + "；".join(parts))
+    topic = "、".join("".join(p.terms) for p in u.phrases) or u.topic
+    text = f"涉及“{topic}”的项目共{len(found)}个，分布在{len(order)}个地区：\n" + "\n".join(lines)
+    primary_total = _primary_total(found)
+    text += f"\n直接相关项目合计{wan(primary_total)}。"
+    missing = [
+        r for r in ctx.regions.regions if r not in by_region and (not u.regions or r in u.regions)
+    ]
+    if missing:
+        text += f"\n语料中{('、'.join(missing))}未见相关项目。"
+    return Answer(
+        question=u.question,
+        intent="which_regions_fund",
+        text=text,
+        projects=tuple(
+            ProjectItem.of(m.project, m.match, note="、".join(m.evidence))
+            for m in _ordered(found, order)
+        ),
+        indicators=tuple(IndicatorItem.of(r) for m in found for r in m.rows),
+        value=primary_total,
+        unit="万元",
+        extra={"regions_without": missing},
+    )
+
+
+def _primary_total(matches: list[ProjectMatch]) -> Decimal:
+    return sum(
+        (m.project.amount_wan or Decimal(0) for m in matches if m.match == "primary"), Decimal(0)
+    )
+
+
+def _ordered(found: list[ProjectMatch], order: list[str]) -> list[ProjectMatch]:
+    rank = {region: i for i, region in enumerate(order)}
+    return sorted(
+        found,
+        key=lambda m: (
+            rank.get(m.project.region or NO_REGION, 99),
+            m.match != "primary",
+            -(m.project.amount_wan or 0),
+            m.project.id,
+        ),
+    )

@@ -1,0 +1,5 @@
+"""``python -m qa.cli``: the ``budgetqa`` command."""
+
+from .commands import main
+
+main()

@@ -1,0 +1,175 @@
+"""Comparable projects: the existing projects most like a new one, with how alike they are.
+
+A new project is described by one or more topics (``抚恤金``, ``职工医保``). Each topic is
+split into term groups (see :mod:`qa.question.terms`). A project holds a group when one of its
+variants occurs in the project's name, goal, overview or indicator rows; a group held only
+through its wider lexicon concept (枫桥式司法所 → 规范化建设司法所) earns
+:data:`PARTIAL_CREDIT`. Groups are weighted by rarity over the projects (a word no project
+uses weighs most; generic words such as 经费 or 建设 weigh little), and the weighted share of
+the topic a project holds is its ``coverage``. A project is comparable when its coverage is at
+least :data:`MIN_COVERAGE`; comparable projects are ranked by coverage, then by the embedding
+similarity of the topic and the project.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from index.schema import Project
+
+from ..context import QAContext
+from ..question import (
+    GENERIC_WORDS,
+    Lexicon,
+    TermGroup,
+    occurs,
+    term_groups,
+    term_key,
+    wider_variants,
+)
+
+PARTIAL_CREDIT = 0.5
+MIN_COVERAGE = 0.35
+RELATIVE_COVERAGE = 0.6
+MAX_COMPARABLES = 6
+GENERIC_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """An existing project like the new one.
+
+    Attributes
+    ----------
+    project : Project
+    topics : tuple of str
+        The topics of the new project it is comparable for.
+    coverage : float
+        Weighted share (0–1) of the topic's terms the project holds.
+    similarity : float
+        Cosine similarity of the topic and the project's text embedding.
+    terms : tuple of str
+        The topic's terms the project holds.
+    """
+
+    project: Project
+    topics: tuple[str, ...]
+    coverage: float
+    similarity: float
+    terms: tuple[str, ...]
+
+    @property
+    def note(self) -> str:
+        """``可比项目：覆盖 100%，相似度 0.91；共同词：枫桥式司法所、创建``."""
+        shared = "、".join(self.terms)
+        return f"可比项目：覆盖 {self.coverage:.0%}，相似度 {self.similarity:.2f}；共同词：{shared}"
+
+
+def find_comparables(
+    engine, topics: list[str], context: str | None = None, limit: int = MAX_COMPARABLES
+) -> list[Comparable]:
+    """The projects comparable to a new project with these topics, best first.
+
+    Parameters
+    ----------
+    engine : qa.engine.Engine
+    topics : list of str
+        From :func:`~qa.drafting.request.draft_topics`.
+    context : str, optional
+        More description (used for the embedding similarity only).
+    limit : int, default :data:`MAX_COMPARABLES`
+        At most this many projects; each topic gets its share.
+    """
+    ctx = QAContext.of(engine)
+    projects = ctx.sorted_projects
+    if not topics or not projects:
+        return []
+    texts = [_project_texts(p) for p in projects]
+    vectors = engine.store.vectors_of([p.id for p in projects])
+    share = max(2, limit // len(topics))
+    chosen: dict[str, Comparable] = {}
+    firsts: list[str] = []
+    for topic in topics:
+        similarity = vectors @ engine.searcher.query_vector(topic_query(topic, context))
+        ranked = _rank_topic(topic, projects, texts, similarity, ctx.lexicon)
+        firsts.extend(c.project.id for c in ranked[:1] if c.project.id not in firsts)
+        for item in ranked[:share]:
+            known = chosen.get(item.project.id)
+            if known is not None:
+                item = replace(
+                    max(known, item, key=lambda c: c.coverage), topics=(*known.topics, topic)
+                )
+            chosen[item.project.id] = item
+    ordered = sorted(chosen.values(), key=lambda c: (-c.coverage, -c.similarity, c.project.id))
+    keep = [chosen[i] for i in firsts]
+    keep.extend(c for c in ordered if c.project.id not in firsts)
+    keep = keep[: max(limit, len(firsts))]
+    return sorted(keep, key=lambda c: (-c.coverage, -c.similarity, c.project.id))
+
+
+def topic_query(topic: str, context: str | None = None) -> str:
+    """The text embedded for a topic: the topic, then the context in brackets."""
+    return topic + (f"（{context}）" if context else "")
+
+
+def _rank_topic(
+    topic: str,
+    projects: list[Project],
+    texts: list[list[str]],
+    similarity: np.ndarray,
+    lexicon: Lexicon,
+) -> list[Comparable]:
+    groups = list(term_groups(topic, lexicon))
+    if not groups:
+        return []
+    held = [[_credit(g, pieces, lexicon) for g in groups] for pieces in texts]
+    weights = [_weight(g, [h[i] for h in held]) for i, g in enumerate(groups)]
+    total = sum(weights)
+    found = []
+    for index, project in enumerate(projects):
+        coverage = sum(w * c for w, c in zip(weights, held[index], strict=True)) / total
+        if coverage >= MIN_COVERAGE:
+            names = tuple(g.label for g, c in zip(groups, held[index], strict=True) if c > 0)
+            found.append(
+                Comparable(
+                    project, (topic,), round(coverage, 4), round(float(similarity[index]), 4), names
+                )
+            )
+    if not found:
+        return []
+    best = max(c.coverage for c in found)
+    found = [c for c in found if c.coverage >= RELATIVE_COVERAGE * best]
+    return sorted(found, key=lambda c: (-c.coverage, -c.similarity, c.project.id))
+
+
+def _credit(group: TermGroup, pieces: list[str], lexicon: Lexicon) -> float:
+    """1 when a variant occurs in the project, PARTIAL_CREDIT when only the wider concept does."""
+    if any(occurs(p, v, lexicon.tokenizer) for p in pieces for v in group.variants):
+        return 1.0
+    wider = wider_variants(group, lexicon)
+    if any(occurs(p, v, lexicon.tokenizer) for p in pieces for v in wider):
+        return PARTIAL_CREDIT
+    return 0.0
+
+
+def _weight(group: TermGroup, credits: list[float]) -> float:
+    """Rarity of a group over the projects (generic words weigh :data:`GENERIC_WEIGHT` as much)."""
+    count = sum(1 for c in credits if c >= 1.0)
+    weight = math.log((len(credits) + 1) / (count + 0.5))
+    return weight * (GENERIC_WEIGHT if is_generic(group.label) else 1.0)
+
+
+def is_generic(word: str) -> bool:
+    """True for words every project uses (经费, 建设, 服务费 …)."""
+    return word in GENERIC_WORDS or word.endswith(("费", "资金"))
+
+
+def _project_texts(project: Project) -> list[str]:
+    """The pieces of a project that may hold a topic's terms."""
+    pieces = [project.name, project.goal or ""]
+    pieces.extend(text for kind, text in project.details if kind == "detail")
+    pieces.extend(row.level3 for row in project.indicators)
+    return [term_key(p) for p in pieces if p]

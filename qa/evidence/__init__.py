@@ -1,0 +1,24 @@
+"""The records a question is about: ranked projects and indicator rows, projects about a topic,
+the department figures it names. Answerers compose answers from these; the question-aware
+retrieval lists them first. Nothing here writes an answer.
+"""
+
+from .facts import NamedFigure, fact_candidates, named_figures
+from .ranking import Scored, coverage, name_overlap, rank_indicators, rank_projects
+from .topic import ProjectMatch, funding_lines, match_project, projects_about, topic_projects
+
+__all__ = [
+    "NamedFigure",
+    "ProjectMatch",
+    "Scored",
+    "coverage",
+    "fact_candidates",
+    "funding_lines",
+    "match_project",
+    "name_overlap",
+    "named_figures",
+    "projects_about",
+    "rank_indicators",
+    "rank_projects",
+    "topic_projects",
+]

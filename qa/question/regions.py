@@ -1,0 +1,118 @@
+"""Region names as people say them: 秀山 → 秀山土家族苗族自治县, 西青 → 天津市西青区."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.text import normalize_text
+
+_ETHNIC = re.compile(
+    "(?:土家|苗|回|壮|彝|藏|蒙古|满|侗|瑶|白|哈尼|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|柯尔克孜|"
+    "土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|"
+    "裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|布依|朝鲜|哈萨克|维吾尔|各)族"
+)
+_SUFFIXES = ("自治县", "自治旗", "自治州", "县", "区", "市", "旗")
+_PREFIX = re.compile(
+    r"^[\u4e00-\u9fff]{2,8}?(?:省|自治区)|^[\u4e00-\u9fff]{1,8}?(?:市|自治州|州|盟)(?=[\u4e00-\u9fff]{2})"
+)
+# a place named in a question that may not be in the corpus
+_MENTIONED = re.compile(
+    r"([^\s\d在的和与及哪些是有了个为对从到里中、，,。？?!！]{2,5}?(?:自治县|县|区|市|旗))"
+)
+_NOT_PLACE = (
+    "哪些",
+    "哪个",
+    "各",
+    "全",
+    "本",
+    "每个",
+    "这个",
+    "那个",
+    "其他",
+    "社区",
+    "辖区",
+    "城区",
+    "片区",
+    "园区",
+    "地区",
+    "县级",
+    "区级",
+    "市级",
+)
+
+
+def aliases(region: str) -> list[str]:
+    """Ways a region is referred to, longest first (天津市西青区 → 西青区, 西青)."""
+    names = {region}
+    local = _PREFIX.sub("", region) or region
+    names.add(local)
+    for name in list(names):
+        for suffix in _SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                core = name[: -len(suffix)]
+                names.add(core)
+                stripped = core
+                while (
+                    _ETHNIC.search(stripped[-6:] or " ") and _ETHNIC.sub("", stripped) != stripped
+                ):
+                    stripped = _ETHNIC.sub("", stripped)
+                if len(stripped) >= 2:
+                    names.add(stripped)
+                break
+    return sorted(names, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class RegionMatch:
+    """A region found in a question: its canonical name and the words that named it."""
+
+    region: str
+    said: str
+
+
+class RegionIndex:
+    """The regions of a corpus and their aliases."""
+
+    def __init__(self, regions: list[str]):
+        self.regions = sorted(set(r for r in regions if r))
+        self._alias: list[tuple[str, str]] = sorted(
+            ((alias, region) for region in self.regions for alias in aliases(region)),
+            key=lambda item: (-len(item[0]), item[0]),
+        )
+
+    def find(self, question: str) -> list[RegionMatch]:
+        """Regions named in the question, in the order they appear."""
+        text = normalize_text(question)
+        found: list[tuple[int, RegionMatch]] = []
+        taken = [False] * len(text)
+        for alias, region in self._alias:
+            start = text.find(alias)
+            while start != -1:
+                if not any(taken[start : start + len(alias)]):
+                    for i in range(start, start + len(alias)):
+                        taken[i] = True
+                    if all(m.region != region for _, m in found):
+                        found.append((start, RegionMatch(region, alias)))
+                    break
+                start = text.find(alias, start + 1)
+        return [m for _, m in sorted(found, key=lambda item: item[0])]
+
+    def without(self, text: str, mark: str = " ") -> tuple[list[RegionMatch], str]:
+        """The regions named in the text, and the text with each name replaced by ``mark``."""
+        found = self.find(text)
+        for match in found:
+            text = text.replace(match.said, mark)
+        return found, text
+
+    def unknown_places(self, question: str) -> list[str]:
+        """Place names in the question that are not regions of the corpus (e.g. 海淀区)."""
+        text = normalize_text(question)
+        known = [a for a, _ in self._alias]
+        out = []
+        for match in _MENTIONED.finditer(text):
+            place = match.group(1)
+            if place.startswith(_NOT_PLACE) or any(place in k or k in place for k in known):
+                continue
+            out.append(place)
+        return out

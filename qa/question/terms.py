@@ -1,0 +1,233 @@
+"""Phrases and their term groups: what a topic asks about, as words a printed text must hold.
+
+A topic such as ``行政执法人员培训、持证上岗`` is split into phrases (``行政执法人员培训`` /
+``持证上岗``), and each phrase into term groups: a lexicon term with its interchangeable
+variants, or a plain word. A text holds a group when one variant occurs in it; occurrences
+must start or end on a word boundary, so ``调解`` does not occur inside ``协调解决``.
+
+:func:`indicator_phrases` reads the indicator phrases of a question (wording and drafting);
+:class:`~qa.question.topic.TopicMatcher` reads the looser lookup phrases of the same question.
+Both give :class:`Phrase` records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from index.lexical import Tokenizer
+from index.text import compact
+
+from .levels import kinds_in
+from .lexicon import Lexicon, term_key
+from .words import EDGE_WORDS, STOP_WORDS
+
+# Question words, removed before an indicator topic is split (longest patterns first).
+_FILLERS = re.compile(
+    r"有哪些(?:不同的?)?(?:写法|表述|说法|提法)|(?:有|都有)?(?:什么|哪几种|哪些)(?:写法|表述|说法)"
+    r"|(?:都|应该|应当|可以)?(?:怎么|怎样|如何)(?:写|表述|设置|设定|填|定)"
+    r"|(?:相关|有关|涉及)的?(?:绩效)?(?:指标|目标)?|(?:绩效)?(?:指标|目标)(?:有哪些|是什么|有什么)?"
+    r"|有哪些是|有哪些|哪些是|哪些|有什么|是什么|都有|请问|请列出|列出|找出|查找|看看"
+    r"|针对|关于|对于|涉及|属于|其中|里面|当中|本身|自己"
+    r"|[?？!！。:：]"
+)
+QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+_SEPARATORS = re.compile(r"[、，,;；/]+|以及|或者|还有")
+_JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})
+# A year as questions write it: 2024, 2024年, 2024 年度.
+YEAR_WORDS = re.compile(r"(?<!\d)(20\d{2})\s*年?度?")
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """Interchangeable terms: a text matches the group when one of them occurs in it.
+
+    Attributes
+    ----------
+    label : str
+        The term as the question wrote it.
+    variants : tuple of str
+        The term and the terms that may stand for it (compared form), longest first.
+    concept : str or None
+        The lexicon concept the variants come from (None for a plain word).
+    """
+
+    label: str
+    variants: tuple[str, ...]
+    concept: str | None = None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One thing a topic asks about: the printed segment and its term groups."""
+
+    text: str
+    groups: tuple[TermGroup, ...]
+    terms: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        # the groups' labels: the content words of the phrase
+        object.__setattr__(self, "terms", tuple(g.label for g in self.groups))
+
+
+@lru_cache(maxsize=8192)
+def _boundaries(tokenizer: Tokenizer, text: str) -> frozenset[int]:
+    """Positions in ``text`` where a word starts or ends."""
+    edges = {0, len(text)}
+    position = 0
+    for token in tokenizer.cut(text):
+        found = text.find(token, position)
+        if found < 0:
+            continue
+        edges.update((found, found + len(token)))
+        position = found + len(token)
+    return frozenset(edges)
+
+
+def occurs(text: str, term: str, tokenizer: Tokenizer) -> bool:
+    """True when ``term`` occurs in ``text`` starting or ending on a word boundary.
+
+    Quotes in the text are ignored (“枫桥式”司法所 holds 枫桥式司法所).
+    """
+    text = QUOTES.sub("", term_key(text))
+    start = text.find(term)
+    if start < 0:
+        return False
+    edges = _boundaries(tokenizer, text)
+    while start >= 0:
+        if start in edges or start + len(term) in edges:
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
+def group_occurs(text: str, group: TermGroup, tokenizer: Tokenizer) -> bool:
+    """True when one variant of the group occurs in the text."""
+    return any(occurs(text, variant, tokenizer) for variant in group.variants)
+
+
+def indicator_phrases(topic: str, lexicon: Lexicon) -> tuple[tuple[str, ...], tuple[Phrase, ...]]:
+    """The level kinds and the indicator phrases of a topic (regions and years already removed).
+
+    Level words used as levels (``满意度指标里``) become kinds; question words are removed;
+    the rest is split at separators and joining words into phrases of term groups.
+    """
+    text = YEAR_WORDS.sub("、", QUOTES.sub("", compact(topic)))
+    kinds, text = kinds_in(text)
+    text = _FILLERS.sub("、", text)
+    phrases = []
+    for piece in split_phrases(text, lexicon.tokenizer):
+        groups = term_groups(piece, lexicon)
+        if groups:
+            phrases.append(Phrase(piece, groups))
+    return kinds, tuple(phrases)
+
+
+def split_phrases(text: str, tokenizer: Tokenizer) -> list[str]:
+    """Split a topic at separators and at joining words (和, 及, 与 as words)."""
+    pieces: list[str] = []
+    for chunk in _SEPARATORS.split(text):
+        current = ""
+        for token in tokenizer.cut(chunk):
+            if token in _JOINERS:
+                pieces.append(current)
+                current = ""
+            else:
+                current += token
+        pieces.append(current)
+    out = []
+    for piece in pieces:
+        piece = _trim(piece)
+        if piece and piece not in out:
+            out.append(piece)
+    return out
+
+
+def _trim(piece: str) -> str:
+    changed = True
+    while changed and piece:
+        changed = False
+        for word in EDGE_WORDS:
+            if piece.startswith(word) and len(piece) > len(word):
+                piece, changed = piece[len(word) :], True
+            if piece.endswith(word):
+                piece, changed = piece[: -len(word)], True
+    return piece.strip()
+
+
+def term_groups(phrase: str, lexicon: Lexicon) -> tuple[TermGroup, ...]:
+    """The groups of one phrase: lexicon terms (expanded) and the plain words left over."""
+    key = term_key(phrase)
+    groups: list[TermGroup] = []
+    taken = [False] * len(key)
+    for term in lexicon.keys_longest_first:
+        start = key.find(term)
+        while start != -1:
+            span = range(start, start + len(term))
+            if not any(taken[i] for i in span) and occurs(key, term, lexicon.tokenizer):
+                for i in span:
+                    taken[i] = True
+                groups.extend(_term_groups(term, lexicon))
+                break
+            start = key.find(term, start + 1)
+    rest = "".join(" " if taken[i] else ch for i, ch in enumerate(key))
+    for word in rest.split():
+        for token in lexicon.tokenizer.cut(word):
+            if len(token) >= 2 and token not in STOP_WORDS and not token.isdigit():
+                groups.append(TermGroup(token, (token,)))
+    return tuple(_dedupe(groups))
+
+
+def _dedupe(groups: list[TermGroup]) -> list[TermGroup]:
+    out: list[TermGroup] = []
+    for group in groups:
+        if all(set(group.variants) != set(g.variants) for g in out):
+            out.append(group)
+    return out
+
+
+def _parts(term: str, lexicon: Lexicon) -> list[str]:
+    """Lexicon terms that cover ``term`` exactly, left to right (empty when none do)."""
+    for size in range(len(term) - 1, 1, -1):
+        head, tail = term[:size], term[size:]
+        if not lexicon.knows(head):
+            continue
+        if lexicon.knows(tail):
+            return [head, tail]
+        rest = _parts(tail, lexicon)
+        if rest:
+            return [head, *rest]
+    return []
+
+
+def _term_groups(term: str, lexicon: Lexicon) -> list[TermGroup]:
+    """Groups for one lexicon term.
+
+    A term made of lexicon terms (调解成功率 = 调解 + 成功率) becomes a group for each part.
+    A term that holds a shorter term (行政执法人员 ⊃ 执法人员, 行政执法) stands for itself and
+    the shorter terms of three or more characters, except the head of its own concept, which
+    is wider than it (社区矫正对象 does not stand for 社区矫正). Any other term stands for the
+    terms its concepts allow (:meth:`~qa.question.lexicon.Lexicon.expand`).
+    """
+    parts = _parts(term, lexicon)
+    if len(parts) >= 2:
+        return [g for part in parts for g in _term_groups(part, lexicon)]
+    concepts = lexicon.concepts_of(term)
+    heads = {c.head for c in concepts}
+    inner = [
+        t
+        for t in lexicon.keys_longest_first
+        if t != term and len(t) >= 3 and t in term and t not in heads
+    ]
+    specific = inner or any(t in term for t in heads if t != term)
+    variants = {term, *inner} if specific else lexicon.expand(term)
+    ordered = tuple(sorted(variants, key=lambda v: (-len(v), v)))
+    return [TermGroup(term, ordered, concepts[0].name)]
+
+
+def wider_variants(group: TermGroup, lexicon: Lexicon) -> tuple[str, ...]:
+    """Every term of every concept of the group's term, beyond its own variants."""
+    concepts = lexicon.concepts_of(group.label)
+    wider = {term_key(t) for c in concepts for t in c.terms} - set(group.variants)
+    return tuple(sorted(wider, key=lambda v: (-len(v), v)))

@@ -1,0 +1,82 @@
+"""The Gradio page: four tabs (:mod:`qa.ui.tabs`) over one service, and the server.
+
+The page only lays out and renders what the handlers of :mod:`qa.ui` return; every tab's
+function is an API endpoint (``/ask``, ``/wording``, ``/draft``, ``/export_draft``,
+``/documents``, ``/upload``, ``/source``), callable with ``gradio_client``. Tables go to and
+come back from the browser with their headers, and are read by column name.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+
+from .service import Service, open_service
+from .source import source
+from .tabs import (
+    ask_tab,
+    documents_tab,
+    draft_tab,
+    filter_choices,
+    user_errors,
+    wording_tab,
+)
+
+TITLE = "预算绩效目标问答"
+
+
+def build_app(service: Service) -> gr.Blocks:
+    """The page: four tabs over one service. Launch it with :func:`launch`."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.Markdown(
+            f"# {TITLE}\n对预算绩效目标表进行问答、指标检索和绩效目标起草。"
+            "每个数字都注明出处（地区、部门、年度、表格）和来源文档的行号。"
+        )
+        with gr.Tabs():
+            with gr.Tab("问答", id="ask", elem_id="tab-ask"):
+                ask_tab(service)
+            with gr.Tab("指标检索", id="wording", elem_id="tab-wording"):
+                filters = wording_tab(service)
+            with gr.Tab("起草助手", id="draft", elem_id="tab-draft"):
+                draft_tab(service)
+            with gr.Tab("文档", id="documents", elem_id="tab-documents"):
+                on_documents, table, warnings, upload_event = documents_tab(service)
+
+        def refresh_filters():
+            choices = filter_choices(service.engine.store).values()
+            return [gr.Dropdown(choices=c) for c in choices]
+
+        upload_event.success(refresh_filters, outputs=filters, api_visibility="private")
+        demo.load(on_documents, outputs=[table, warnings], api_visibility="private")
+
+        @user_errors
+        def show_source(reference: str) -> str:
+            """The original table of a cited ``doc:line``, as HTML with that row marked."""
+            return service.run(source, reference).html
+
+        gr.api(show_source, api_name="source")
+    return demo
+
+
+def launch(demo: gr.Blocks, settings, **kwargs):
+    """Start the server (queue on, uploads capped at ``settings.max_upload_mb``)."""
+    demo.queue(default_concurrency_limit=4)
+    return demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        max_file_size=f"{settings.max_upload_mb}mb",
+        **kwargs,
+    )
+
+
+def serve(settings) -> None:
+    """Build the index if it is missing or stale, then serve the page until stopped.
+
+    Raises the library's errors (an unreadable lexicon, an index built by another model …)
+    before anything is served; a port that cannot be bound raises ``OSError``.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    service = open_service(settings, progress=True)
+    launch(build_app(service), settings)

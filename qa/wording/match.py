@@ -1,0 +1,353 @@
+"""Comparable indicator wording: every way the documents write an indicator, grouped.
+
+``find_wording(engine, "调解成功率有哪些写法")`` reads the question once (its indicator
+phrases, levels, region and year; see :mod:`qa.question`), finds the indicator rows of every
+document (project and department rows) that match it, ranks them by embedding similarity, and
+groups them into clusters of equivalent indicators (see :mod:`qa.wording.cluster`) with a
+representative wording and the spread of target values.
+
+A row is ``core`` when every term group of a phrase occurs in its level3. It is ``related``
+when the terms occur only with the help of its project's name, when at least half of them
+occur, or when its level3 is a near-synonym of the phrase (embedding similarity at least
+:data:`SYNONYM_SIMILARITY`); related rows must also be within :data:`RELATED_MARGIN` of the
+best core row and are capped so that they never outnumber half the core rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.schema import IndicatorRow
+
+from ..context import QAContext, region_matches
+from ..question import (
+    EmptyQuestionError,
+    Phrase,
+    TermGroup,
+    Understanding,
+    UnknownLevelError,
+    check_text,
+    group_occurs,
+    kinds_of_word,
+    level2_kind,
+)
+from ..question.levels import SATISFACTION_KIND
+from .cluster import ValueSpread, corpus_clusters, level3_vectors, representative, value_spread
+
+logger = logging.getLogger(__name__)
+
+# Measured on the seed corpus (bench/bench_wording.py): level3 texts that are the same
+# indicator written another way score ≥ 0.92 against the phrase; unrelated ones rarely do.
+SYNONYM_SIMILARITY = 0.92
+RELATED_MARGIN = 0.04
+RELATED_WITHOUT_CORE = 10
+MATCH_NAMES = {"core": "核心", "related": "相关"}
+_KIND_WORDS = {SATISFACTION_KIND: "满意度", "成本指标": "成本", "时效指标": "及时"}
+EMPTY_HINT = "请写出要查找的指标，例如“调解成功率有哪些写法”"
+LEVEL_NAMES = "产出、效益、满意度、数量、质量、时效、成本、经济效益、社会效益、生态效益、可持续影响"
+
+
+@dataclass(frozen=True)
+class WordingQuery:
+    """What a wording search looks for: indicator phrases, levels, region and year."""
+
+    question: str
+    phrases: tuple[Phrase, ...]
+    kinds: tuple[str, ...] = ()
+    region: str | None = None
+    year: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "、".join(p.text for p in self.phrases)
+
+
+@dataclass(frozen=True)
+class WordingRow:
+    """One matching indicator row: ``match`` is ``core`` or ``related``."""
+
+    row: IndicatorRow
+    match: str
+    similarity: float
+    phrase: str | None
+    cluster: int
+
+
+@dataclass(frozen=True)
+class WordingCluster:
+    """Equivalent indicators among the matching rows, with their representative wording."""
+
+    number: int
+    representative: str
+    rows: tuple[WordingRow, ...]
+    wordings: tuple[str, ...]
+    spread: ValueSpread
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.row.region or "" for r in self.rows))
+
+
+@dataclass(frozen=True)
+class WordingResult:
+    """The rows matching a wording question (core first), and their clusters."""
+
+    query: str
+    topic: WordingQuery
+    rows: tuple[WordingRow, ...]
+    clusters: tuple[WordingCluster, ...]
+    unmatched: tuple[str, ...] = ()
+    truncated: bool = False
+
+    @property
+    def found(self) -> bool:
+        return bool(self.rows)
+
+    @property
+    def core(self) -> tuple[WordingRow, ...]:
+        return tuple(r for r in self.rows if r.match == "core")
+
+
+def find_wording(
+    engine,
+    query: str,
+    region: str | None = None,
+    year: int | None = None,
+    level1: str | None = None,
+    level2: str | None = None,
+    limit: int = 60,
+) -> WordingResult:
+    """Indicator rows matching an indicator phrase or question, grouped into clusters.
+
+    Parameters
+    ----------
+    engine : qa.engine.Engine
+    query : str
+        An indicator phrase (``调解成功率``) or a question about wording.
+    region, year : optional
+        Only rows of this region (containment: 西青 matches 天津市西青区) or year. When not
+        given, a region or year named in the question is used.
+    level1, level2 : str, optional
+        Only rows of these levels (``满意度指标``, ``成本``); a level word in the question
+        (``满意度指标里…``) restricts the same way.
+    limit : int, default 60
+        At most this many rows (core rows first).
+
+    Returns
+    -------
+    WordingResult
+
+    Raises
+    ------
+    EmptyQuestionError
+        The query is empty, or names no indicator and no level.
+    InputTooLongError
+        The query is longer than :data:`MAX_QUESTION_CHARS`.
+    UnknownLevelError
+        ``level1`` or ``level2`` names no level.
+    """
+    query = check_text(query, hint=EMPTY_HINT)
+    ctx = QAContext.of(engine)
+    u = ctx.understand(query)
+    if year is None:
+        known = {r.year for r in engine.store.indicators.values() if r.year}
+        year = next((y for y in u.years if y in known), None)
+    return search_wording(ctx, wording_query(u, region or u.region, year, level1, level2), limit)
+
+
+def wording_query(
+    u: Understanding,
+    region: str | None = None,
+    year: int | None = None,
+    level1: str | None = None,
+    level2: str | None = None,
+) -> WordingQuery:
+    """What to look for: the question's indicator phrases and levels (narrowed by ``level1``
+    and ``level2``), in ``region`` and ``year``.
+
+    Raises :class:`UnknownLevelError` when ``level1`` or ``level2`` names no level, and
+    :class:`EmptyQuestionError` when the question names no indicator and no level.
+    """
+    for word in (level1, level2):
+        if word and not kinds_of_word(word):
+            raise UnknownLevelError(f"未知的指标层级 {word!r}：可用 {LEVEL_NAMES}")
+    kinds = tuple(k for word in (level1, level2) for k in kinds_of_word(word))
+    if level1 and level2:
+        kinds = tuple(k for k in kinds_of_word(level2) if k in kinds_of_word(level1)) or kinds
+    query = WordingQuery(u.question, u.indicator_phrases, kinds or u.kinds, region, year)
+    if not query.phrases and not query.kinds:
+        raise EmptyQuestionError(
+            f"“{u.question}”里没有可查找的指标名称：请写出指标，例如“调解成功率”"
+        )
+    return query
+
+
+def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> WordingResult:
+    """The rows matching a :class:`WordingQuery`, core first, and their clusters."""
+    engine = ctx.engine
+    candidates = _candidates(ctx.store, query)
+    vectors = level3_vectors(engine, candidates)
+    matches, unmatched = _match_all(ctx, query, candidates, vectors)
+    ranked = _rank(matches)
+    clusters_of = corpus_clusters(engine)
+    rows = tuple(
+        WordingRow(row, match, score, phrase, clusters_of.get(row.id, 0))
+        for row, match, score, phrase in ranked[: max(limit, 0)]
+    )
+    core = sum(r.match == "core" for r in rows)
+    logger.debug("wording %r: %d rows (%d core)", query.question, len(rows), core)
+    return WordingResult(
+        query.question, query, rows, _clusters(rows), tuple(unmatched), len(ranked) > limit
+    )
+
+
+def _candidates(store, topic: WordingQuery) -> list[IndicatorRow]:
+    rows = []
+    for row in store.indicators.values():
+        if topic.region and not region_matches(row.region, topic.region):
+            continue
+        if topic.year and not _of_year(row, topic.year):
+            continue
+        if topic.kinds and level2_kind(row.level1, row.level2) not in topic.kinds:
+            continue
+        rows.append(row)
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _of_year(row: IndicatorRow, year: int) -> bool:
+    """The row's budget year, or a project named after the year (2023年…结转资金)."""
+    return row.year == year or f"{year}年" in (row.project or "")
+
+
+def _match_all(ctx: QAContext, topic: WordingQuery, rows: list[IndicatorRow], vectors: np.ndarray):
+    """Best (match, similarity, phrase) of every row over the phrases, and unknown terms."""
+    if not rows:
+        return {}, []
+    if not topic.phrases:
+        return {r.id: (r, "core", 0.0, None) for r in rows}, []
+    texts = [phrase_query(p, topic) for p in topic.phrases]
+    queries = np.stack([ctx.searcher.query_vector(t) for t in texts])
+    similarity = vectors @ queries.T
+    tokenizer = ctx.lexicon.tokenizer
+    best: dict[str, tuple] = {}
+    unmatched: list[str] = []
+    for column, phrase in enumerate(topic.phrases):
+        groups, unknown = _known_groups(phrase, rows, tokenizer)
+        unmatched.extend(g.label for g in unknown)
+        found = _match_phrase(groups, rows, similarity[:, column], tokenizer)
+        for index, (match, score) in found.items():
+            row = rows[index]
+            entry = (row, match, score, phrase.text)
+            if row.id not in best or _better(entry, best[row.id]):
+                best[row.id] = entry
+    return best, unmatched
+
+
+def phrase_query(phrase: Phrase, topic: WordingQuery) -> str:
+    """The text embedded for a phrase: the phrase plus the level word it is restricted to."""
+    words = [_KIND_WORDS[k] for k in topic.kinds[:1] if k in _KIND_WORDS]
+    extra = "".join(w for w in words if w not in phrase.text)
+    return phrase.text + extra
+
+
+def _known_groups(phrase: Phrase, rows: list[IndicatorRow], tokenizer):
+    """The phrase's groups that occur somewhere in the rows, and those that occur nowhere."""
+    known, unknown = [], []
+    for group in phrase.groups:
+        seen = any(
+            group_occurs(r.level3, group, tokenizer)
+            or group_occurs(r.project or "", group, tokenizer)
+            for r in rows
+        )
+        (known if seen else unknown).append(group)
+    return known, unknown
+
+
+def _match_phrase(
+    groups: list[TermGroup], rows: list[IndicatorRow], similarity: np.ndarray, tokenizer
+) -> dict[int, tuple[str, float]]:
+    core: dict[int, float] = {}
+    maybe: dict[int, float] = {}
+    for index, row in enumerate(rows):
+        score = float(similarity[index])
+        kind = _lexical_match(groups, row, tokenizer)
+        if kind == "core":
+            core[index] = score
+        elif kind == "related" or score >= SYNONYM_SIMILARITY:
+            maybe[index] = score
+    floor = max(core.values()) - RELATED_MARGIN if core else SYNONYM_SIMILARITY
+    related = {i: s for i, s in maybe.items() if s >= floor}
+    out = {i: ("related", s) for i, s in related.items()}
+    out.update((i, ("core", s)) for i, s in core.items())
+    return out
+
+
+def _lexical_match(groups: list[TermGroup], row: IndicatorRow, tokenizer) -> str | None:
+    """``core`` when every group is in level3; ``related`` for a context or partial match."""
+    if not groups:
+        return None
+    in_level3 = [group_occurs(row.level3, g, tokenizer) for g in groups]
+    hits = sum(in_level3)
+    if hits == len(groups):
+        return "core"
+    if not hits:
+        return None
+    in_context = [
+        hit or group_occurs(row.project or "", g, tokenizer)
+        for hit, g in zip(in_level3, groups, strict=True)
+    ]
+    if all(in_context) or (len(groups) >= 2 and hits * 2 >= len(groups)):
+        return "related"
+    return None
+
+
+def _better(new: tuple, old: tuple) -> bool:
+    rank = {"core": 0, "related": 1}
+    return (rank[new[1]], -new[2]) < (rank[old[1]], -old[2])
+
+
+def _rank(matches: dict[str, tuple]) -> list[tuple]:
+    """Core rows by similarity, then related rows, capped (see the module docstring)."""
+    order = sorted(matches.values(), key=lambda e: (e[1] != "core", -round(e[2], 6), e[0].id))
+    core = [e for e in order if e[1] == "core"]
+    related = [e for e in order if e[1] == "related"]
+    cap = max(2, math.ceil(len(core) / 2)) if core else RELATED_WITHOUT_CORE
+    return core + related[:cap]
+
+
+def _clusters(rows: tuple[WordingRow, ...]) -> tuple[WordingCluster, ...]:
+    members: dict[int, list[WordingRow]] = {}
+    for item in rows:
+        members.setdefault(item.cluster, []).append(item)
+    out = []
+    for number, items in members.items():
+        plain = [i.row for i in items]
+        out.append(
+            WordingCluster(
+                number=number,
+                representative=representative(plain).level3,
+                rows=tuple(items),
+                wordings=tuple(dict.fromkeys(r.level3 for r in plain)),
+                spread=value_spread(plain),
+            )
+        )
+    return tuple(out)
+
+
+def nearest_wordings(engine, topic: WordingQuery, k: int = 3) -> list[str]:
+    """The k level3 wordings of the index closest in meaning to the topic."""
+    if not topic.phrases or not engine.store.indicators:
+        return []
+    rows = sorted(engine.store.indicators.values(), key=lambda r: r.id)
+    scores = level3_vectors(engine, rows) @ engine.searcher.query_vector(topic.text)
+    out: list[str] = []
+    for index in np.argsort(-scores, kind="stable"):
+        if rows[index].level3 not in out:
+            out.append(rows[index].level3)
+        if len(out) == k:
+            break
+    return out

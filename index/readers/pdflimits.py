@@ -27,6 +27,7 @@ from pypdf.errors import LimitReachedError
 from pypdf.filters import decode_stream_data
 from pypdf.generic import IndirectObject, StreamObject
 
+from ..errors import UnreadableDocumentError
 from .limits import MB, ReadBudget
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def check_streams(data: bytes, budget: ReadBudget) -> None:
             for number in list(numbers):
                 budget.check_time("数据流检查")
                 _check_stream(reader, IndirectObject(number, generation, reader), budget)
+                reader.resolved_objects.pop((generation, number), None)  # keep memory flat
 
 
 def _check_stream(reader, ref: IndirectObject, budget: ReadBudget) -> None:
@@ -141,9 +143,17 @@ def _stream_too_large(budget: ReadBudget, what: str, exc: Exception):
 
 
 def count_pages(document, budget: ReadBudget) -> int:
-    """The number of pages, walking at most ``max_pages`` + 1 of them; refuse past the limit."""
+    """The number of pages, walking at most ``max_pages`` + 1 of them; refuse past the limit.
+
+    Raises :class:`UnreadableDocumentError` when the page tree cannot be walked.
+    """
     limit = budget.limits.max_pages
-    count = sum(1 for _ in islice(PDFPage.create_pages(document), limit + 1))
+    try:
+        count = sum(1 for _ in islice(PDFPage.create_pages(document), limit + 1))
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on a bad page tree
+        raise UnreadableDocumentError(
+            budget.path, f"damaged PDF: page tree unreadable ({exc})"
+        ) from exc
     if count > limit:
         raise budget.refuse(
             "max_pages",

@@ -195,6 +195,8 @@ def _sheet_elements(source, budget: ReadBudget, title: str):
     for event, element in iterparse(source, events=("start", "end")):
         if event == "start":
             stack.append(element)
+            if len(stack) > MAX_PART_ELEMENTS:
+                raise budget.part_too_big(f"工作表“{title}”")
             continue
         stack.pop()
         pending += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 
 class BudgetIndexError(Exception):
     """Base class of every error raised by the ``index`` package."""
@@ -20,6 +22,23 @@ class UnreadableDocumentError(BudgetIndexError):
 
 class UnsupportedFormatError(UnreadableDocumentError):
     """The file's format is known but not readable here (e.g. legacy .doc)."""
+
+
+class DocumentTooLargeError(UnreadableDocumentError):
+    """Reading the document would pass a limit of :class:`index.readers.limits.ReadLimits`.
+
+    Raised before the work is done (a zip bomb, a cell at the sheet's far corner, a
+    PDF of 10,000 pages). ``limit`` names the setting that was exceeded; ``reason``
+    is a Chinese message naming the file, the limit and what to do.
+    """
+
+    def __init__(self, path: str, reason: str, limit: str):
+        self.limit = limit
+        super().__init__(path, reason)
+
+    def renamed(self, name: str) -> str:
+        """The reason naming the file ``name`` (an upload's own name, not its staged copy's)."""
+        return self.reason.replace(PurePath(self.path).name, name)
 
 
 class IndexNotBuiltError(BudgetIndexError):

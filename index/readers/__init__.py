@@ -1,7 +1,9 @@
 """Readers: turn a file of any supported format into the shared table model.
 
 Every reader returns :class:`ReadResult` (rows of cells with provenance). The
-format is detected from the file's bytes, not trusted from its name.
+format is detected from the file's bytes, not trusted from its name. Reading is
+bounded by :class:`~index.readers.limits.ReadLimits`: a file that would take more
+is refused with :class:`~index.errors.DocumentTooLargeError` before the work is done.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from pathlib import Path
 
 from ..errors import UnreadableDocumentError, UnsupportedFormatError
 from ..tablemodel import Row
+from .limits import ReadLimits, zip_member_count
 
 MAX_BYTES = 200 * 1024 * 1024
 
-# format name -> "module:function"; each function takes (data: bytes, path: str)
-# and returns (rows, warnings) where warnings is a list of str.
+# format name -> "module:function"; each function takes (data: bytes, path: str,
+# limits: ReadLimits) and returns (rows, warnings) where warnings is a list of str.
 READERS = {
     "pdf": "index.readers.pdf:read_pdf",
     "xlsx": "index.readers.xlsx:read_xlsx",
@@ -63,6 +66,10 @@ def detect_format(data: bytes, path: str) -> str:
 
 
 def _zip_format(data: bytes, path: str) -> str:
+    if zip_member_count(data) > ReadLimits.from_environ().max_zip_members:
+        # too many entries to list them safely: name the kind from the bytes and let
+        # the reader refuse the file with the limit it passes
+        return "docx" if b"word/document.xml" in data else "xlsx"
     try:
         names = set(zipfile.ZipFile(BytesIO(data)).namelist())
     except zipfile.BadZipFile as exc:
@@ -74,12 +81,18 @@ def _zip_format(data: bytes, path: str) -> str:
     raise UnreadableDocumentError(path, "a ZIP archive that is neither .docx nor .xlsx")
 
 
-def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
+def read_document(
+    path: str | Path, data: bytes | None = None, limits: ReadLimits | None = None
+) -> ReadResult:
     """Read one file into rows, whatever its format.
 
-    Raises :class:`UnreadableDocumentError` naming the file when it cannot be read.
+    ``limits`` bound the work (default: :meth:`ReadLimits.from_environ`). Raises
+    :class:`UnreadableDocumentError` naming the file when it cannot be read, and its
+    subclass :class:`~index.errors.DocumentTooLargeError` when reading it would pass
+    a limit.
     """
     path = str(path)
+    limits = limits or ReadLimits.from_environ()
     if data is None:
         try:
             size = Path(path).stat().st_size
@@ -88,7 +101,8 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
         if size > MAX_BYTES:
             raise UnreadableDocumentError(
                 path,
-                f"file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit",
+                f"file is {size // (1024 * 1024)} MB, "
+                f"over the {MAX_BYTES // (1024 * 1024)} MB limit",
             )
         data = Path(path).read_bytes()
     if not data:
@@ -97,12 +111,14 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
     if fmt == "doc":
         raise UnsupportedFormatError(
             path,
-            "legacy Word .doc is not supported: save it as .docx (Word: 另存为 .docx) and add it again",
+            "legacy Word .doc is not supported: "
+            "save it as .docx (Word: 另存为 .docx) and add it again",
         )
     if fmt == "encrypted":
         raise UnreadableDocumentError(
             path,
-            "password-protected Office document: remove the password (save a copy without it) and add it again",
+            "password-protected Office document: "
+            "remove the password (save a copy without it) and add it again",
         )
     if fmt == "ole":
         raise UnsupportedFormatError(path, "an OLE (old Office) file of unknown kind")
@@ -113,7 +129,7 @@ def read_document(path: str | Path, data: bytes | None = None) -> ReadResult:
         return ReadResult(rows=rows, format="text", encoding=encoding)
     module_name, func_name = READERS[fmt].split(":")
     reader = getattr(importlib.import_module(module_name), func_name)
-    rows, warnings = reader(data, path)
+    rows, warnings = reader(data, path, limits)
     if not any(not row.is_blank for row in rows):
         raise UnreadableDocumentError(path, f"no text or tables found in this {fmt} file")
     return ReadResult(rows=rows, format=fmt, warnings=list(warnings))

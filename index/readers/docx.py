@@ -22,13 +22,16 @@ from lxml.etree import XMLSyntaxError
 from ..errors import UnreadableDocumentError
 from ..tablemodel import Row
 from .grid import RowSink, Slot, resolve_merges
+from .limits import ReadBudget, ReadLimits, count_xml_elements, open_zip
 
 logger = logging.getLogger(__name__)
 
 _CONTAINERS = (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"))
 
 
-def read_docx(data: bytes, path: str) -> tuple[list[Row], list[str]]:
+def read_docx(
+    data: bytes, path: str, limits: ReadLimits | None = None
+) -> tuple[list[Row], list[str]]:
     """Read a .docx document into rows.
 
     Parameters
@@ -37,6 +40,8 @@ def read_docx(data: bytes, path: str) -> tuple[list[Row], list[str]]:
         The file's bytes.
     path : str
         The file's name, for messages.
+    limits : ReadLimits, optional
+        Limits on the work (default: :meth:`ReadLimits.from_environ`).
 
     Returns
     -------
@@ -47,9 +52,16 @@ def read_docx(data: bytes, path: str) -> tuple[list[Row], list[str]]:
 
     Raises
     ------
+    DocumentTooLargeError
+        Reading would pass a limit (zip bomb, too many XML elements, a huge table).
     UnreadableDocumentError
         The file is not a readable Word document.
     """
+    budget = ReadBudget(path, limits or ReadLimits.from_environ(), "docx")
+    archive = open_zip(data, budget)
+    for name in archive.namelist():
+        if name.endswith((".xml", ".rels")):
+            count_xml_elements(archive, name, budget)
     try:
         document = docx.Document(BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
@@ -60,7 +72,7 @@ def read_docx(data: bytes, path: str) -> tuple[list[Row], list[str]]:
             for line in Paragraph(element, None).text.split("\n"):
                 sink.text(line)
         else:
-            sink.table(resolve_merges(_table_grid(element)))
+            sink.table(resolve_merges(_table_grid(element, budget)))
     return sink.finish(), []
 
 
@@ -73,12 +85,16 @@ def _blocks(parent):
             yield from _blocks(child)
 
 
-def _table_grid(tbl) -> list[list[Slot]]:
-    """The table as a grid whose merged positions point at their anchor cell."""
+def _table_grid(tbl, budget: ReadBudget) -> list[list[Slot]]:
+    """The table as a grid whose merged positions point at their anchor cell.
+
+    Its size (rows × the widest row's grid columns) is counted before it is built.
+    """
+    rows = [tr for tr in tbl.iter(qn("w:tr")) if _owner_table(tr) is tbl]  # not nested ones
+    widest = max((tr.grid_before + sum(tc.grid_span for tc in tr.tc_lst) for tr in rows), default=0)
+    budget.add_table(len(rows), widest, "Word 表格")
     grid: list[list[Slot]] = []
-    for tr in tbl.iter(qn("w:tr")):
-        if _owner_table(tr) is not tbl:
-            continue  # a row of a table nested in a cell
+    for tr in rows:
         r = len(grid)
         row: list[Slot] = [None] * tr.grid_before
         for tc in tr.tc_lst:

@@ -169,6 +169,13 @@ class RowSink:
                 self.add(row.cells, tabular=True, source_row=source_row)
         self.blank()
 
+    def note(self, text: str, source_row: int | None = None) -> None:
+        """Append a lone cell (a note beside or below the tables) as lines of text."""
+        self.blank()
+        for line in text.splitlines():
+            self.add((_SPACES.sub(" ", line).strip(),), tabular=False, source_row=source_row)
+        self.blank()
+
     def blank(self) -> None:
         """Mark a break between blocks: at most one blank row, never at the start."""
         if self.rows and not self.rows[-1].is_blank:

@@ -7,7 +7,8 @@ A ``<table>`` holding no other table is a data table: its rows come out as cells
 with ``rowspan`` filled down and ``colspan`` collapsed into the first column
 (:mod:`index.readers.grid`). A table that holds tables is page layout, and its cells
 are read as blocks. The charset comes from the BOM or ``<meta charset>``, else
-UTF-8, else GB18030.
+UTF-8, else GB18030. Each table's positions are counted against
+``max_table_cells`` (:mod:`index.readers.limits`) as its grid is built.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, P
 
 from ..tablemodel import Row
 from .grid import RowSink, Slot, resolve_merges
+from .limits import ReadBudget, ReadLimits
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,9 @@ _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 _BREAK = "\u2028"  # marks <br> and block ends inside a table cell
 
 
-def read_html(data: bytes, path: str) -> tuple[list[Row], list[str]]:
+def read_html(
+    data: bytes, path: str, limits: ReadLimits | None = None
+) -> tuple[list[Row], list[str]]:
     """Read an HTML page into rows.
 
     Parameters
@@ -47,6 +51,8 @@ def read_html(data: bytes, path: str) -> tuple[list[Row], list[str]]:
         The file's bytes.
     path : str
         The file's name, for messages.
+    limits : ReadLimits, optional
+        Limits on the work (default: :meth:`ReadLimits.from_environ`).
 
     Returns
     -------
@@ -58,7 +64,7 @@ def read_html(data: bytes, path: str) -> tuple[list[Row], list[str]]:
     text, encoding, warnings = decode_html(data, path)
     logger.debug("%s: decoded as %s", path, encoding)
     soup = BeautifulSoup(text, "lxml")
-    walker = _Walker()
+    walker = _Walker(ReadBudget(path, limits or ReadLimits.from_environ(), "html"))
     walker.walk(soup)
     walker.flush()
     return walker.sink.finish(), warnings
@@ -97,7 +103,8 @@ def decode_html(data: bytes, path: str) -> tuple[str, str, list[str]]:
 class _Walker:
     """Walk the DOM in order, sending lines and tables to a :class:`RowSink`."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: ReadBudget) -> None:
+        self.budget = budget
         self.sink = RowSink()
         self.buffer: list[str] = []
 
@@ -123,7 +130,7 @@ class _Walker:
                 continue
             if name == "table" and child.find("table") is None:
                 self.flush()
-                self.sink.table(resolve_merges(_table_grid(child)))
+                self.sink.table(resolve_merges(_table_grid(child, self.budget)))
                 continue
             block = name in _BLOCKS
             if block:
@@ -133,9 +140,14 @@ class _Walker:
                 self.flush()
 
 
-def _table_grid(table) -> list[list[Slot]]:
-    """The table as a grid: rowspan/colspan positions point at their anchor cell."""
+def _table_grid(table, budget: ReadBudget) -> list[list[Slot]]:
+    """The table as a grid: rowspan/colspan positions point at their anchor cell.
+
+    Positions are counted against the budget row by row as they are made, and the
+    padding of short rows to the widest before the grid is returned.
+    """
     trs = table.find_all("tr")
+    built = widest = 0
     grid: list[list[Slot]] = []
     pending: dict[int, tuple[tuple[int, int], int]] = {}  # column -> (anchor, rows left)
     for r, tr in enumerate(trs):
@@ -146,11 +158,13 @@ def _table_grid(table) -> list[list[Slot]]:
                 pending[column] = (anchor, left - 1)
             else:
                 del pending[column]
-        c = 0
+        c = placed = 0
         for cell in tr.find_all(["td", "th"], recursive=False):
             while c in row:
                 c += 1
             colspan = _span(cell.get("colspan"), 100)
+            budget.add_table(1, colspan, "HTML 表格")
+            placed += colspan
             rowspan = _span(cell.get("rowspan"), len(trs) - r) or len(trs) - r
             row[c] = _cell_text(cell) or None
             for k in range(1, colspan):
@@ -160,7 +174,11 @@ def _table_grid(table) -> list[list[Slot]]:
                     pending[c + k] = ((r, c), rowspan - 1)
             c += colspan
         width = max(row, default=-1) + 1
+        budget.add_table(1, width - placed, "HTML 表格")  # rowspans from above, gaps
         grid.append([row.get(k) for k in range(width)])
+        built += width
+        widest = max(widest, width)
+    budget.add_table(1, len(grid) * widest - built, "HTML 表格")
     return grid
 
 

@@ -6,6 +6,11 @@ read from word positions (:mod:`index.readers.pdftext`): cells cut at wide gaps,
 unruled table still comes out as rows of cells, and wrapped paragraphs joined. A
 table continued on the next page is simply more rows. Page numbers and running
 headers/footers are dropped. ``Row.page`` is the 1-based page number.
+
+Reading is bounded (:mod:`index.readers.pdflimits`): streams are decoded with caps
+before pdfminer sees them, pages are counted before they are read, each page's
+layout stops at a number of objects, and the whole read at a time limit. Each page
+is released once read.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ..errors import UnreadableDocumentError
+from ..errors import DocumentTooLargeError, UnreadableDocumentError
 from ..tablemodel import Row
 from .grid import ResolvedRow, RowSink, Slot, resolve_merges
+from .limits import ReadBudget, ReadLimits
+from .pdflimits import bounded_layout, check_streams, count_pages, ruling_points
 from .pdftext import Line, page_lines
 
 logger = logging.getLogger(__name__)
@@ -51,7 +58,9 @@ class _Page:
     has_images: bool = False
 
 
-def read_pdf(data: bytes, path: str) -> tuple[list[Row], list[str]]:
+def read_pdf(
+    data: bytes, path: str, limits: ReadLimits | None = None
+) -> tuple[list[Row], list[str]]:
     """Read a PDF into rows.
 
     Parameters
@@ -60,6 +69,8 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Row], list[str]]:
         The file's bytes.
     path : str
         The file's name, for messages.
+    limits : ReadLimits, optional
+        Limits on the work (default: :meth:`ReadLimits.from_environ`).
 
     Returns
     -------
@@ -71,12 +82,18 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Row], list[str]]:
 
     Raises
     ------
+    DocumentTooLargeError
+        Reading would pass a limit (a stream decoding past its cap, too many pages,
+        a page with too many objects, too long).
     UnreadableDocumentError
         The PDF is corrupt, password-protected, or has no text layer at all.
     """
+    budget = ReadBudget(path, limits or ReadLimits.from_environ(), "pdf")
+    check_streams(data, budget)
     warnings: list[str] = []
     with _open(data, path) as pdf:
         try:
+            count_pages(pdf.doc, budget)
             page_list = pdf.pages
         except PdfminerException as exc:
             raise UnreadableDocumentError(
@@ -84,11 +101,16 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Row], list[str]]:
             ) from exc
         pages = []
         for number, page in enumerate(page_list, start=1):
+            budget.check_time(f"第 {number} 页")
             try:
-                pages.append(_read_page(page, number))
+                pages.append(_read_page(page, number, budget, warnings))
+            except DocumentTooLargeError:
+                raise
             except Exception as exc:  # noqa: BLE001 - one broken page must not lose the rest
                 logger.warning("%s: page %d unreadable: %s", path, number, exc)
                 warnings.append(f"page {number} could not be read ({exc}); skipped")
+            finally:
+                page.close()
     if not pages:
         reason = warnings[0] if warnings else "no pages found"
         raise UnreadableDocumentError(path, f"damaged or truncated PDF: {reason}")
@@ -131,14 +153,23 @@ def _open(data: bytes, path: str) -> pdfplumber.PDF:
         raise UnreadableDocumentError(path, f"corrupt or damaged PDF ({exc})") from exc
 
 
-def _read_page(page, number: int) -> _Page:
+def _read_page(page, number: int, budget: ReadBudget, warnings: list[str]) -> _Page:
+    bounded_layout(page, budget)
     page = page.dedupe_chars().filter(_visible)
     result = _Page(number=number, height=float(page.height))
     if not page.chars:
         result.has_text = False
         result.has_images = bool(page.images)
         return result
-    tables = page.find_tables()
+    points = ruling_points(page)
+    if points > budget.limits.max_table_points:
+        warnings.append(
+            f"page {number}: {points:,} ruling-line crossings (limit "
+            f"{budget.limits.max_table_points:,}); tables not detected, read as text"
+        )
+        tables = []
+    else:
+        tables = page.find_tables()
     for table in tables:
         result.items.append((table.bbox[1], resolve_merges(_table_grid(table))))
     for line in page_lines(page, tables):

@@ -1,10 +1,17 @@
 """Read Excel workbooks: .xlsx with openpyxl, legacy .xls with xlrd.
 
-Each visible sheet's rows are read in order; ``Row.sheet`` is the sheet name and
-``Row.source_row`` the sheet's row number. Merged cells are resolved with the one
-rule of :mod:`index.readers.grid` (horizontal merges collapsed into the anchor,
-vertical merges filled down). Numbers are rendered as the sheet displays them
+Each visible sheet's filled cells are read (``Row.sheet`` is the sheet name and
+``Row.source_row`` the sheet's row number) and turned into tables by
+:mod:`index.readers.sheets`, with merged cells resolved by the one rule of
+:mod:`index.readers.grid`. Numbers are rendered as the sheet displays them
 (:mod:`index.readers.numfmt`); formulas give their cached values.
+
+Reading is bounded (:mod:`index.readers.limits`): the zip container is checked
+from its central directory, the parts openpyxl loads whole are counted before it
+loads them, and each sheet is streamed row by row in openpyxl's read-only mode
+with its rows and cells counted as they are read, so neither a zip bomb nor a cell
+at XFD1048576 costs more than the limits allow. Only filled cells are kept: the
+empty cells between them are never made.
 """
 
 from __future__ import annotations
@@ -12,17 +19,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zipfile
-from dataclasses import dataclass, field
 from io import BytesIO
+from xml.etree.ElementTree import ParseError, iterparse
 
 import openpyxl
 import xlrd
+from openpyxl.cell.read_only import ReadOnlyCell
+from openpyxl.utils import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from ..errors import UnreadableDocumentError
-from ..tablemodel import Row
-from .grid import RowSink, Slot, resolve_merges
+from .limits import (
+    MAX_PART_ELEMENTS,
+    CappedReader,
+    ReadBudget,
+    ReadLimits,
+    count_xml_elements,
+    open_zip,
+)
 from .numfmt import format_date, format_general, format_number
+from .sheets import SheetCells, emit_sheets
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +49,23 @@ _PASSWORD = (
     "password-protected workbook: remove the password (Excel: 文件 > 信息 > 保护工作簿) "
     "and add it again"
 )
+_ROW = f"{{{SHEET_MAIN_NS}}}row"
+_SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
+_MERGE_CELL = f"{{{SHEET_MAIN_NS}}}mergeCell"
+_CORRUPT = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    ParseError,
+    IndexError,
+    TypeError,
+)
 
 
-@dataclass
-class _Sheet:
-    """One sheet as printed texts by (row, col), 1-based, and merged ranges."""
-
-    name: str
-    texts: dict[tuple[int, int], str] = field(default_factory=dict)
-    # (first_row, first_col, last_row, last_col), inclusive, 1-based
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-
-def read_xlsx(data: bytes, path: str) -> tuple[list[Row], list[str]]:
+def read_xlsx(data: bytes, path: str, limits: ReadLimits | None = None):
     """Read an .xlsx workbook into rows.
 
     Parameters
@@ -52,46 +74,62 @@ def read_xlsx(data: bytes, path: str) -> tuple[list[Row], list[str]]:
         The file's bytes.
     path : str
         The file's name, for messages.
+    limits : ReadLimits, optional
+        Limits on the work (default: :meth:`ReadLimits.from_environ`).
 
     Returns
     -------
     rows : list of Row
         Every visible sheet's rows in order.
     warnings : list of str
-        Hidden sheets skipped, formulas without a cached value.
+        Hidden sheets skipped.
 
     Raises
     ------
+    DocumentTooLargeError
+        Reading would pass a limit (zip bomb, too many rows/cells, a huge table).
     UnreadableDocumentError
         The workbook is corrupt or holds no non-empty cell.
     """
+    budget = ReadBudget(path, limits or ReadLimits.from_environ(), "xlsx")
+    archive = open_zip(data, budget)
     try:
-        book = openpyxl.load_workbook(BytesIO(data), read_only=False, data_only=True)
-    except (
-        zipfile.BadZipFile,
-        InvalidFileException,
-        KeyError,
-        OSError,
-        ValueError,
-        SyntaxError,
-    ) as exc:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels", ".vml")):
+                # sheets are streamed below; only what precedes their cells is loaded whole
+                stop = _SHEET_DATA if name.startswith("xl/worksheets/") else None
+                count_xml_elements(archive, name, budget, stop=stop)
+        book = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except _CORRUPT as exc:
         raise UnreadableDocumentError(path, f"corrupt or damaged Excel workbook ({exc})") from exc
     warnings: list[str] = []
     sheets = []
-    for sheet in book.worksheets:
-        if sheet.sheet_state != "visible":
-            warnings.append(f"hidden sheet {sheet.title!r} skipped")
-            continue
-        sheets.append(_openpyxl_sheet(sheet, warnings))
-    return _emit(sheets, path), warnings
+    try:
+        for sheet in book.worksheets:
+            if sheet.sheet_state != "visible":
+                warnings.append(f"hidden sheet {sheet.title!r} skipped")
+                continue
+            sheets.append(_openpyxl_sheet(book, sheet, budget))
+    except _CORRUPT as exc:
+        raise UnreadableDocumentError(path, f"corrupt or damaged Excel workbook ({exc})") from exc
+    finally:
+        book.close()
+    return emit_sheets(sheets, budget), warnings
 
 
-def read_xls(data: bytes, path: str) -> tuple[list[Row], list[str]]:
-    """Read a legacy .xls (BIFF) workbook into rows; see :func:`read_xlsx`."""
+def read_xls(data: bytes, path: str, limits: ReadLimits | None = None):
+    """Read a legacy .xls (BIFF) workbook into rows; see :func:`read_xlsx`.
+
+    Sheets are loaded one at a time with ragged rows (a row is as long as its last
+    cell, not the sheet's widest row) and unloaded when read.
+    """
+    budget = ReadBudget(path, limits or ReadLimits.from_environ(), "xls")
     if _ENCRYPTED_OLE in data:
         raise UnreadableDocumentError(path, _PASSWORD)
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, ragged_rows=True, on_demand=True
+        )
     except xlrd.XLRDError as exc:
         if "encrypted" in str(exc).lower():
             raise UnreadableDocumentError(path, _PASSWORD) from exc
@@ -100,27 +138,89 @@ def read_xls(data: bytes, path: str) -> tuple[list[Row], list[str]]:
         raise UnreadableDocumentError(path, f"corrupt or damaged .xls workbook ({exc})") from exc
     warnings: list[str] = []
     sheets = []
-    for sheet in book.sheets():
-        if sheet.visibility:
-            warnings.append(f"hidden sheet {sheet.name!r} skipped")
-            continue
-        sheets.append(_xlrd_sheet(book, sheet))
-    return _emit(sheets, path), warnings
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            if sheet.visibility:
+                warnings.append(f"hidden sheet {sheet.name!r} skipped")
+            else:
+                sheets.append(_xlrd_sheet(book, sheet, budget))
+            book.unload_sheet(index)
+    except (xlrd.XLRDError, ValueError, IndexError, KeyError, AssertionError) as exc:
+        raise UnreadableDocumentError(path, f"corrupt or damaged .xls workbook ({exc})") from exc
+    finally:
+        book.release_resources()
+    return emit_sheets(sheets, budget), warnings
 
 
-def _openpyxl_sheet(sheet, warnings: list[str]) -> _Sheet:
-    result = _Sheet(name=sheet.title)
-    # sheet._cells holds only the cells present in the file; iter_rows would create every
-    # cell of the (style-inflated) used range
-    for (row, col), cell in sheet._cells.items():
-        text = _openpyxl_text(cell)
-        if text:
-            result.texts[(row, col)] = text
-        elif cell.data_type == "f":
-            warnings.append(f"sheet {sheet.title!r} cell {cell.coordinate}: formula without value")
-    for rng in sheet.merged_cells.ranges:
-        result.merges.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
+def _openpyxl_sheet(book, sheet, budget: ReadBudget) -> SheetCells:
+    """Stream one read-only sheet: filled cells and merged ranges, counted as they come."""
+    result = SheetCells(name=sheet.title)
+    # the parser openpyxl's own read-only rows use; its rows come from our loop below,
+    # which frees each row once read (openpyxl's keeps an empty element per row)
+    parser = WorkSheetParser(
+        None,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
+    with book._archive.open(sheet._worksheet_path) as raw:
+        source = CappedReader(raw, budget, sheet._worksheet_path)
+        for element in _sheet_elements(source, budget, sheet.title):
+            if element.tag == _MERGE_CELL:
+                _add_merge(result, element.get("ref", ""))
+                continue
+            row, cells = parser.parse_row(element)
+            budget.add_rows(1, sheet.title)
+            budget.add_cells(len(cells), sheet.title, row)
+            for cell in cells:
+                if cell["value"] is None:
+                    continue
+                text = _openpyxl_text(ReadOnlyCell(sheet, **cell))
+                if text:
+                    result.texts[(cell["row"], cell["column"])] = text
     return result
+
+
+def _sheet_elements(source, budget: ReadBudget, title: str):
+    """Yield each <row> and <mergeCell> of a sheet's XML as it ends, freeing what was read.
+
+    At most :data:`MAX_PART_ELEMENTS` elements are held at once (one row, or one
+    block such as <cols>); more is refused.
+    """
+    stack = []
+    pending = 0
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            stack.append(element)
+            if len(stack) > MAX_PART_ELEMENTS:
+                raise budget.part_too_big(f"工作表“{title}”")
+            continue
+        stack.pop()
+        pending += 1
+        if pending > MAX_PART_ELEMENTS:
+            raise budget.part_too_big(f"工作表“{title}”")
+        if element.tag in (_ROW, _MERGE_CELL):
+            yield element
+        elif len(stack) > 1 and stack[-1].tag != _SHEET_DATA:
+            continue  # part of an element still being read
+        element.clear()
+        if stack:
+            stack[-1].remove(element)
+        pending = 0
+
+
+def _add_merge(sheet: SheetCells, ref: str) -> None:
+    try:
+        c0, r0, c1, r1 = range_boundaries(ref)
+    except (ValueError, TypeError):
+        logger.debug("sheet %r: merged range %r ignored", sheet.name, ref)
+        return
+    if None in (c0, r0, c1, r1):
+        return  # whole rows or columns: not a merge Excel can make
+    sheet.merges.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
 
 
 def _openpyxl_text(cell) -> str:
@@ -138,15 +238,21 @@ def _openpyxl_text(cell) -> str:
     return str(value).strip()
 
 
-def _xlrd_sheet(book, sheet) -> _Sheet:
-    result = _Sheet(name=sheet.name)
+def _xlrd_sheet(book, sheet, budget: ReadBudget) -> SheetCells:
+    result = SheetCells(name=sheet.name)
     for row in range(sheet.nrows):
-        for col in range(sheet.ncols):
+        length = sheet.row_len(row)
+        if not length:
+            continue
+        budget.add_rows(1, sheet.name)
+        budget.add_cells(length, sheet.name, row + 1)
+        for col in range(length):
             text = _xlrd_text(book, sheet.cell(row, col))
             if text:
                 result.texts[(row + 1, col + 1)] = text
     for first_row, end_row, first_col, end_col in sheet.merged_cells:
-        result.merges.append((first_row + 1, first_col + 1, end_row, end_col))
+        if end_row > first_row and end_col > first_col:
+            result.merges.append((first_row + 1, first_col + 1, end_row, end_col))
     return result
 
 
@@ -169,47 +275,3 @@ def _xlrd_text(book, cell) -> str:
     if cell.ctype == xlrd.XL_CELL_ERROR:
         return xlrd.error_text_from_code.get(cell.value, "#ERR")
     return str(cell.value).strip()
-
-
-def _emit(sheets: list[_Sheet], path: str) -> list[Row]:
-    sink = RowSink()
-    for sheet in sheets:
-        if not sheet.texts:
-            continue
-        sink.blank()
-        sink.sheet = sheet.name
-        grid, first_row = _grid(sheet)
-        source_rows = list(range(first_row, first_row + len(grid)))
-        sink.table(resolve_merges(grid), source_rows)
-    rows = sink.finish()
-    if not rows:
-        raise UnreadableDocumentError(
-            path, "no tables found in this workbook (every sheet is empty)"
-        )
-    return rows
-
-
-def _grid(sheet: _Sheet) -> tuple[list[list[Slot]], int]:
-    """The sheet's used area as a grid; returns the grid and its first sheet row.
-
-    The area is the extent of the non-empty cells; a merged range reaching past it
-    (a title merged over 26 columns of a 5-column table) is cut at its edge.
-    """
-    first_row = min(r for r, _ in sheet.texts)
-    first_col = min(c for _, c in sheet.texts)
-    last_row = max(r for r, _ in sheet.texts)
-    last_col = max(c for _, c in sheet.texts)
-    covered: dict[tuple[int, int], tuple[int, int]] = {}
-    for r0, c0, r1, c1 in sheet.merges:
-        if (r0, c0) not in sheet.texts:
-            continue  # an empty merged range is just empty cells
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0):
-                    covered[(r, c)] = (r0 - first_row, c0 - first_col)
-    grid: list[list[Slot]] = []
-    for r in range(first_row, last_row + 1):
-        grid.append(
-            [covered.get((r, c)) or sheet.texts.get((r, c)) for c in range(first_col, last_col + 1)]
-        )
-    return grid, first_row

@@ -15,6 +15,7 @@ from index.text import compact, normalize_text
 from .intent import classify_intent, operation_of
 from .levels import level_of
 from .lexicon import Lexicon
+from .lists import list_intent
 from .regions import RegionIndex
 from .terms import QUOTES, YEAR_WORDS, Phrase, indicator_phrases
 from .topic import TopicMatcher
@@ -165,6 +166,7 @@ class QuestionReader:
         text = normalize_text(question)
         intent = classify_intent(text)
         found, topic = self.regions.without(text)
+        intent = list_intent(text, intent, len(found))
         years = tuple(int(y) for y in YEAR_WORDS.findall(text))
         topic = YEAR_WORDS.sub(" ", topic)
         _, indicator_topic = self.regions.without(QUOTES.sub("", compact(question)), "、")

@@ -26,3 +26,10 @@ STOP_WORDS = frozenset(_LISTS["stop"])
 GENERIC_WORDS = frozenset(_LISTS["generic"])
 EDGE_WORDS = _LISTS["edge"]
 MODIFIER_WORDS = frozenset(_LISTS["modifier"])
+REQUEST_WORDS = frozenset(_LISTS["request"])
+# measure word → the printed units that answer it (人数 → 人, 人次, 名 …)
+MEASURE_UNITS = {
+    word: frozenset(_LISTS[f"unit_{kind}"])
+    for kind in ("any", "people", "times")
+    for word in _LISTS[f"count_{kind}"]
+}

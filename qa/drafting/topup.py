@@ -5,7 +5,8 @@ three kinds). A draft with fewer than :data:`MIN_ROWS` rows is topped up with mo
 comparable projects, closest in meaning to the topic first, at most :data:`PER_KIND` to a kind;
 a draft still short of rows or covering fewer than :data:`MIN_KINDS` kinds takes, for the kinds
 it lacks, the closest row of a neighbouring project (the projects nearest the topic in meaning,
-which join the comparables). Every row added cites the row it was drawn from; nothing is
+which join the comparables). A draft without a satisfaction row takes the closest one of those
+projects (every table has one). Every row added cites the row it was drawn from; nothing is
 invented.
 """
 
@@ -18,7 +19,7 @@ import numpy as np
 from index.schema import IndicatorRow
 
 from ..context import QAContext
-from ..question import LEVEL2_KINDS, level2_kind
+from ..question import LEVEL2_KINDS, SATISFACTION_KIND, level2_kind
 from ..wording import level3_vectors
 from .comparables import Comparable, topic_query
 
@@ -62,8 +63,15 @@ def top_up(
             if not _count(chosen, _kind(row)):
                 chosen.append(row)
                 added.append(row)
-        used = {r.project_id for r in added}
-        neighbours = tuple(c for c in neighbours if c.project.id in used)
+    if not _count(chosen, SATISFACTION_KIND):
+        pool = [r for c in (*comparables, *neighbours) for r in c.project.indicators]
+        for row in _closest(ctx, query, pool, chosen):
+            if _kind(row) == SATISFACTION_KIND:
+                chosen.append(row)
+                added.append(row)
+                break
+    used = {r.project_id for r in added}
+    neighbours = tuple(c for c in neighbours if c.project.id in used)
     rank = {c.project.id: i for i, c in enumerate((*comparables, *neighbours))}
     lent = {c.project.id for c in neighbours}
     rows = [make_row(r, _kind(r), rank, r.project_id in lent) for r in added]

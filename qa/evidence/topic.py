@@ -8,13 +8,16 @@ the projects (a word every project prints weighs little).
 
 A project is ``primary`` when it is named after the topic: its name (parentheses included)
 holds every word of an alternative, or the alternative's words make up most of its name and it
-holds nearly as much of them as the names that hold most (``政府法律顾问`` for
-给政府聘外部律师当法律顾问, but not ``政府法律顾问`` for 一村一顾问, which another name holds). Its
-indicator rows make it ``primary`` when rows about the topic are among its outputs (数量,
-质量, 时效, 成本) and name it by its own words or synonyms; two rows about it of any kind (or
-through the things a sector stands for: 扶贫 → 贫困) make it ``partial``, one effect or
-satisfaction row naming it in passing does not count. Its goal or overview naming the topic
-(its own words or synonyms) makes it ``partial`` (a multi-purpose fund).
+holds the heaviest of them any name holds and nearly as much of them as the names that hold
+most (``政府法律顾问`` for 给政府聘外部律师当法律顾问, but not for 一村一顾问, which another
+name holds). Its
+indicator rows bring it in when rows about the topic are among its outputs (数量, 质量, 时效,
+成本) and name it by its own words or synonyms — ``primary`` when they are half its outputs or
+more (a fund for the topic under a generic name), ``partial`` otherwise (a multi-purpose fund);
+two rows about it of any kind (or through the things a sector stands for: 扶贫 → 贫困) make it
+``partial``, one effect or satisfaction row naming it in passing does not count. Its goal or
+overview naming the topic (its own words or synonyms) makes it ``partial`` (a multi-purpose
+fund).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from index.schema import IndicatorRow, Project
 from index.text import compact
 
 from ..context import QAContext
-from ..question import GENERIC_WORDS, Phrase, Understanding, occurs, term_key
+from ..question import GENERIC_WORDS, STOP_WORDS, Phrase, Understanding, occurs, term_key
 from ..question.levels import OUTPUT_KINDS, level2_kind
 
 FULL_SCAN = 2000
@@ -41,8 +44,11 @@ NAME_SHARE = 0.6
 # … and it holds this share of the topic's weight held by the best-covered name
 NAME_RELATIVE = 0.7
 GENERIC_WEIGHT = 0.3
+# a word printed by a quarter of the projects or more does not name a topic on its own
+COMMON_WEIGHT = math.log(4) + 0.1
 MAX_ALTERNATIVES = 12
 _CLAUSES = re.compile(r"[，,；;。？?！!\n]+")
+_LIST = re.compile(r"[、/]+")
 _NAME_NOISE = re.compile(
     r"20\d{2}年?度?|[0-9.]+万?元|第[一二三四五六七八九十0-9]+批|[^\u4e00-\u9fff]"
 )
@@ -63,12 +69,15 @@ def topic_alternatives(ctx: QAContext, u: Understanding) -> list[Phrase]:
     """The topic's alternatives: each clause's phrases, scene-setting clauses joined to each.
 
     ``法援这块儿，几个县区分别掏了多少钱`` → [法援]; ``文化这块，送戏下乡、博物馆之类`` →
-    [文化 送戏下乡, 文化 博物馆]; ``普法、法治宣传这块`` → [普法, 法治宣传].
+    [文化 送戏下乡, 文化 博物馆]; ``普法、法治宣传这块`` → [普法, 法治宣传]. A bare word joined by
+    和/及/与 to a phrase shares the phrase's subject (``人民陪审员选任和培训`` → 人民陪审员选任,
+    人民陪审员培训).
     """
-    clauses = [ctx.matcher.phrases(c) for c in _CLAUSES.split(u.topic)]
-    clauses = [c for c in clauses if c]
-    if not clauses:
-        return []
+    clauses = []
+    for clause in _CLAUSES.split(u.topic):
+        phrases = [p for piece in _LIST.split(clause) for p in _shared(ctx.matcher.phrases(piece))]
+        if phrases:
+            clauses.append(phrases)
     out = []
     for combo in product(*clauses):
         groups = tuple({g.label: g for p in combo for g in p.groups}.values())
@@ -76,6 +85,39 @@ def topic_alternatives(ctx: QAContext, u: Understanding) -> list[Phrase]:
         if len(out) == MAX_ALTERNATIVES:
             break
     return out
+
+
+def _shared(phrases: list[Phrase]) -> list[Phrase]:
+    """Phrases joined by 和/及/与: a bare word after a subject-and-predicate phrase shares its
+    subject."""
+    if len(phrases) < 2 or len(phrases[0].groups) < 2:
+        return phrases
+    subject = phrases[0].groups[:-1]
+    return [phrases[0]] + [
+        Phrase(p.text, (*subject, *p.groups)) if len(p.groups) == 1 else p for p in phrases[1:]
+    ]
+
+
+def _unprinted(ctx: QAContext, phrase: Phrase, weights: dict[str, float]) -> bool:
+    """The alternative is about something no project prints: a specific word of it (three
+    characters or more) is printed in no project, or a word printed nowhere in the corpus is
+    glued to its words and all it keeps are words many projects print (社区戒毒 → 社区; not
+    专门做社区矫正, where 专门 is not part of the topic's word)."""
+    if any(len(t) >= 3 and not weights.get(t) for t in phrase.terms):
+        return True
+    kept = [t for t in phrase.terms if weights.get(t)]
+    if not kept or any(weights[t] > COMMON_WEIGHT for t in kept):
+        return False
+    tokens = ctx.matcher.tokenizer.cut(phrase.text)
+    for index, word in enumerate(tokens):
+        if len(word) < 2 or word.isdigit() or word in STOP_WORDS or word in GENERIC_WORDS:
+            continue
+        if any(word in t or t in word for t in phrase.terms) or ctx.matcher.known(word):
+            continue
+        neighbours = tokens[max(index - 1, 0) : index] + tokens[index + 1 : index + 2]
+        if any(n in t or t in n for n in neighbours for t in kept):
+            return True
+    return False
 
 
 def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
@@ -95,11 +137,8 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
         keep = ctx.lexical_projects(texts)
         projects = [p for p in projects if p.id in keep]
     weights = _weights(ctx, alternatives)
-    best = {
-        a.text: max(_name_coverage(ctx, a.terms, weights, p.name) for p in projects)
-        for a in alternatives
-    }
-    found = [f for f in (match_project(ctx, alternatives, weights, best, p) for p in projects) if f]
+    bars = {a.text: _name_bar(ctx, a.terms, weights, projects) for a in alternatives}
+    found = [f for f in (match_project(ctx, alternatives, weights, bars, p) for p in projects) if f]
     return sorted(
         found,
         key=lambda f: (
@@ -111,40 +150,57 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
     )
 
 
+@dataclass(frozen=True)
+class NameBar:
+    """What a name must hold to be named after a topic it does not spell in full: the
+    topic's heaviest word any name holds, and ``floor`` of the weight the best name holds."""
+
+    key: str | None
+    floor: float
+
+
 def match_project(
     ctx: QAContext,
     alternatives: list[Phrase],
     weights: dict[str, float],
-    best_names: dict[str, float],
+    bars: dict[str, NameBar],
     project: Project,
 ) -> ProjectMatch | None:
     """How the project concerns the topic (see the module docstring), or None.
 
-    ``best_names`` is each alternative's best name coverage over the projects in scope.
+    ``bars`` gives each alternative's :class:`NameBar` over the projects in scope.
     """
     best: ProjectMatch | None = None
     for phrase in alternatives:
         terms = [t for t in phrase.terms if weights.get(t, 0) > 0]
-        if not terms:
+        if not terms or _unprinted(ctx, phrase, weights):
             continue
-        floor = NAME_RELATIVE * best_names.get(phrase.text, 0.0)
-        found = _match_one(ctx, terms, weights, floor, project)
+        bar = bars.get(phrase.text, NameBar(None, 1.0))
+        found = _match_one(ctx, terms, weights, bar, project)
         if found is not None and (best is None or _rank(found) < _rank(best)):
             best = found
     return best
 
 
+def _name_bar(ctx: QAContext, terms: tuple, weights: dict[str, float], projects) -> NameBar:
+    named = [t for t in terms if any(ctx.matcher.term_in(t, p.name) for p in projects)]
+    key = max(named, key=lambda t: (weights.get(t, 0.0), t), default=None)
+    best = max((_name_coverage(ctx, terms, weights, p.name) for p in projects), default=0.0)
+    return NameBar(key, NAME_RELATIVE * best)
+
+
 def _match_one(
-    ctx: QAContext, terms: list[str], weights: dict[str, float], floor: float, project: Project
+    ctx: QAContext, terms: list[str], weights: dict[str, float], bar: NameBar, project: Project
 ) -> ProjectMatch | None:
     texts = ctx.project_texts(project)
     rows = tuple(r for r in project.indicators if _row_about(ctx, terms, r))
-    if _named_after(ctx, terms, weights, floor, project.name):
+    if _named_after(ctx, terms, weights, bar, project.name):
         return ProjectMatch(project, "primary", ("项目名称",), rows)
     exact = [r for r in rows if _row_about(ctx, terms, r, narrow=True)]
-    outputs = [r for r in exact if level2_kind(r.level1, r.level2) in OUTPUT_KINDS]
+    outputs = [r for r in exact if _is_output(r)]
     if outputs:
-        return ProjectMatch(project, "primary", ("绩效指标",), rows)
+        mostly = len(outputs) * 2 >= sum(1 for r in project.indicators if _is_output(r))
+        return ProjectMatch(project, "primary" if mostly else "partial", ("绩效指标",), rows)
     if len(rows) >= 2:
         return ProjectMatch(project, "partial", ("绩效指标",), rows)
     for field, label in (("goal", "绩效目标"), ("detail", "项目概况")):
@@ -153,19 +209,23 @@ def _match_one(
     return None
 
 
+def _is_output(row: IndicatorRow) -> bool:
+    return level2_kind(row.level1, row.level2) in OUTPUT_KINDS
+
+
 def _rank(match: ProjectMatch) -> tuple:
     return (match.match != "primary", match.evidence[0] != "项目名称", -len(match.rows))
 
 
 def _named_after(
-    ctx: QAContext, terms: list[str], weights: dict[str, float], floor: float, name: str
+    ctx: QAContext, terms: list[str], weights: dict[str, float], bar: NameBar, name: str
 ) -> bool:
     """True when the name holds every term, or the terms make up most of the name and it holds
-    at least ``floor`` of their weight."""
+    the bar's key word and at least its floor of the terms' weight."""
     held = [t for t in terms if ctx.matcher.term_in(t, name)]
     if len(held) == len(terms):
         return True
-    if not held or _name_coverage(ctx, terms, weights, name) < floor:
+    if bar.key not in held or _name_coverage(ctx, terms, weights, name) < bar.floor:
         return False
     return _name_share(ctx, held, name) >= NAME_SHARE
 

@@ -24,7 +24,9 @@ _DRAFT_REQUEST = re.compile(
     r"|指标体系|目标表(怎么|如何)(写|填)|(怎么|如何)填|要填|要报|申报|新项目|我们(县|区|单位|局)"
 )
 # the question is about a table to write (绩效目标/指标 of a project)
-_DRAFT_OBJECT = re.compile(r"绩效(指标|目标)|指标体系|目标表|指标(怎么|如何)(写|设|定|填|拟)")
+_DRAFT_OBJECT = re.compile(
+    r"绩效(指标|目标|表)|指标体系|目标表|指标表|指标(怎么|如何)(写|设|定|填|拟)"
+)
 # how existing indicators are written (across regions, in general, a kind of indicator)
 _WORDING_HOW = re.compile(
     r"一般(都)?(怎么|如何|怎样)(写|设|定|表述|填)|一般定(多少|多高|在)"
@@ -44,8 +46,9 @@ _INDICATOR_SHAPE = re.compile(r"指标|口径|[率度]['’”]|[率度](这|有
 # a list of the places or projects funding a topic
 _WHICH_REGIONS = re.compile(
     r"哪些(文档|表|镇|乡|乡镇|街道|村|省|市县|县市)(里)?(有|在|安排|出)"
-    r"|哪(里|儿)(拿|出|有|在|安排|给)|有哪里|在哪(里|儿)?(出|有|安排)"
+    r"|哪(里|儿)(拿|出|有|在|安排|给)|有哪里|在哪(里|儿)?(出|有|安排)|在哪(个|些|几个)项目"
     r"|(项目|经费|资金)(都)?有哪些|(把|将)(这些)?项目列(出来|一下)|列出.{0,4}项目"
+    r"|(都|各)?有哪些[^，。？?]{0,10}项目"
     r"|几个(县|区|县区|区县|地方|地区|镇)[^，。？?]{0,6}(分别|各)|哪几个(县|区|县区|区县|地方|地区|镇)"
     r"|有没有(县|区|地方|哪个|哪些)"
     r"|各(县|区|县区|区县|地|地方|镇)[^，。？?]{0,6}(分别|都)"
@@ -53,7 +56,7 @@ _WHICH_REGIONS = re.compile(
 _LOOKUPS = ("amount_lookup", "indicator_value", "search")
 
 
-def list_intent(text: str, intent: str, regions_named: int = 0) -> str:
+def list_intent(text: str, intent: str) -> str:
     """The intent of a list question whose cue words classified it as ``intent``.
 
     Parameters
@@ -62,8 +65,6 @@ def list_intent(text: str, intent: str, regions_named: int = 0) -> str:
         The normalized question.
     intent : str
         What :func:`~qa.question.intent.classify_intent` read.
-    regions_named : int
-        How many corpus regions the question names (a which-regions list is over several).
 
     Returns
     -------
@@ -83,6 +84,6 @@ def list_intent(text: str, intent: str, regions_named: int = 0) -> str:
             return "indicator_wording"
     if request and _DRAFT_OBJECT.search(text) and intent != "drafting":
         return "drafting"
-    if intent in _LOOKUPS and regions_named <= 1 and _WHICH_REGIONS.search(text):
+    if intent in _LOOKUPS and _WHICH_REGIONS.search(text):
         return "which_regions_fund"
     return intent

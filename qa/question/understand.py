@@ -164,9 +164,8 @@ class QuestionReader:
     def understand(self, question: str) -> Understanding:
         """Read intent and slots from a question."""
         text = normalize_text(question)
-        intent = classify_intent(text)
+        intent = list_intent(text, classify_intent(text))
         found, topic = self.regions.without(text)
-        intent = list_intent(text, intent, len(found))
         years = tuple(int(y) for y in YEAR_WORDS.findall(text))
         topic = YEAR_WORDS.sub(" ", topic)
         _, indicator_topic = self.regions.without(QUOTES.sub("", compact(question)), "、")

@@ -95,7 +95,8 @@ class WordingCluster:
 
 @dataclass(frozen=True)
 class WordingResult:
-    """The rows matching a wording question (core first), and their clusters."""
+    """The rows matching a wording question (core first), and their clusters; ``subject`` is
+    what was looked for, as the words the rows must hold."""
 
     query: str
     topic: WordingQuery
@@ -103,6 +104,7 @@ class WordingResult:
     clusters: tuple[WordingCluster, ...]
     unmatched: tuple[str, ...] = ()
     truncated: bool = False
+    subject: str = ""
 
     @property
     def found(self) -> bool:
@@ -192,7 +194,7 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     engine = ctx.engine
     candidates = _candidates(ctx.store, query)
     vectors = level3_vectors(engine, candidates)
-    matches, unmatched = _match_all(ctx, query, candidates, vectors)
+    matches, unmatched, subject = _match_all(ctx, query, candidates, vectors)
     ranked = _rank(matches)
     clusters_of = corpus_clusters(engine)
     rows = tuple(
@@ -202,7 +204,13 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     core = sum(r.match == "core" for r in rows)
     logger.debug("wording %r: %d rows (%d core)", query.question, len(rows), core)
     return WordingResult(
-        query.question, query, rows, _clusters(rows), tuple(unmatched), len(ranked) > limit
+        query.question,
+        query,
+        rows,
+        _clusters(rows),
+        tuple(unmatched),
+        len(ranked) > limit,
+        subject,
     )
 
 
@@ -225,11 +233,12 @@ def _of_year(row: IndicatorRow, year: int) -> bool:
 
 
 def _match_all(ctx: QAContext, topic: WordingQuery, rows: list[IndicatorRow], vectors: np.ndarray):
-    """Best (match, similarity, phrase) of every row over the phrases, and unknown terms."""
+    """Best (match, similarity, phrase) of every row over the phrases, the unknown terms, and
+    the subject as the words looked for."""
     if not rows:
-        return {}, []
+        return {}, [], ""
     if not topic.phrases:
-        return {r.id: (r, "core", 0.0, None) for r in rows}, []
+        return {r.id: (r, "core", 0.0, None) for r in rows}, [], ""
     phrases = ready_phrases(topic.phrases, rows, ctx.lexicon)
     texts = [_embedded(p.text, topic) for p in phrases]
     queries = np.stack([ctx.searcher.query_vector(t) for t in texts])
@@ -244,7 +253,8 @@ def _match_all(ctx: QAContext, topic: WordingQuery, rows: list[IndicatorRow], ve
             entry = (row, match, score, phrase.phrase.text)
             if row.id not in best or _better(entry, best[row.id]):
                 best[row.id] = entry
-    return best, list(dict.fromkeys(unmatched))
+    subject = "、".join(dict.fromkeys(p.text for p in phrases))
+    return best, list(dict.fromkeys(unmatched)), subject
 
 
 def phrase_query(phrase: Phrase, topic: WordingQuery) -> str:
@@ -292,7 +302,7 @@ def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexico
     → 服务对象满意度 of 法律援助经费); or, when the question names a level (质量指标), every
     word is in its project's name (政府法律顾问项目的质量指标). ``near``: all words but one, at
     least two, in its level3. ``related``: half the words in its level3, not only the measure
-    (满意度 alone does not make a row about 群众满意度), or every word in level3 and project.
+    (满意度 alone does not make a row about 群众满意度), its most specific word among them.
     """
     groups = phrase.groups
     if not groups:
@@ -310,6 +320,8 @@ def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexico
     if len(groups) >= 3 and hits >= len(groups) - 1:
         return "near"
     held = [g for g, hit in zip(groups, in_level3, strict=True) if hit]
+    if phrase.key is not None and phrase.key not in held:
+        return None
     if len(groups) >= 2 and hits * 2 >= len(groups) and held != [phrase.measure]:
         return "related"
     return None

@@ -9,7 +9,9 @@ here they are made ready for matching rows:
 * words no row prints (the asker's own: 买回来, 各县区) and modifiers (全年, 辖区) are not
   required;
 * a measure word (数量, 人数, 场次 …) is also answered by the unit of the row's value
-  (``举办全县法治建设专题培训 ≥1次`` answers 培训场次).
+  (``举办全县法治建设专题培训 ≥1次`` answers 培训场次);
+* its most specific word (the one fewest rows hold, measure aside) is what a partly matching
+  row must hold to be related (宪法 of 宪法宣传: 开展法治宣传活动时间 is not related).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class ReadyPhrase:
     groups: tuple[TermGroup, ...]
     unknown: tuple[str, ...]
     measure: TermGroup | None
+    key: TermGroup | None = None
 
     @property
     def text(self) -> str:
@@ -63,15 +66,25 @@ def ready_phrases(
         required = required or known
         if _asks_rate(phrase, required):
             required.append(RATE)
+        measure = _last(phrase, required)
         out.append(
             ReadyPhrase(
                 phrase,
                 tuple(required),
                 tuple(g.label for g in unknown),
-                _last(phrase, required),
+                measure,
+                _rarest([g for g in required if g is not measure and g is not RATE], rows, lexicon),
             )
         )
     return out
+
+
+def _rarest(groups: list[TermGroup], rows: list[IndicatorRow], lexicon: Lexicon):
+    """The group fewest rows hold (the phrase's most specific word: 宪法 of 宪法宣传)."""
+    if len(groups) < 2:
+        return None
+    counts = {g.label: sum(row_holds(g, r, lexicon) for r in rows) for g in groups}
+    return min(groups, key=lambda g: (counts[g.label], g.label))
 
 
 def _asks_rate(phrase: Phrase, groups: list[TermGroup]) -> bool:

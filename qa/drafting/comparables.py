@@ -91,7 +91,7 @@ def find_comparables(
         At most this many projects; each topic gets its share.
     """
     ctx = QAContext.of(engine)
-    projects = ctx.sorted_projects
+    projects = [p for p in ctx.sorted_projects if p.indicators]  # only these can lend rows
     if not topics or not projects:
         return []
     texts = [_project_texts(p) for p in projects]

@@ -3,21 +3,22 @@
 A question's topic is read as alternatives (:func:`topic_alternatives`): the phrases of a
 list (``普法、法治宣传``) are alternatives, and a clause that only sets the scene
 (``基层服务专项计划招的司法协理员，生活补贴``) joins every alternative. Words no project prints
-anywhere are the asker's own (外部, 买回来) and are not required; the rest weigh by rarity over
-the projects (a word every project prints weighs little).
+are the asker's own (外部, 买回来) and are not required, unless they name the topic: a word of
+three characters or more no project prints (人民陪审员), or one printed nowhere glued to a
+word most projects print (社区戒毒), means no project is about it (未找到, not the leftovers).
+The rest weigh by rarity over the projects (a word every project prints weighs little).
 
 A project is ``primary`` when it is named after the topic: its name (parentheses included)
 holds every word of an alternative, or the alternative's words make up most of its name and it
 holds the heaviest of them any name holds and nearly as much of them as the names that hold
 most (``政府法律顾问`` for 给政府聘外部律师当法律顾问, but not for 一村一顾问, which another
-name holds). Its
-indicator rows bring it in when rows about the topic are among its outputs (数量, 质量, 时效,
-成本) and name it by its own words or synonyms — ``primary`` when they are half its outputs or
-more (a fund for the topic under a generic name), ``partial`` otherwise (a multi-purpose fund);
-two rows about it of any kind (or through the things a sector stands for: 扶贫 → 贫困) make it
-``partial``, one effect or satisfaction row naming it in passing does not count. Its goal or
-overview naming the topic (its own words or synonyms) makes it ``partial`` (a multi-purpose
-fund).
+name holds). Its indicator rows bring it in when rows about the topic are among its outputs
+(数量, 质量, 时效, 成本) and name it by its own words or synonyms — ``primary`` when they are
+half its outputs or more (a fund for the topic under a generic name), ``partial`` otherwise
+(a multi-purpose fund); two rows about it of any kind (or through the things a sector stands
+for: 扶贫 → 贫困) make it ``partial``, one effect or satisfaction row naming it in passing does
+not count. Its goal or overview naming the topic (its own words or synonyms) makes it
+``partial`` (a multi-purpose fund).
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ def _unprinted(ctx: QAContext, phrase: Phrase, weights: dict[str, float]) -> boo
         return False
     tokens = ctx.matcher.tokenizer.cut(phrase.text)
     for index, word in enumerate(tokens):
-        if len(word) < 2 or word.isdigit() or word in STOP_WORDS or word in GENERIC_WORDS:
+        if len(word) < 2 or word.isdigit() or word in GENERIC_WORDS:
+            continue
+        if word in STOP_WORDS or all(ch in STOP_WORDS for ch in word):  # 县有, 哪些
             continue
         if any(word in t or t in word for t in phrase.terms) or ctx.matcher.known(word):
             continue

@@ -298,9 +298,10 @@ def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexico
     """How a row matches a phrase.
 
     ``core``: every word is in its level3 (or its value's unit, for a measure); or the words
-    not there are in its project's name, with one at least in the level3 (法律援助的受援人满意度
-    → 服务对象满意度 of 法律援助经费); or, when the question names a level (质量指标), every
-    word is in its project's name (政府法律顾问项目的质量指标). ``near``: all words but one, at
+    not there are topic words (not kinds of a category: 工作人员, 群众 …) in its project's name,
+    with one at least in the level3 (法律援助的受援人满意度 → 服务对象满意度 of 法律援助经费);
+    or, when the question names a level (质量指标), every word is in its project's name
+    (政府法律顾问项目的质量指标). ``near``: all words but one, at
     least two, in its level3. ``related``: half the words in its level3, not only the measure
     (满意度 alone does not make a row about 群众满意度), its most specific word among them.
     """
@@ -313,7 +314,10 @@ def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexico
     worded = any(g is not RATE and group_occurs(row.level3, g, tokenizer) for g in groups)
     if hits == len(groups) and worded:
         return "core"
-    in_name = [group_occurs(row.project or "", g, tokenizer) for g in groups]
+    in_name = [
+        group_occurs(row.project or "", g, tokenizer) and not _kind_of_something(g, lexicon)
+        for g in groups
+    ]
     in_context = [a or b for a, b in zip(in_level3, in_name, strict=True)]
     if all(in_context) and (worded or by_kind):
         return "core"
@@ -325,6 +329,13 @@ def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexico
     if len(groups) >= 2 and hits * 2 >= len(groups) and held != [phrase.measure]:
         return "related"
     return None
+
+
+def _kind_of_something(group, lexicon) -> bool:
+    """The group's word belongs to a category (工作人员, 群众, 培训 …): a project named with it
+    (社区矫正社会工作者工作经费) does not make its rows about it (its 服务对象满意度 is not the
+    staff's)."""
+    return any(c.category for c in lexicon.concepts_of(group.label))
 
 
 def _better(new: tuple, old: tuple) -> bool:

@@ -23,9 +23,8 @@ from ..question import Understanding, check_text
 from ..sources import Sources
 from .aggregate import answer_aggregate
 from .drafting import answer_drafting
-from .lookup import answer_lookup
+from .general import answer_checked_lookup, answer_general, not_found_general
 from .schema import Answer
-from .search import answer_search
 from .which_regions import answer_which_regions
 from .wording import answer_wording
 
@@ -39,12 +38,12 @@ ANSWERERS: dict[str, Answerer] = {
     "indicator_wording": answer_wording,
     "aggregate": answer_aggregate,
     "which_regions_fund": answer_which_regions,
-    "indicator_value": answer_lookup,
-    "amount_lookup": answer_lookup,
-    "search": answer_search,
+    "indicator_value": answer_checked_lookup,
+    "amount_lookup": answer_checked_lookup,
+    "search": answer_general,
 }
-# tried in order when the intent's answerer passes (a general answerer goes here)
-FALLBACKS: list[Answerer] = []
+# tried in order when the intent's answerer passes
+FALLBACKS: list[Answerer] = [answer_general]
 NEAREST = 5
 
 
@@ -62,7 +61,7 @@ def answer_question(engine, question: str) -> Answer:
         answer = answerer(ctx, u)
         if answer is not None:
             return answer
-    return not_found(ctx, u)
+    return not_found_general(ctx, u)
 
 
 def outside_corpus(ctx: QAContext, u: Understanding) -> Answer | None:

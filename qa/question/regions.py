@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.regions import gazetteer
 from index.text import normalize_text
 
 _ETHNIC = re.compile(
@@ -40,6 +41,20 @@ _NOT_PLACE = (
     "区级",
     "市级",
 )
+
+
+def leading_place(question: str, corpus_regions: list[str]) -> list[str]:
+    """A region name (full or short, from the gazetteer) the question starts with that is not
+    one of the corpus's regions: ``临海绿化养护经费…`` → [临海]. Short names count only at
+    the start, so the 都安 of ``…都安排了`` is never a place."""
+    text = normalize_text(question).replace(" ", "")
+    found = gazetteer().find(text[:8], shorts=True)
+    if not found or found[0][0] != 0:
+        return []
+    start, end, region = found[0]
+    if any(region.short in r or r in region.name for r in corpus_regions):
+        return []
+    return [text[start:end]]
 
 
 def aliases(region: str) -> list[str]:

@@ -36,7 +36,10 @@ QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SEPARATORS = re.compile(r"[、，,;；/]+|以及|或者|还有")
 _JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})
 # A year as questions write it: 2024, 2024年, 2024 年度.
-YEAR_WORDS = re.compile(r"(?<!\d)(20\d{2})\s*年?度?")
+YEAR_WORDS = re.compile(r"(?<!\d)(20\d{2})(?!\d)\s*年?度?")
+SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)\s*年(?!代)")
+# a year a question compares with (跟18年比, 比2018年, 较上年): a baseline, not the scope
+COMPARED_YEAR = re.compile(r"(?:跟|和|与|比|较|同)\s*(?:20)?\d{2}\s*年度?(?:相?比)?")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from .intent import classify_intent, operation_of
 from .levels import level_of
 from .lexicon import Lexicon
 from .regions import RegionIndex
-from .terms import QUOTES, YEAR_WORDS, Phrase, indicator_phrases
+from .terms import COMPARED_YEAR, QUOTES, SHORT_YEAR, YEAR_WORDS, Phrase, indicator_phrases
 from .topic import TopicMatcher
 
 BATCH_WORDS = (
@@ -165,8 +165,12 @@ class QuestionReader:
         text = normalize_text(question)
         intent = classify_intent(text)
         found, topic = self.regions.without(text)
-        years = tuple(int(y) for y in YEAR_WORDS.findall(text))
-        topic = YEAR_WORDS.sub(" ", topic)
+        scoped = COMPARED_YEAR.sub(" ", text)
+        years = tuple(int(y) for y in YEAR_WORDS.findall(scoped))
+        years += tuple(
+            2000 + int(y) for y in SHORT_YEAR.findall(scoped) if 2000 + int(y) not in years
+        )
+        topic = SHORT_YEAR.sub(" ", YEAR_WORDS.sub(" ", COMPARED_YEAR.sub(" 比上年 ", topic)))
         _, indicator_topic = self.regions.without(QUOTES.sub("", compact(question)), "、")
         kinds, indicator = indicator_phrases(indicator_topic, self.lexicon)
         level1, level2 = level_of(text)

@@ -50,12 +50,14 @@ class Reading:
         return self.fits[0]
 
 
-def read(ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = ()) -> Reading | None:
+def read(
+    ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = (), where=None
+) -> Reading | None:
     """The best records for a question, with the records of the same owner that cover what
     it leaves out (谁牵头、电话多少) or that answer the same words equally (开始日期 and
     结束日期 of 执行期从哪天到哪天)."""
-    key = question_key(u, ctx.lexicon, places=places_not_in_corpus(ctx, u))
-    ranked = rank(ctx, u, kinds, key)
+    key = key_of(ctx, u)
+    ranked = rank(ctx, u, kinds, key, where)
     if not ranked:
         return None
     best = ranked[0]
@@ -81,6 +83,11 @@ def _twin(other: Fit, best: Fit, ctx: QAContext) -> bool:
     mine = {c.name for _, c in ctx.lexicon.concepts_in(best.record.label)}
     theirs = {c.name for _, c in ctx.lexicon.concepts_in(other.record.label)}
     return bool(mine & theirs)
+
+
+def key_of(ctx: QAContext, u: Understanding) -> Key:
+    """The question's key, without places that name no region of the corpus."""
+    return question_key(u, ctx.lexicon, places=places_not_in_corpus(ctx, u))
 
 
 def places_not_in_corpus(ctx: QAContext, u: Understanding) -> tuple[str, ...]:

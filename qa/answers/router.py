@@ -23,7 +23,9 @@ from ..question import Understanding, check_text
 from ..sources import Sources
 from .aggregate import answer_aggregate
 from .drafting import answer_drafting
+from .extreme import answer_extreme
 from .general import answer_checked_lookup, answer_general, not_found_general
+from .tables import answer_actual, answer_structure
 from .schema import Answer
 from .which_regions import answer_which_regions
 from .wording import answer_wording
@@ -42,6 +44,8 @@ ANSWERERS: dict[str, Answerer] = {
     "amount_lookup": answer_checked_lookup,
     "search": answer_general,
 }
+# tried before the intent's answerer: each passes unless the question asks for its form
+ASK_ANSWERERS: list[Answerer] = [answer_structure, answer_actual, answer_extreme]
 # tried in order when the intent's answerer passes
 FALLBACKS: list[Answerer] = [answer_general]
 NEAREST = 5
@@ -57,7 +61,7 @@ def answer_question(engine, question: str) -> Answer:
     text = check_text(question)
     ctx = QAContext.of(engine)
     u = ctx.understand(text)
-    for answerer in (outside_corpus, ANSWERERS[u.intent], *FALLBACKS):
+    for answerer in (outside_corpus, *ASK_ANSWERERS, ANSWERERS[u.intent], *FALLBACKS):
         answer = answerer(ctx, u)
         if answer is not None:
             return answer

@@ -39,11 +39,15 @@ def in_scope(record: Record, u: Understanding) -> bool:
     return True
 
 
-def candidates(ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = ()) -> list[Record]:
+def candidates(
+    ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = (), where=None
+) -> list[Record]:
     """The records a question may be about (prefiltered by search on a large corpus)."""
     records = [r for r in records_of(ctx.store) if in_scope(r, u)]
     if kinds:
         records = [r for r in records if r.kind in kinds]
+    if where is not None:
+        records = [r for r in records if where(r)]
     if len(records) <= FULL_SCAN:
         return records
     region = u.regions[0] if len(u.regions) == 1 else None
@@ -53,11 +57,15 @@ def candidates(ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = ()) ->
 
 
 def rank(
-    ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = (), key: Key | None = None
+    ctx: QAContext,
+    u: Understanding,
+    kinds: tuple[str, ...] = (),
+    key: Key | None = None,
+    where=None,
 ) -> list[Fit]:
     """Records best first (ties broken by id, so answers are repeatable)."""
     key = key or question_key(u, ctx.lexicon)
-    found = candidates(ctx, u, kinds)
+    found = candidates(ctx, u, kinds, where)
     if not found:
         return []
     vector = ctx.searcher.query_vector(u.question)

@@ -32,6 +32,7 @@ _NAMES = ("name", "parent")
 AMOUNT_WORDS = "一年 全年 万元"
 CARRYOVER_WORDS = "上年结转 去年结转 结转过来"
 INDICATOR_WORDS = "目标 目标值 指标 要求 达到 一年 全年"
+ACTUAL_WORDS = "计划 实际 实际完成 完成 做到 执行 年度指标值"
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _HAS_NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|千元|元|万人次|万人|人次|人|名|个|辆|家|项|次|场|%|％|户|所|台|套)"
@@ -73,11 +74,13 @@ class Record:
     source: object = None
     chunk: str | None = None
     about: str = ""
+    unit_name: str | None = None
 
     @property
     def scope(self) -> str:
         """The words that say whose value it is."""
-        return " ".join(x for x in (self.region, self.department, self.owner) if x)
+        parts = (self.region, self.department, self.unit_name, self.owner)
+        return " ".join(x for x in parts if x)
 
     @property
     def text(self) -> str:
@@ -122,13 +125,14 @@ def _amount(project: Project) -> Record:
 
 def _indicator(row: IndicatorRow, owner: str) -> Record:
     levels = " ".join(x for x in (row.level1, row.level2) if x)
+    implied = f"{INDICATOR_WORDS} {ACTUAL_WORDS}" if row.actual else INDICATOR_WORDS
     return Record(
         id=row.id,
         kind="indicator",
         doc=row.doc,
         line=row.line,
         owner=owner,
-        label=f"{levels} {row.level3 or ''} {row.description or ''} {INDICATOR_WORDS}".strip(),
+        label=f"{levels} {row.level3 or ''} {row.description or ''} {implied}".strip(),
         value=row.value,
         region=row.region,
         year=row.year,
@@ -247,7 +251,11 @@ def build_records(store: IndexStore) -> list[Record]:
                 for f in project.fields
                 if f.value != project.name and field_for(f.label, guess=False) not in _NAMES
             ]
-            records.extend(replace(r, about=about) for r in own)
+            unit = project.implementing_unit
+            records.extend(
+                replace(r, about=about, unit_name=unit, department=r.department or department)
+                for r in own
+            )
         for plan in parsed.plans:
             records.append(_plan(plan))
             records.extend(_indicator(row, plan.name) for row in plan.indicators)

@@ -62,17 +62,31 @@ def read(
         return None
     best = ranked[0]
     chosen = [best]
-    marks, asked = best.marks, best.ask_marks
-    for other in ranked[1:40]:
+    marks, labels = _full(best.marks), best.label_marks
+    for other in ranked[1:40] if best.record.kind != "sentence" else ():
         if not _same_owner(other.record, best.record) or other.record.kind != best.record.kind:
             continue
-        joined = union(asked, other.ask_marks)
-        if share(joined) - share(asked) >= SECOND_MIN_GAIN or _twin(other, best, ctx):
+        joined = union(labels, _full(other.label_marks))
+        gain = _asked_share(best, joined) - _asked_share(best, labels)
+        if gain >= SECOND_MIN_GAIN or _twin(other, best, ctx):
             chosen.append(other)
-            marks, asked = union(marks, other.marks), joined
+            marks, labels = union(marks, _full(other.marks)), joined
         if len(chosen) >= 4:
             break
-    return Reading(tuple(chosen), key, share(marks) if marks else 1.0, share(asked))
+    coverage = max(best.coverage, share(marks)) if marks else 1.0
+    return Reading(tuple(chosen), key, coverage, max(best.ask, _asked_share(best, labels)))
+
+
+def _asked_share(best: Fit, labels: tuple[float, ...]) -> float:
+    """How much of what the best record's owner leaves open the chosen labels cover."""
+    if not best.asked:
+        return 1.0
+    return sum(labels[i] for i in best.asked) / len(best.asked)
+
+
+def _full(marks: tuple[float, ...]) -> tuple[float, ...]:
+    """Only what a record covers outright (two printed characters or a lexicon term)."""
+    return tuple(1.0 if m >= 1.0 else 0.0 for m in marks)
 
 
 def _twin(other: Fit, best: Fit, ctx: QAContext) -> bool:

@@ -32,8 +32,9 @@ SEARCH_HITS = 200
 
 def in_scope(record: Record, u: Understanding) -> bool:
     """The record is of a region and year the question names (any when it names none)."""
-    if u.regions and record.region and not any(region_matches(record.region, r) for r in u.regions):
-        return False  # a document that prints no region may be any region's
+    if u.regions and not any(region_matches(record.region, r) for r in u.regions):
+        return False
+    # a document that prints no region answers only questions naming no corpus region
     if u.years and record.year and record.year not in u.years:
         return any(f"{y}年" in record.owner for y in u.years)
     return True

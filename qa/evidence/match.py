@@ -92,7 +92,8 @@ class Fit:
     dense: float
     score: float
     marks: tuple[float, ...]
-    ask_marks: tuple[float, ...] = ()
+    label_marks: tuple[float, ...] = ()
+    asked: tuple[int, ...] = ()
 
 
 def fit(key: Key, record: Record, dense: float = 0.0) -> Fit:
@@ -108,15 +109,24 @@ def fit(key: Key, record: Record, dense: float = 0.0) -> Fit:
     by_label = covered(key, f"{record.label} {record.value}")
     coverage = sum(whole) / len(whole)
     scope = sum(by_scope) / len(by_scope)
-    asked = [i for i, s in enumerate(by_scope) if s < 1.0]
+    asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
     ask = sum(by_label[i] for i in asked) / len(asked) if asked else 1.0
     score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
     if not asked and record.kind in HEADLINE:
         score += HEADLINE_BONUS  # the question names only the owner: its headline figure
-    asked_marks = tuple(
-        1.0 if by_scope[i] >= 1.0 else by_label[i] for i in range(len(key.text))
+    return Fit(
+        record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), tuple(asked)
     )
-    return Fit(record, coverage, scope, ask, dense, score, tuple(whole), asked_marks)
+
+
+def _substantive(asked: list[int], key: Key) -> list[int]:
+    """Asked characters that say something: a lone character between covered ones (给, 县)
+    is a filler unless a lexicon term of the question holds it."""
+    termed = {i for start, end, _ in key.terms for i in range(start, end)}
+    present = set(asked)
+    return [
+        i for i in asked if i in termed or (i - 1) in present or (i + 1) in present
+    ]
 
 
 def uncovered(key: Key, marks: tuple[float, ...] | list[float]) -> str:

@@ -30,6 +30,7 @@ from index.store import IndexStore
 _NAMES = ("name", "parent")
 # words a kind of record answers without printing them (a row's value is its 目标值)
 AMOUNT_WORDS = "一年 全年 万元"
+PROJECT_WORDS = "项目 专项 专项资金 经费 资金"
 CARRYOVER_WORDS = "上年结转 去年结转 结转过来"
 INDICATOR_WORDS = "目标 目标值 指标 要求 达到 一年 全年"
 ACTUAL_WORDS = "计划 实际 实际完成 完成 做到 执行 年度指标值"
@@ -80,7 +81,8 @@ class Record:
     def scope(self) -> str:
         """The words that say whose value it is."""
         parts = (self.region, self.department, self.unit_name, self.owner)
-        return " ".join(x for x in parts if x)
+        table = f" {PROJECT_WORDS}" if self.project_id else ""
+        return " ".join(x for x in parts if x) + table
 
     @property
     def text(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.regions import gazetteer
+from index.regions import gazetteer, short_name
 from index.text import normalize_text
 
 _ETHNIC = re.compile(
@@ -62,6 +62,9 @@ def aliases(region: str) -> list[str]:
     names = {region}
     local = _PREFIX.sub("", region) or region
     names.add(local)
+    short = short_name(region)
+    if region.endswith("自治州") and len(short) >= 2:
+        names.add(short + "州")  # 湘西州
     for name in list(names):
         for suffix in _SUFFIXES:
             if name.endswith(suffix) and len(name) - len(suffix) >= 2:

@@ -88,7 +88,7 @@ def run_one(
 
     from index.build import build_index
     from index.config import load_settings
-    from index.embed import load_encoder
+    from index.encoder import load_encoder
     from index.search import Searcher
     from index.store import IndexStore, current_version
     from qa.answer import answer_question

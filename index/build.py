@@ -11,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .chunk import Chunk, chunks_for
-from .embcache import EmbeddingCache, embed_with_cache
+from .encoder import EmbeddingCache, embed_with_cache
 from .lexical import LexicalIndex, Tokenizer, domain_terms
 from .parse import FileFailure, parse_files
 from .readers import SUPPORTED_SUFFIXES

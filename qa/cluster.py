@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from index.embcache import EmbeddingCache, embed_with_cache
+from index.encoder import EmbeddingCache, embed_with_cache
 from index.schema import IndicatorRow
 from index.text import compact
 

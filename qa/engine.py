@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.build import BuildReport, build_index, corpus_files
 from index.config import Settings
-from index.embed import load_encoder
+from index.encoder import load_encoder
 from index.search import Searcher
 from index.store import IndexStore, read_meta
 

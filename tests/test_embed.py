@@ -16,14 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import e5model
-from index.embed import (
-    DEFAULT_MODEL,
-    E5_PROMPTS,
-    Encoder,
-    ModelUnavailableError,
-    load_encoder,
-)
+from index.config import DEFAULT_MODEL
+from index.encoder import E5_PROMPTS, Encoder, ModelUnavailableError, convert, load_encoder
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PASSAGE, QUERY = "passage: ", "query: "
@@ -123,7 +117,7 @@ def cache_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def model_dir(cache_root) -> Path:
-    return e5model.ensure_model_dir(cache_root)
+    return convert.ensure_model_dir(cache_root)
 
 
 @pytest.fixture(scope="session")
@@ -267,7 +261,7 @@ def test_load_encoder_default_is_cached_per_name_and_cache_dir(encoder, cache_ro
 def test_ensure_model_dir_does_not_rebuild(model_dir, cache_root):
     weights = model_dir / "model.safetensors"
     before = weights.stat().st_mtime_ns
-    assert e5model.ensure_model_dir(cache_root) == model_dir
+    assert convert.ensure_model_dir(cache_root) == model_dir
     assert weights.stat().st_mtime_ns == before
     assert not [p.name for p in cache_root.iterdir() if p.name.startswith(".")]
 
@@ -278,8 +272,8 @@ def test_ensure_model_dir_does_not_rebuild(model_dir, cache_root):
 def test_is_built_rejects_missing_or_stale_marker(tmp_path, marker):
     if marker is not None:
         text = marker if isinstance(marker, str) else json.dumps(marker)
-        (tmp_path / e5model.BUILD_MARKER).write_text(text, encoding="utf-8")
-    assert not e5model.is_built(tmp_path)
+        (tmp_path / convert.BUILD_MARKER).write_text(text, encoding="utf-8")
+    assert not convert.is_built(tmp_path)
 
 
 def _copy_without_prompts(model_dir: Path, target: Path) -> Path:
@@ -322,3 +316,47 @@ def test_load_encoder_unavailable_model_raises_clear_error(monkeypatch, name):
     message = str(caught.value)
     assert repr(name) in message
     assert "directory" in message
+
+
+def _package_imports(package: Path) -> dict[str, set[str]]:
+    """Module → modules of the same package it imports (relative imports, at any depth)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    names = {p.stem for p in package.glob("*.py")}
+    for path in package.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    found.add(node.module.split(".")[0])
+                else:
+                    found.update(a.name for a in node.names if a.name in names)
+        graph[path.stem] = found & names
+    return graph
+
+
+def test_encoder_package_imports_form_no_cycle():
+    graph = _package_imports(Path(__file__).resolve().parent.parent / "index" / "encoder")
+    graph.pop("__init__")
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import circle: {' → '.join((*path, module))}"
+        if module not in done:
+            for target in graph[module]:
+                visit(target, (*path, module))
+            done.add(module)
+
+    for module in graph:
+        visit(module, ())
+    assert graph["errors"] == set()
+
+
+def test_model_cache_default_comes_from_settings(monkeypatch, model_dir, cache_root):
+    from index.config import load_settings
+
+    monkeypatch.setenv("BUDGETQA_MODEL_CACHE", str(cache_root))
+    assert load_settings().resolved_model_cache == cache_root
+    assert convert.ensure_model_dir() == model_dir
+    assert load_encoder() is load_encoder(DEFAULT_MODEL, cache_dir=cache_root)

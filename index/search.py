@@ -166,6 +166,13 @@ class Searcher:
             fact = self.store.facts.get(chunk.id)
             if fact:
                 extra.update(value=fact.value_printed, level3=fact.label)
+        elif chunk.kind == "field":
+            field = self.store.fields.get(chunk.id)
+            if field:
+                extra.update(value=field.value, level3=field.label)
+        elif chunk.kind == "plan":
+            plan = self.store.plans.get(chunk.id)
+            extra["amount_wan"] = plan.amount_wan if plan else None
         return Hit(
             rank=rank,
             score=score,

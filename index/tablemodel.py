@@ -40,6 +40,7 @@ class Row:
     sheet: str | None = None
     tabular: bool = False
     source_row: int | None = field(default=None, compare=False)
+    indent: int = field(default=0, compare=False)
 
     @property
     def filled(self) -> list[str]:
@@ -74,6 +75,24 @@ def split_text_line(line: str) -> tuple[tuple[str, ...], bool]:
     return (stripped,), False
 
 
+def leading_indent(line: str) -> int:
+    """Width of the indentation before the first printed character (tabs skipped).
+
+    >>> leading_indent("   产出指标"), leading_indent("\t\t  调解员"), leading_indent("　两格")
+    (3, 2, 2)
+    """
+    stripped = line.lstrip("\t")
+    width = 0
+    for ch in stripped:
+        if ch == " ":
+            width += 1
+        elif ch == "\u3000":
+            width += 2
+        else:
+            break
+    return width
+
+
 def rows_from_text(text: str) -> list[Row]:
     """Turn decoded text into rows, one per line (line numbers are 1-based)."""
     lines = text.split("\n")
@@ -83,5 +102,5 @@ def rows_from_text(text: str) -> list[Row]:
     for number, line in enumerate(lines, start=1):
         line = line.replace("\f", "")
         cells, tabular = split_text_line(line)
-        rows.append(Row(cells=cells, line=number, tabular=tabular))
+        rows.append(Row(cells=cells, line=number, tabular=tabular, indent=leading_indent(line)))
     return rows

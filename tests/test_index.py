@@ -50,7 +50,7 @@ def test_index_records_kept_exactly(engine):
     )
     assert str(project.amount_wan) == "9.87939" and project.amount_printed == "98,793.9"
     kinds = {c.kind for c in store.chunks}
-    assert kinds == {"project", "indicator", "department", "text"}
+    assert kinds == {"project", "indicator", "department", "field", "plan", "text"}
 
 
 def test_index_incremental_rebuild_reembeds_only_changed(tmp_path, encoder, settings):

@@ -124,8 +124,8 @@ def test_truncated_mid_header_warns_with_line():
     parsed = _parse_bytes("\n".join(lines[:233]).encode("utf-8"), doc)
     assert parsed.projects[-1].name == "法律援助经费"
     messages = [str(w) for w in parsed.warnings]
-    assert any("230" in m and "truncated" in m for m in messages)
-    assert any("no indicator rows" in m for m in messages)
+    assert any("230" in m and "截断" in m for m in messages)
+    assert any("未找到绩效指标行" in m for m in messages)
 
 
 def test_truncated_inside_a_utf8_character():
@@ -135,7 +135,7 @@ def test_truncated_inside_a_utf8_character():
     parsed = _parse_bytes(cut, doc)
     assert [p.amount_wan for p in parsed.projects[:5]] == [dec(90), dec("4.8"), dec("84.7"), 20, 20]
     assert parsed.projects[5].name == "政"  # what was printed before the cut
-    assert any("truncated" in str(w) for w in parsed.warnings)
+    assert any("截断" in str(w) for w in parsed.warnings)
 
 
 @pytest.mark.parametrize(

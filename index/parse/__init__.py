@@ -18,7 +18,7 @@ from ..errors import UnreadableDocumentError
 from ..readers import read_document
 from ..schema import ParsedDocument, ParseWarning
 from ..tablemodel import Row
-from .records import build_document, build_project, department_indicators, text_blocks
+from .records import build_document, build_plan, build_project, form_fields, text_blocks
 from .walker import Walker
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,10 @@ def parse_rows(
     walk = walker.finish()
     document = build_document(doc, walk, fmt, encoding)
     warnings = list(walk.warnings)
-    projects = tuple(p for p in (build_project(d, document, warnings) for d in walk.projects) if p)
+    projects = tuple(
+        p for p in (build_project(d, document, walk, warnings) for d in walk.projects) if p
+    )
+    plans = tuple(build_plan(d, document, walk, i) for i, d in enumerate(walk.plans))
     facts = tuple(
         replace(f, region=document.region, department=document.department, year=document.year)
         for f in walk.facts
@@ -44,8 +47,9 @@ def parse_rows(
     return ParsedDocument(
         document=document,
         projects=projects,
-        department_indicators=department_indicators(walk.department_tables, document),
+        plans=plans,
         facts=facts,
+        form_fields=form_fields(walk.pairs, doc, None, None, document.region, document.year),
         text_blocks=text_blocks(walk.text_rows, doc),
         warnings=tuple(sorted(warnings, key=lambda w: w.line or 0)),
         line_count=count,

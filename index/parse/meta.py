@@ -32,6 +32,10 @@ def region_of(text: str) -> str | None:
     """The region a name starts with: ``天津市西青区司法局`` → ``天津市西青区``."""
     text = normalize_text(text).replace(" ", "")
     text = re.sub(r"^\d+\s*[-—_]\s*", "", text)
+    text = re.sub(r"^(?:中共|中国共产党)", "", text)
+    text = re.sub(r"^\(?20\d{2}年度?\)?", "", text)
+    if "公司" in text:
+        return None
     if not text or text.startswith(_NOT_REGION_START):
         return None
     for pattern in (_REGION, _REGION_CITY_ONLY):
@@ -76,7 +80,10 @@ _PROSE_START = (
 
 
 def department_in_title(text: str) -> str | None:
-    """The department a title starts with: ``江苏省高级人民法院2019年度部门预算公开`` → 江苏省高级人民法院."""
+    """The department a title starts with.
+
+    ``江苏省高级人民法院2019年度部门预算公开`` → ``江苏省高级人民法院``.
+    """
     text = normalize_text(text).replace(" ", "")
     if text.startswith(_PROSE_START):
         return None
@@ -106,7 +113,7 @@ def looks_like_department(text: str) -> bool:
 
 def title_year(text: str) -> int | None:
     """The budget year a title states: ``(2024年度)``, ``预算年度:2023``, ``2024年度部门预算``."""
-    match = _YEAR_TITLE.search(normalize_text(text))
+    match = _YEAR_TITLE.search(normalize_text(text).replace(" ", ""))
     if not match:
         return None
     return int(next(g for g in match.groups() if g))
@@ -125,6 +132,36 @@ def pick_region(candidates: list[str]) -> str | None:
         if score > best_score or (score == best_score and best and len(region) > len(best)):
             best, best_score = region, score
     return best
+
+
+_LEVELS = (
+    ("街道", "街道"),
+    ("镇", "镇"),
+    ("乡", "乡"),
+    ("自治县", "县"),
+    ("自治旗", "县"),
+    ("旗", "县"),
+    ("县", "县"),
+    ("区", "区"),
+    ("自治州", "市"),
+    ("州", "市"),
+    ("盟", "市"),
+    ("地区", "市"),
+    ("市", "市"),
+    ("自治区", "省"),
+    ("省", "省"),
+)
+
+
+def government_level(region: str | None) -> str | None:
+    """The level of government a region name states: 省, 市, 县, 区, 镇, 乡 or 街道.
+
+    >>> government_level("天津市西青区"), government_level("秀山土家族苗族自治县")
+    ('区', '县')
+    """
+    if not region:
+        return None
+    return next((level for suffix, level in _LEVELS if region.endswith(suffix)), None)
 
 
 def most_common_year(texts: list[str]) -> int | None:

@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from ..numbers import MONEY_UNITS, parse_value, to_decimal
-from ..schema import Document, IndicatorRow, ParseWarning, Project, TextBlock
+from ..numbers import MONEY_UNITS, parse_amount, parse_value, to_decimal
+from ..regions import gazetteer
+from ..schema import (
+    DepartmentPlan,
+    Document,
+    FormField,
+    IndicatorRow,
+    ParseWarning,
+    Project,
+    TextBlock,
+)
 from ..tablemodel import Row
 from .indicators import ParsedIndicator
-from .meta import most_common_year, pick_region, region_of
-from .project import split_code
-from .walker import DepartmentDraft, ProjectDraft, WalkResult
+from .meta import government_level, most_common_year, pick_region, region_of
+from .naming import name_from_context
+from .project import PrintedPair, split_code
+from .walker import PlanDraft, ProjectDraft, WalkResult
 
 DEFAULT_UNIT = "万元"
-_DETAIL_FIELDS = ("attribute", "period", "office", "contact", "detail")
+_DETAIL_FIELDS = ("attribute", "period", "office", "contact", "phone", "detail", "parent")
 
 
 def build_document(doc: str, walk: WalkResult, fmt: str, encoding: str | None) -> Document:
@@ -25,32 +35,56 @@ def build_document(doc: str, walk: WalkResult, fmt: str, encoding: str | None) -
         for d in walk.projects
         if d.header.first("department")
     ]
-    regions = list(walk.regions) + [r for r in (region_of(n) for n in department_names) if r]
+    unit_names = [
+        split_code(d.header.first("implementing_unit")[0])[0]
+        for d in walk.projects
+        if d.header.first("implementing_unit")
+    ]
+    regions = list(walk.regions) + [
+        r for r in (region_of(n) for n in department_names + unit_names) if r
+    ]
     departments = (
         walk.departments or [n for n in department_names if region_of(n)] or department_names
     )
     year = Counter(walk.title_years).most_common(1)[0][0] if walk.title_years else None
     if year is None:
         periods = [d.header.first("period")[0] for d in walk.projects if d.header.first("period")]
-        year = most_common_year(project_names + periods)
+        year = most_common_year(project_names + periods + [r.text for r in walk.prose[:5]])
+    if year is None:
+        year = most_common_year([r.text for r in walk.prose])
     department = Counter(departments).most_common(1)[0][0] if departments else None
+    region = pick_region(regions) or _region_in_text(walk)
+    region = gazetteer().canonical(region)
     return Document(
         doc=doc,
-        region=pick_region(regions),
+        region=region,
         department=department,
         year=year,
         table_kinds=_table_kinds(walk.titles, bool(walk.projects)),
         format=fmt,
         encoding=encoding,
+        level=government_level(region),
     )
+
+
+def _region_in_text(walk: WalkResult) -> str | None:
+    """The county-level region the document's text names most often (prose-only reposts)."""
+    counts: Counter[str] = Counter()
+    for row in walk.prose + walk.text_rows:
+        for _, _, region in gazetteer().find(row.text):
+            if region.rank == 2:
+                counts[region.name] += 1
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _table_kinds(titles: list[str], has_projects: bool) -> tuple[str, ...]:
     kinds = []
     for title in titles:
-        if "整体支出" in title:
+        if "整体" in title:
             kind = "部门整体支出绩效目标表"
-        elif "绩效目标" in title:
+        elif "自评" in title:
+            kind = "项目支出绩效自评表"
+        elif "绩效" in title:
             kind = "项目支出绩效目标表"
         elif "预算" in title or "经费" in title:
             kind = "部门预算表"
@@ -58,22 +92,20 @@ def _table_kinds(titles: list[str], has_projects: bool) -> tuple[str, ...]:
             continue
         if kind not in kinds:
             kinds.append(kind)
-    if has_projects and "项目支出绩效目标表" not in kinds:
+    if has_projects and not {"项目支出绩效目标表", "项目支出绩效自评表"} & set(kinds):
         kinds.insert(0, "项目支出绩效目标表")
     return tuple(kinds)
 
 
 def build_project(
-    draft: ProjectDraft, document: Document, warnings: list[ParseWarning]
+    draft: ProjectDraft, document: Document, walk: WalkResult, warnings: list[ParseWarning]
 ) -> Project | None:
-    """A Project record from a draft, or None (with a warning) when it has no name."""
+    """A Project record from a draft, or None (with a warning) when it has no name at all."""
     doc = document.doc
     header = draft.header
-    name = header.first("name")
+    name = _name(draft, walk)
     if name is None:
-        warnings.append(
-            ParseWarning(doc, draft.start.line, "project table without a 项目名称 value; skipped")
-        )
+        warnings.append(ParseWarning(doc, draft.start.line, "项目表没有项目名称，已跳过"))
         return None
     department, code = (
         split_code(header.first("department")[0]) if header.first("department") else (None, None)
@@ -81,23 +113,22 @@ def build_project(
     unit_name = (
         split_code(header.first("implementing_unit")[0])[0]
         if header.first("implementing_unit")
-        else None
+        else draft.parent_unit
     )
     region = region_of(department or "") or region_of(unit_name or "") or document.region
-    project_id = f"{doc}#p{name[1]}"
-    amount = header.annual_amount()
-    unit = (amount.unit if amount else None) or header.unit_hint or draft.unit
-    if amount is None:
-        warnings.append(ParseWarning(doc, name[1], f"project {name[0]!r}: no annual amount found"))
-    elif unit is None:
+    region = gazetteer().canonical(region, within=document.region)
+    amount_printed, amount_value, unit, amount_line = _amount(draft, walk)
+    if amount_printed is None and not draft.headless:
+        warnings.append(ParseWarning(doc, name[1], f"项目“{name[0]}”：未找到年度金额"))
+    elif amount_printed is not None and unit is None:
         unit = DEFAULT_UNIT
         warnings.append(
-            ParseWarning(doc, amount.line, f"project {name[0]!r}: no unit printed; read as 万元")
+            ParseWarning(doc, amount_line, f"项目“{name[0]}”：金额未印单位，按万元读取")
         )
     if not draft.indicators:
-        warnings.append(ParseWarning(doc, name[1], f"project {name[0]!r}: no indicator rows found"))
+        warnings.append(ParseWarning(doc, name[1], f"项目“{name[0]}”：未找到绩效指标行"))
     project = Project(
-        id=project_id,
+        id=f"{doc}#p{name[1]}",
         doc=doc,
         name=name[0],
         name_line=name[1],
@@ -108,24 +139,113 @@ def build_project(
         implementing_unit=unit_name,
         attribute=_first(header, "attribute"),
         period=_first(header, "period"),
-        amount_wan=amount.value * MONEY_UNITS[unit] if amount else None,
-        amount_printed=amount.printed if amount else None,
-        unit_printed=unit if amount else None,
-        amount_line=amount.line if amount else None,
+        amount_wan=amount_value * MONEY_UNITS[unit] if amount_value is not None else None,
+        amount_printed=amount_printed,
+        unit_printed=unit if amount_printed is not None else None,
+        amount_line=amount_line,
         funding=header.funding_lines(unit or DEFAULT_UNIT),
         goal="\n".join(header.texts("goal")) or None,
         goal_line=header.first("goal")[1] if header.first("goal") else None,
         details=tuple((kind, text) for kind in _DETAIL_FIELDS for text in header.texts(kind)),
         page=draft.start.page,
         sheet=draft.start.sheet,
+        parent=_first(header, "parent") or draft.parent_unit,
+        code=draft.record.code if draft.record else None,
+        table=draft.table,
     )
     rows = tuple(indicator_record(p, project, "project") for p in draft.indicators)
-    return replace(project, indicators=rows)
+    fields = form_fields(header.pairs, doc, project.table, project)
+    return replace(project, indicators=rows, fields=fields)
+
+
+def _name(draft: ProjectDraft, walk: WalkResult) -> tuple[str, int] | None:
+    if draft.record is not None:
+        return draft.record.name, draft.record.line
+    named = draft.header.first("name")
+    if named:
+        return named
+    if draft.header.first("parent"):
+        return draft.header.first("parent")
+    if draft.headless and draft.indicators:
+        line = draft.indicators[0].line
+        found = name_from_context(walk.prose, line)
+        return (found, line) if found else None
+    return None
+
+
+def _amount(draft: ProjectDraft, walk: WalkResult):
+    """(printed, value, unit, line) of the annual amount, the unit from the nearest source."""
+    if draft.record is not None and draft.record.amount_printed:
+        amount = parse_amount(draft.record.amount_printed)
+        unit = amount.unit or draft.header.unit_hint or draft.unit
+        return amount.printed, amount.value, unit, draft.record.line
+    amount = draft.header.annual_amount()
+    if amount is None:
+        return None, None, None, None
+    unit = amount.unit or draft.header.unit_hint or draft.unit or _unit_in_prose(walk, amount)
+    return amount.printed, amount.value, unit, amount.line
+
+
+def _unit_in_prose(walk: WalkResult, amount) -> str | None:
+    """The unit the document's prose prints beside the same number (``预算安排5万元``)."""
+    for row in walk.prose:
+        text = row.text.replace(",", "")
+        for unit in ("万元", "元", "亿元", "千元"):
+            for number in {f"{amount.value}", f"{amount.value.normalize():f}"}:
+                if f"{number}{unit}" in text:
+                    return unit
+    return None
+
+
+def _column_rank(column: str | None) -> int:
+    """Budget columns first (全年预算数 before 年初预算数), executed amounts and scores last."""
+    key = (column or "").replace(" ", "")
+    if any(w in key for w in ("执行", "分值", "得分", "率")):
+        return 9
+    for rank, words in enumerate((("全年预算",), ("调整后预算",), ("预算",))):
+        if all(w in key for w in words) and (rank < 2 or "年初" not in key):
+            return rank
+    return 5 if "年初" in key else 4
 
 
 def _first(header, kind: str) -> str | None:
     value = header.first(kind)
     return value[0] if value else None
+
+
+def form_fields(
+    pairs: list[PrintedPair],
+    doc: str,
+    table: str | None,
+    project: Project | None = None,
+    region: str | None = None,
+    year: int | None = None,
+) -> tuple[FormField, ...]:
+    """Every printed label → value pair as a record (the same label on one line once)."""
+    seen: set[tuple[int, str]] = set()
+    fields = []
+    for pair in pairs:
+        key = (pair.line, pair.label)
+        if not pair.value or key in seen:
+            continue
+        seen.add(key)
+        fields.append(
+            FormField(
+                id=f"{doc}#k{pair.line}.{len(fields)}",
+                doc=doc,
+                line=pair.line,
+                label=pair.label,
+                value=pair.value,
+                table=table,
+                project_id=project.id if project else None,
+                project=project.name if project else None,
+                region=project.region if project else region,
+                year=project.year if project else year,
+                page=pair.row.page,
+                sheet=pair.row.sheet,
+            )
+        )
+    return tuple(fields)
 
 
 def indicator_record(
@@ -151,8 +271,12 @@ def indicator_record(
         value_number=value.number,
         value_unit=value.unit,
         value_annual=parsed.value_annual,
-        weight=to_decimal(parsed.weight) if parsed.weight else None,
+        weight=to_decimal(parsed.weight.rstrip("分%")) if parsed.weight else None,
         unit_cell=parsed.unit_cell,
+        actual=parsed.actual,
+        score=to_decimal(parsed.score.rstrip("分")) if parsed.score else None,
+        description=parsed.description,
+        extra=parsed.extra,
         project_id=project.id if project else None,
         project=project.name if project else None,
         region=project.region if project else region,
@@ -163,13 +287,40 @@ def indicator_record(
     )
 
 
-def department_indicators(
-    drafts: list[DepartmentDraft], document: Document
-) -> tuple[IndicatorRow, ...]:
-    return tuple(
-        indicator_record(p, None, "department", document.doc, document.region, document.year)
-        for draft in drafts
+def build_plan(
+    draft: PlanDraft, document: Document, walk: WalkResult, index: int
+) -> DepartmentPlan:
+    """A department-wide table record: total money, tasks, goal and indicator rows."""
+    doc = document.doc
+    facts = [f for f in walk.facts[draft.first_fact :] if f.line <= max(draft.last_line, f.line)]
+    totals = [
+        f for f in facts if any(w in (f.label + (f.column or "")) for w in ("总额", "总计", "合计"))
+    ]
+    total = min(totals, key=lambda f: _column_rank(f.column), default=None)
+    goal = draft.header.texts("goal")
+    named = draft.header.first("department")
+    department = split_code(named[0])[0] if named else document.department
+    rows = tuple(
+        indicator_record(p, None, "department", doc, document.region, document.year)
         for p in draft.indicators
+    )
+    return DepartmentPlan(
+        id=f"{doc}#d{draft.start.line}",
+        doc=doc,
+        line=draft.start.line,
+        title=draft.title,
+        name=department or draft.title,
+        region=document.region,
+        year=document.year,
+        department=department,
+        amount_wan=total.value * MONEY_UNITS.get(total.unit or DEFAULT_UNIT, 1) if total else None,
+        amount_printed=total.value_printed if total else None,
+        unit_printed=(total.unit or DEFAULT_UNIT) if total else None,
+        goal="\n".join(goal) or None,
+        tasks=tuple(draft.tasks),
+        indicators=rows,
+        page=draft.start.page,
+        sheet=draft.start.sheet,
     )
 
 
@@ -178,7 +329,7 @@ def text_blocks(rows: list[Row], doc: str) -> tuple[TextBlock, ...]:
     blocks: list[TextBlock] = []
     current: list[Row] = []
     for row in sorted(rows, key=lambda r: r.line):
-        if current and row.line != current[-1].line + 1:
+        if current and row.line not in (current[-1].line, current[-1].line + 1):
             blocks.append(_block(current, doc))
             current = []
         current.append(row)

@@ -23,14 +23,30 @@ import numpy as np
 
 from .. import codec
 from ..chunk import Chunk
-from ..schema import DepartmentFact, IndicatorRow, ParsedDocument, Project, TextBlock
+from ..schema import (
+    DepartmentFact,
+    DepartmentPlan,
+    FormField,
+    IndicatorRow,
+    ParsedDocument,
+    Project,
+    TextBlock,
+)
 
 EAGER_RECORDS = 300_000
-RECORD_CLASSES = {
-    "project": Project,
-    "indicator": IndicatorRow,
-    "fact": DepartmentFact,
-    "text": TextBlock,
+# Every kind of record the catalog keeps: its class, where a parsed document holds it, and the
+# IndexStore attribute that maps its ids to records. A new kind of record is one line here.
+RECORD_KINDS = {
+    "project": (Project, "projects", lambda d: d.projects),
+    "indicator": (
+        IndicatorRow,
+        "indicators",
+        lambda d: [r for p in d.projects for r in p.indicators] + list(d.department_indicators),
+    ),
+    "fact": (DepartmentFact, "facts", lambda d: d.facts),
+    "field": (FormField, "fields", lambda d: d.all_form_fields),
+    "plan": (DepartmentPlan, "plans", lambda d: d.plans),
+    "text": (TextBlock, "text_blocks", lambda d: d.text_blocks),
 }
 CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 # Chunk metadata kept as arrays for filtering: categorical columns are codes into a value list.
@@ -39,33 +55,24 @@ _BATCH = 5_000
 
 
 def _records_of(parsed: ParsedDocument) -> Iterator[tuple[str, str, object]]:
-    """(kind, id, record) of every record of a document, in the order later ones win."""
-    for project in parsed.projects:
-        yield "project", project.id, project
-        for row in project.indicators:
-            yield "indicator", row.id, row
-    for row in parsed.department_indicators:
-        yield "indicator", row.id, row
-    for fact in parsed.facts:
-        yield "fact", fact.id, fact
-    for block in parsed.text_blocks:
-        yield "text", block.id, block
+    """(kind, id, record) of every record of a document (a later record with an id wins)."""
+    for kind, (_, _, held) in RECORD_KINDS.items():
+        for record in held(parsed):
+            yield kind, record.id, record
 
 
 def chunk_departments(documents: list[ParsedDocument], chunks: list[Chunk]) -> list[str]:
-    """The department of each chunk: its record's (project or fact), else its document's."""
+    """The department of each chunk: its record's (or its project's), else its document's."""
     by_id: dict[str, str] = {}
     by_doc: dict[str, str] = {}
     for parsed in documents:
         by_doc[parsed.document.doc] = parsed.document.department or ""
-        for project in parsed.projects:
-            if project.department:
-                by_id[project.id] = project.department
-        for fact in parsed.facts:
-            if fact.department:
-                by_id[fact.id] = fact.department
+        for _, record_id, record in _records_of(parsed):
+            department = getattr(record, "department", None)
+            if department:
+                by_id[record_id] = department
     return [
-        by_id.get(c.project_id or "") or by_id.get(c.id) or by_doc.get(c.doc, "") for c in chunks
+        by_id.get(c.id) or by_id.get(c.project_id or "") or by_doc.get(c.doc, "") for c in chunks
     ]
 
 
@@ -145,7 +152,7 @@ class RecordMap(Mapping):
     def __init__(self, catalog: Catalog, kind: str, eager_limit: int = EAGER_RECORDS):
         self._catalog = catalog
         self._kind = kind
-        self._cls = RECORD_CLASSES[kind]
+        self._cls = RECORD_KINDS[kind][0]
         self._size = catalog.count("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,))
         self._eager = self._size <= eager_limit
         self._all: dict | None = None

@@ -34,6 +34,7 @@ from ..errors import IndexMismatchError, IndexNotBuiltError
 from ..lexical import LexicalIndex
 from ..schema import ParsedDocument
 from .catalog import (
+    RECORD_KINDS,
     Catalog,
     ChunkList,
     Columns,
@@ -46,7 +47,7 @@ from .errors import StoreUnavailableError
 from .local import LocalBackend
 from .milvus import MilvusBackend
 
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 STORES = {"local": LocalBackend, "milvus": MilvusBackend}
 
 
@@ -197,10 +198,8 @@ class IndexStore:
         self.catalog = catalog
         self.documents = DocumentMap(catalog)
         self.chunks = ChunkList(catalog, int(meta["chunks"]))
-        self.projects = RecordMap(catalog, "project")
-        self.indicators = RecordMap(catalog, "indicator")
-        self.facts = RecordMap(catalog, "fact")
-        self.text_blocks = RecordMap(catalog, "text")
+        for kind, (_, attribute, _) in RECORD_KINDS.items():  # projects, indicators, facts …
+            setattr(self, attribute, RecordMap(catalog, kind))
         self.columns = Columns(path)
         self.vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
         self.lexical = LexicalIndex.load(path / "lexical", len(self.chunks))

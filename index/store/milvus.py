@@ -37,9 +37,12 @@ logger = logging.getLogger(__name__)
 SCALARS = ("kind", "doc", "region", "department", "level1", "level2", "project_id")
 VARCHAR_MAX = 4096
 RRF_K = 60
-HNSW_THRESHOLD = 50_000
+HNSW_THRESHOLD = 50_000  # FLAT below, HNSW up to IVF_THRESHOLD, IVF_SQ8 above (as the local store)
+IVF_THRESHOLD = 400_000
 HNSW_PARAMS = {"M": 32, "efConstruction": 200}
 HNSW_EF_SEARCH = 256
+IVF_LISTS = 1024
+IVF_PROBES = 32
 INSERT_BATCH = 2_000
 
 _CLIENTS: dict[str, object] = {}
@@ -136,6 +139,12 @@ def _entities(data, departments: list[str], sparse_rows, start: int, stop: int) 
     return out
 
 
+def _dense_index_type(count: int) -> str:
+    if count < HNSW_THRESHOLD:
+        return "FLAT"
+    return "HNSW" if count < IVF_THRESHOLD else "IVF_SQ8"
+
+
 class MilvusBackend:
     """Dense, lexical and hybrid (RRF) search in one Milvus collection per index version."""
 
@@ -162,13 +171,13 @@ class MilvusBackend:
         for start in range(0, len(data.chunks), INSERT_BATCH):
             stop = min(start + INSERT_BATCH, len(data.chunks))
             client.insert(name, _entities(data, departments, sparse_rows, start, stop))
-        dense_index = "HNSW" if len(data.chunks) >= HNSW_THRESHOLD else "FLAT"
+        dense_index = _dense_index_type(len(data.chunks))
         params = client.prepare_index_params()
         params.add_index(
             field_name="dense",
             index_type=dense_index,
             metric_type="IP",
-            params=HNSW_PARAMS if dense_index == "HNSW" else {},
+            params={"HNSW": HNSW_PARAMS, "IVF_SQ8": {"nlist": IVF_LISTS}}.get(dense_index, {}),
         )
         params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
         for scalar in ("kind", "region", "doc"):
@@ -205,6 +214,8 @@ class MilvusBackend:
     def _dense_params(self) -> dict:
         if self.dense_index == "HNSW":
             return {"metric_type": "IP", "params": {"ef": HNSW_EF_SEARCH}}
+        if self.dense_index == "IVF_SQ8":
+            return {"metric_type": "IP", "params": {"nprobe": IVF_PROBES}}
         return {"metric_type": "IP", "params": {}}
 
     def _sparse_query(self, query: str) -> dict[int, float]:

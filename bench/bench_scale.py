@@ -228,13 +228,14 @@ def serve_phase(work: Path, queries: int, runs: int) -> dict:
     """Load the store and time searches; figures of this process."""
     from index.encoder import load_encoder
     from index.search import Filters, Searcher
-    from index.store import IndexStore
+    from index.store import IndexStore, current_version
 
     started = time.perf_counter()
-    store = IndexStore.load(work / "index")
-    encoder = load_encoder(store.model)
+    meta = json.loads((current_version(work / "index") / "meta.json").read_text("utf-8"))
+    store = IndexStore.load(work / "index", encoder_backend=meta["encoder_backend"])
+    encoder = load_encoder(store.model, backend=store.encoder_backend)
     searcher = Searcher(store, encoder)
-    figures = {"load_s": round(time.perf_counter() - started, 1)}
+    figures = {"load_s": round(time.perf_counter() - started, 1), "encoder": encoder.backend}
     asked = _questions(queries)
     region = store.columns.codes("region")[1][len(store.columns.codes("region")[1]) // 2]
 
@@ -251,12 +252,11 @@ def serve_phase(work: Path, queries: int, runs: int) -> dict:
 
     for name, function in (
         ("hybrid", timed("hybrid")),
-        ("dense", timed("dense")),
-        ("lexical", timed("lexical")),
-        ("hybrid_region", timed("hybrid", Filters(region=region))),
-        ("hybrid_kind", timed("hybrid", Filters(kinds=("project",)))),
         ("hybrid_index", timed("hybrid", embed=False)),
+        ("dense_index", timed("dense", embed=False)),
+        ("lexical_index", timed("lexical", embed=False)),
         ("hybrid_region_index", timed("hybrid", Filters(region=region), embed=False)),
+        ("hybrid_kind_index", timed("hybrid", Filters(kinds=("project",)), embed=False)),
     ):
         figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = _latency(function, asked, runs)
     figures["serve_peak_rss_mb"] = _peak_mb()

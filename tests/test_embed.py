@@ -122,7 +122,13 @@ def model_dir(cache_root) -> Path:
 
 @pytest.fixture(scope="session")
 def encoder(model_dir, cache_root) -> Encoder:
-    return load_encoder(None, cache_dir=cache_root)
+    return load_encoder(None, cache_dir=cache_root, backend="torch")
+
+
+@pytest.fixture(autouse=True)
+def torch_backend(monkeypatch):
+    """These tests are about the converted model itself: run it on torch unless told."""
+    monkeypatch.setenv("BUDGETQA_ENCODER_BACKEND", "torch")
 
 
 @pytest.fixture(scope="session")
@@ -254,7 +260,7 @@ def test_converted_directory_loads_in_plain_sentence_transformers(model_dir, enc
 
 def test_load_encoder_default_is_cached_per_name_and_cache_dir(encoder, cache_root):
     assert load_encoder(DEFAULT_MODEL, cache_dir=cache_root) is encoder
-    assert encoder.name == DEFAULT_MODEL
+    assert encoder.name == DEFAULT_MODEL and encoder.backend == "torch"
     assert (encoder.query_prompt, encoder.passage_prompt) == (QUERY, PASSAGE)
 
 

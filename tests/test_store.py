@@ -201,14 +201,21 @@ def test_store_milvus_lite_needs_a_db_file():
 
 
 def test_store_refuses_another_encoder_backend(engine):
-    with pytest.raises(IndexMismatchError, match="BUDGETQA_ENCODER_BACKEND=onnx-int8"):
-        IndexStore.load(engine.settings.resolved_index_dir, encoder_backend="onnx-int8")
+    built = engine.store.encoder_backend
+    other = "torch" if built != "torch" else "onnx-int8"
+    with pytest.raises(IndexMismatchError, match=f"BUDGETQA_ENCODER_BACKEND={other} budgetqa"):
+        IndexStore.load(engine.settings.resolved_index_dir, encoder_backend=other)
 
 
 def test_store_refuses_configured_encoder_backend(engine, monkeypatch):
+    built = engine.store.encoder_backend
     monkeypatch.setenv("BUDGETQA_ENCODER_BACKEND", "onnx")
-    with pytest.raises(IndexMismatchError, match="encoder backend 'torch', not 'onnx'"):
+    with pytest.raises(IndexMismatchError, match=f"encoder backend '{built}', not 'onnx'"):
         IndexStore.load(engine.settings.resolved_index_dir)
+
+
+def test_store_records_the_encoder_backend(engine):
+    assert engine.store.meta["encoder_backend"] == engine.encoder.backend == "onnx-int8"
 
 
 @pytest.mark.parametrize("kind", ["project", "indicator", "fact", "text"])

@@ -259,30 +259,35 @@ def test_store_filter_mask_equals_per_chunk_rule(engine, filters):
     assert mask.tolist() == [bool(x) for x in expected]
 
 
-def test_store_ivf_agrees_with_exact(tmp_path, settings):
+@pytest.mark.parametrize("dense_type", ["hnsw", "ivf"])
+def test_store_approximate_dense_agrees_with_exact(tmp_path, settings, monkeypatch, dense_type):
     from index.build import build_index
     from index.encoder import load_encoder
+    from index.store import local
 
     encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
     build_index(
         [CORPUS],
-        tmp_path / "ivf",
+        tmp_path / dense_type,
         encoder,
         settings.resolved_cache_dir,
         progress=False,
-        dense_type="ivf",
+        dense_type=dense_type,
         store="local",
     )
-    store = IndexStore.load(tmp_path / "ivf")
-    assert store.meta["dense_type"] == "ivf"
+    store = IndexStore.load(tmp_path / dense_type)
+    assert store.meta["dense_type"] == dense_type
     searcher = Searcher(store, encoder)
     for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):
         vector = encoder.encode_queries([query])[0]
         exact = np.argsort(-(np.asarray(store.vectors) @ vector))[:10].tolist()
         found = [row for row, _ in searcher.dense(query, 10)]
         assert len(set(exact) & set(found)) >= 9
-        filtered = [row for row, _ in searcher.dense(query, 10, filters=Filters(region="阳城"))]
-        assert all("阳城" in (store.chunks[row].region or "") for row in filtered)
+        for subset in (local.EXACT_SUBSET, 10):  # exact over the subset, then the index + selector
+            monkeypatch.setattr(local, "EXACT_SUBSET", subset)
+            filtered = searcher.dense(query, 10, filters=Filters(region="阳城"))
+            assert len(filtered) == 10
+            assert all("阳城" in (store.chunks[row].region or "") for row, _ in filtered)
 
 
 def test_store_default_is_local(monkeypatch):

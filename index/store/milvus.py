@@ -1,6 +1,6 @@
 """The Milvus store backend: dense and sparse lexical vectors in Milvus, hybrid search with RRF.
 
-``BUDGETQA_STORE=milvus:///abs/path/file.db`` uses Milvus Lite (embedded, a local file);
+``BUDGETQA_STORE=milvus:///abs/path/file.db`` uses Milvus Lite (embedded; 3.x keeps a directory);
 ``milvus://host:19530`` a Milvus server or cluster (``milvus+https://host:443`` for TLS). Each
 index version is one collection, ``budgetqa_<version>``: the chunk row as primary key, the e5
 vector (``dense``), the chunk's BM25 weights as a sparse vector (``sparse``), and scalar fields

@@ -139,6 +139,20 @@ def _entities(data, departments: list[str], sparse_rows, start: int, stop: int) 
     return out
 
 
+def _index_params(client, dense_index: str):
+    params = client.prepare_index_params()
+    params.add_index(
+        field_name="dense",
+        index_type=dense_index,
+        metric_type="IP",
+        params={"HNSW": HNSW_PARAMS, "IVF_SQ8": {"nlist": IVF_LISTS}}.get(dense_index, {}),
+    )
+    params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+    for scalar in ("kind", "region", "doc"):
+        params.add_index(field_name=scalar, index_type="INVERTED")
+    return params
+
+
 def _dense_index_type(count: int) -> str:
     if count < HNSW_THRESHOLD:
         return "FLAT"
@@ -165,24 +179,19 @@ class MilvusBackend:
         name = collection_name(version)
         if client.has_collection(name):
             client.drop_collection(name)
-        client.create_collection(name, schema=_schema(int(data.vectors.shape[1])))
+        dense_index = _dense_index_type(len(data.chunks))
+        # Indexes are declared with the collection, before any row: with Milvus Lite 3.2.2 a
+        # create_index after a 100k-row insert failed ("index already exists for field").
+        client.create_collection(
+            name,
+            schema=_schema(int(data.vectors.shape[1])),
+            index_params=_index_params(client, dense_index),
+        )
         departments = chunk_departments(data.documents, data.chunks)
         sparse_rows = data.lexical.document_weights()
         for start in range(0, len(data.chunks), INSERT_BATCH):
             stop = min(start + INSERT_BATCH, len(data.chunks))
             client.insert(name, _entities(data, departments, sparse_rows, start, stop))
-        dense_index = _dense_index_type(len(data.chunks))
-        params = client.prepare_index_params()
-        params.add_index(
-            field_name="dense",
-            index_type=dense_index,
-            metric_type="IP",
-            params={"HNSW": HNSW_PARAMS, "IVF_SQ8": {"nlist": IVF_LISTS}}.get(dense_index, {}),
-        )
-        params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-        for scalar in ("kind", "region", "doc"):
-            params.add_index(field_name=scalar, index_type="INVERTED")
-        client.create_index(name, params)
         client.load_collection(name)
         return {"collection": name, "milvus_dense_index": dense_index}
 

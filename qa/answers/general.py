@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..context import QAContext
-from ..evidence.fits import rank
+from ..evidence.fits import adjusted, rank
 from ..evidence.match import Fit, Key, covered, fit, question_key, share, uncovered, union
 from ..evidence.records import Record, records_of
 from ..question import Understanding
@@ -57,6 +57,8 @@ def read(
     it leaves out (谁牵头、电话多少) or that answer the same words equally (开始日期 and
     结束日期 of 执行期从哪天到哪天)."""
     key = key_of(ctx, u)
+    if not key.text:
+        return None  # nothing to match (？？？, 的的的的)
     ranked = rank(ctx, u, kinds, key, where)
     if not ranked:
         return None
@@ -140,7 +142,7 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     """
     reading = read(ctx, u)
     looked = answer_lookup(ctx, u)
-    picked = _fit_of(ctx, reading, looked) if looked is not None and reading else None
+    picked = _fit_of(ctx, u, reading, looked) if looked is not None and reading else None
     general_ok = reading is not None and answers(reading)
     if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:
         if not general_ok or picked.score >= reading.best.score - LOOKUP_SLACK:
@@ -150,7 +152,7 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     return None
 
 
-def _fit_of(ctx: QAContext, reading: Reading, answer: Answer) -> Fit | None:
+def _fit_of(ctx: QAContext, u: Understanding, reading: Reading, answer: Answer) -> Fit | None:
     """How the record an answer states first fits the question."""
     if answer.intent == "indicator_value" and answer.indicators:
         first = answer.indicators[0]
@@ -166,7 +168,7 @@ def _fit_of(ctx: QAContext, reading: Reading, answer: Answer) -> Fit | None:
         if (record.kind == "indicator" and record.line == wanted[2]) or record.id == wanted[2]:
             vector = ctx.searcher.query_vector(u_question(answer))
             dense = float(ctx.similarities(vector, [record.chunk or record.id])[0])
-            return fit(reading.key, record, dense)
+            return adjusted(u, fit(reading.key, record, dense))
     return None
 
 

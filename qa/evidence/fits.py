@@ -26,6 +26,7 @@ _MONEY = re.compile(
     r"多少钱|多少万|几万|花了?多少|给了?多少|拨了?多少|安排了?多少|预算(?:是|有)?多少|"
     r"(?:资金|经费|金额|预算)(?:是|有)?多少|多少(?:资金|经费|预算)|一年.{0,3}多少|批了?多少"
 )
+_OTHER_UNIT = re.compile(r"\d\s*(?:%|％|人|个|件|次|场|户|名|天|公里|亩|分钟|小时)|满意|提高|提升")
 _INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|上限|下限|每人|每月|每次|每件|成本")
 SEARCH_HITS = 200
 
@@ -71,12 +72,22 @@ def rank(
         return []
     vector = ctx.searcher.query_vector(u.question)
     dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
-    fits = [fit(key, r, float(d)) for r, d in zip(found, dense, strict=True)]
-    if money_asked(u.question):
-        fits = [replace(f, score=f.score + MONEY_BONUS) if f.record.kind in HEADLINE else f for f in fits]
-    if _QUANTITY.search(u.question):
-        fits = [replace(f, score=f.score - WORDY_PENALTY) if wordy(f.record) else f for f in fits]
+    fits = [adjusted(u, fit(key, r, float(d))) for r, d in zip(found, dense, strict=True)]
     return sorted(fits, key=lambda f: (-f.score, f.record.id))
+
+
+def adjusted(u: Understanding, f: Fit) -> Fit:
+    """A fit scored for the form the question asks: money questions favour the money records
+    (and pass over figures in other units), quantity questions pass over descriptions."""
+    score = f.score
+    if money_asked(u.question):
+        if f.record.kind in HEADLINE:
+            score += MONEY_BONUS
+        elif _OTHER_UNIT.search(f.record.value) and "元" not in f.record.value:
+            score -= MONEY_BONUS
+    if _QUANTITY.search(u.question) and wordy(f.record):
+        score -= WORDY_PENALTY
+    return f if score == f.score else replace(f, score=score)
 
 
 def wordy(record: Record) -> bool:
@@ -89,4 +100,4 @@ def money_asked(question: str) -> bool:
     return bool(_MONEY.search(question)) and not _INDICATOR.search(question)
 
 
-__all__ = ["candidates", "in_scope", "rank"]
+__all__ = ["adjusted", "candidates", "in_scope", "rank"]

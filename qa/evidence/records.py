@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from weakref import WeakKeyDictionary
 
-from index.numbers import parse_value
+from index.labels import field_for
+from index.numbers import parse_amount, parse_value
 from index.schema import (
     DepartmentFact,
     DepartmentPlan,
@@ -24,7 +25,6 @@ from index.schema import (
     ParsedDocument,
     Project,
 )
-from index.labels import field_for
 from index.store import IndexStore
 
 _NAMES = ("name", "parent")
@@ -147,6 +147,7 @@ def _indicator(row: IndicatorRow, owner: str) -> Record:
 
 
 def _field(field: FormField, department: str | None) -> Record:
+    amount = parse_amount(field.value)
     return Record(
         id=field.id,
         kind="field",
@@ -160,6 +161,8 @@ def _field(field: FormField, department: str | None) -> Record:
         year=field.year,
         page=field.page,
         project_id=field.project_id,
+        number=amount.value if amount else None,
+        unit=amount.unit if amount else None,
         source=field,
     )
 

@@ -75,7 +75,7 @@ class Phrase:
 
 
 @lru_cache(maxsize=8192)
-def _boundaries(tokenizer: Tokenizer, text: str) -> frozenset[int]:
+def word_edges(tokenizer: Tokenizer, text: str) -> frozenset[int]:
     """Positions in ``text`` where a word starts or ends."""
     edges = {0, len(text)}
     position = 0
@@ -97,7 +97,7 @@ def occurs(text: str, term: str, tokenizer: Tokenizer) -> bool:
     start = text.find(term)
     if start < 0:
         return False
-    edges = _boundaries(tokenizer, text)
+    edges = word_edges(tokenizer, text)
     while start >= 0:
         if start in edges or start + len(term) in edges:
             return True

@@ -45,7 +45,7 @@ from qa.ui import (
     wording,
 )
 from qa.ui.chart import PRIMARY
-from qa.ui.render import chart_html, table_html
+from qa.ui.page_html import chart_html, table_html
 
 # Gradio's own DataFrame handling (queueing.py) uses pandas options pandas 3 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")

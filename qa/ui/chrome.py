@@ -7,7 +7,7 @@ its code and never translated — the pop-up title (``Error``), the spinner (``p
 50.0 Mb``). :data:`HEAD` rewrites those in the page as they appear, and only inside Gradio's
 pop-ups and progress indicators, never in data.
 
-:data:`CSS` lays the page's tables out (see :mod:`qa.ui.render`): a table on a wide screen,
+:data:`CSS` lays the page's tables out (see :mod:`qa.ui.page_html`): a table on a wide screen,
 a card per row below 600 px, where each cell is a "column: value" line.
 """
 

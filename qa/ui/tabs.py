@@ -13,7 +13,7 @@ import gradio as gr
 import pandas as pd
 
 from ..errors import USER_ERRORS
-from . import chrome, render, views
+from . import chrome, page_html, views
 from .errors import UIError
 from .service import Service
 from .source import source
@@ -154,9 +154,9 @@ def answer_table_html(view: views.AskView) -> str:
     """The cited records as a table (cards on a phone), each row opening its source."""
     if not view.table:
         return ""
-    caption = f"答案引用的项目、指标和数字，共 {len(view.table)} 条。{render.OPEN_HINT}。"
-    columns = [c for c in views.SOURCE_COLUMNS if c != render.REF]
-    return render.table_html(
+    caption = f"答案引用的项目、指标和数字，共 {len(view.table)} 条。{page_html.OPEN_HINT}。"
+    columns = [c for c in views.SOURCE_COLUMNS if c != page_html.REF]
+    return page_html.table_html(
         view.table, columns, caption=caption, numeric=("金额（万元）",), elem_class="answer"
     )
 
@@ -168,7 +168,7 @@ def ask_tab(service: Service) -> None:
     def on_ask(question_text: str):
         view = service.run(views.ask, question_text)
         table_html = answer_table_html(view)
-        chart_html = render.chart_html(view.chart)
+        chart_html = page_html.chart_html(view.chart)
         return (
             gr.Markdown(value=answer_markdown(view), visible=True),
             gr.HTML(value=chart_html, visible=bool(chart_html)),
@@ -232,8 +232,8 @@ def wording_table_html(view: views.WordingView) -> str:
     def heading(row) -> str:
         return f"第{row['组']}组：{row['代表写法']}（本组取值 {row['本组取值'] or '—'}）"
 
-    return render.table_html(
-        rows, WORDING_SHOWN, caption=render.OPEN_HINT, group=heading, elem_class="wording"
+    return page_html.table_html(
+        rows, WORDING_SHOWN, caption=page_html.OPEN_HINT, group=heading, elem_class="wording"
     )
 
 
@@ -317,9 +317,9 @@ def comparables_html(view: views.DraftView) -> str:
     """The comparable projects the draft drew on, each opening its table."""
     if not view.comparables:
         return ""
-    columns = [c for c in views.COMPARABLE_COLUMNS if c != render.REF]
-    caption = f"参照的可比项目，共 {len(view.comparables)} 个。{render.OPEN_HINT}。"
-    return render.table_html(
+    columns = [c for c in views.COMPARABLE_COLUMNS if c != page_html.REF]
+    caption = f"参照的可比项目，共 {len(view.comparables)} 个。{page_html.OPEN_HINT}。"
+    return page_html.table_html(
         view.comparables, columns, caption=caption, numeric=("金额（万元）",), elem_class="draft"
     )
 
@@ -418,10 +418,10 @@ def document_list(service: Service) -> tuple[str, str]:
     view = service.run(views.documents)
     caption = f"已索引的文档，共 {len(view.table)} 个。"
     rows = [row | {"内容": _contents(row)} for row in view.table]
-    table = render.table_html(
+    table = page_html.table_html(
         rows, DOCUMENT_SHOWN, caption=caption, numeric=("警告数",), elem_class="documents"
     )
-    return table, render.warnings_html(view.warnings_by_document, view.failures)
+    return table, page_html.warnings_html(view.warnings_by_document, view.failures)
 
 
 def documents_tab(service: Service) -> tuple:

@@ -195,6 +195,38 @@ def test_ask_refusal_is_a_chinese_popup(page):
     toast.locator('[data-testid="toast-close"]').click()
 
 
+@pytest.mark.parametrize(
+    "printed, shown",
+    [
+        ("processing |", "处理中 |"),
+        ("0.4/1.2s", "0.4/1.2 秒"),
+        ("queue: 2/5 |", "排队 2/5 |"),
+        ("Error", "未完成"),
+    ],
+)
+def test_gradio_progress_and_popup_words_are_chinese(page, printed, shown):
+    """Gradio's own spinner, queue and pop-up words, as they appear in its indicators."""
+    page.evaluate(
+        """(text) => { const box = document.createElement('div');
+        box.setAttribute('data-testid', 'status-tracker'); box.id = 'fake-status';
+        const span = document.createElement('span'); box.appendChild(span);
+        document.body.appendChild(box); span.textContent = text; }""",
+        printed,
+    )
+    _expect()(page.locator("#fake-status")).to_have_text(shown)
+    page.evaluate("document.getElementById('fake-status').remove()")
+
+
+def test_page_is_chinese_in_a_browser_set_to_english(browser, url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("tab", name="文档").click()
+    _expect()(page.locator("#upload-file")).to_contain_text("点击上传")
+    assert latin_words(page) == []
+    context.close()
+
+
 # --- 指标检索 ---------------------------------------------------------------------------------
 
 

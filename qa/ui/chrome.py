@@ -55,6 +55,7 @@ I18N_WORDS = {
     "common.download": "下载",
     "common.remove": "移除",
     "common.empty": "空",
+    "common.or": "或",
     "common.edit": "编辑",
     "common.undo": "撤销",
     "common.submit": "提交",

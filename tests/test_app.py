@@ -46,6 +46,7 @@ from qa.ui import (
 )
 from qa.ui.chart import PRIMARY
 from qa.ui.page_html import chart_html, table_html
+from qa.ui.tabs import answer_html
 
 # Gradio's own DataFrame handling (queueing.py) uses pandas options pandas 3 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
@@ -405,6 +406,14 @@ def test_draft_proposes_from_the_comparables_it_lists(service):
 
 
 # --- the page's HTML -------------------------------------------------------------------------
+
+
+def test_answer_html_shows_document_text_as_text(service):
+    view = ask(service.engine, LAWYER_QUESTION)
+    hostile = replace(view, answer=replace(view.answer, text="[下载](http://x.cn)<b>x</b>\n第二行"))
+    html = answer_html(hostile)
+    assert "<b>" not in html and "&lt;b&gt;" in html and "[下载](http://x.cn)" in html
+    assert html.count("<br>") == 1
 
 
 def test_table_html_escapes_every_cell_and_links_the_source():

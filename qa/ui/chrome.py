@@ -180,6 +180,7 @@ SHOW_JS = """
 CSS = """
 footer { display: none !important; }
 .bq-table, .bq-chart, .bq-warnings { font-size: 14px; line-height: 1.5; }
+.bq-answer { font-size: 15px; line-height: 1.7; overflow-wrap: anywhere; }
 .bq-caption { margin: 4px 0 6px; color: var(--body-text-color-subdued); font-size: 13px; }
 .bq-table { overflow-x: auto; }
 .bq-table table { width: 100%; border-collapse: collapse; table-layout: auto; margin: 0;

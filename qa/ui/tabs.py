@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from html import escape
 
 import gradio as gr
 import pandas as pd
@@ -138,16 +139,17 @@ def _ask_layout():
         )
         submit = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask-button")
     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题")
-    answer_text = gr.Markdown(visible=False, elem_id="answer-text")
+    answer_text = gr.HTML(visible=False, elem_id="answer-text")
     chart = clickable("answer-chart")
     table = clickable("answer-table")
     original = source_view("source-view")
     return question, submit, answer_text, chart, table, original
 
 
-def answer_markdown(view: views.AskView) -> str:
-    """The answer's text as Markdown (its own line breaks kept, nothing added)."""
-    return view.answer.text.replace("\n", "  \n")
+def answer_html(view: views.AskView) -> str:
+    """The answer's text exactly as written (escaped: document text is never markup)."""
+    lines = (escape(line) for line in view.answer.text.split("\n"))
+    return f'<div class="bq-answer">{"<br>".join(lines)}</div>'
 
 
 def answer_table_html(view: views.AskView) -> str:
@@ -170,7 +172,7 @@ def ask_tab(service: Service) -> None:
         table_html = answer_table_html(view)
         chart_html = page_html.chart_html(view.chart)
         return (
-            gr.Markdown(value=answer_markdown(view), visible=True),
+            gr.HTML(value=answer_html(view), visible=True),
             gr.HTML(value=chart_html, visible=bool(chart_html)),
             gr.HTML(value=table_html, visible=bool(table_html)),
             gr.HTML(value="", visible=False),

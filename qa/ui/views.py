@@ -277,7 +277,7 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
     """Propose performance targets for a new project from comparable existing ones."""
     with refusals():
         result = draft_targets(
-            engine, name, (description or "").strip() or None, check_amount(amount_wan)
+            engine, name, (description or "").strip() or None, check_amount(_given(amount_wan))
         )
     sources = Sources.of(engine.store)
     comparables = tuple(
@@ -292,6 +292,13 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
     )
     table = tuple(draft_table(result, sources))
     return DraftView(result, table, comparables, _draft_note(result, sources))
+
+
+def _given(amount_wan):
+    """The amount field as typed: left empty (or blank) means no amount was given."""
+    if isinstance(amount_wan, str) and not amount_wan.strip():
+        return None
+    return amount_wan
 
 
 def _draft_note(result: Draft, sources: Sources) -> str:
@@ -324,7 +331,7 @@ def export_target_table(
     if not rows:
         raise BadRequestError("empty table", "指标表是空的：请先起草或填写指标。")
     with refusals():
-        amount = check_amount(amount_wan)
+        amount = check_amount(_given(amount_wan))
     target = TargetTable(name, (description or "").strip(), amount, EDITED_COMPARABLES, rows)
     data = workbook_bytes(write_target_workbook(target))
     return save_download(service.export_dir, name, ".xlsx", data)

@@ -45,7 +45,11 @@ GRADIO_PATTERNS = [
 GRADIO_CHROME = '[data-testid="toast-body"], [data-testid="status-tracker"], .toast-wrap'
 
 # Gradio's interface words its own Chinese lacks (read out to screen readers when done).
-MISSING_WORDS = {"common.complete": "完成", "common.progress": "进度"}
+MISSING_WORDS = {
+    "common.complete": "完成",
+    "common.progress": "进度",
+    "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
+}
 # Gradio's interface words for a browser in any language (the zh-CN Gradio ships).
 I18N_WORDS = {
     **MISSING_WORDS,
@@ -190,6 +194,7 @@ footer { display: none !important; }
   padding: 6px 8px; text-align: left; vertical-align: top; min-width: 4.5em;
   word-break: normal; overflow-wrap: anywhere;
 }
+.bq-table tr { border: 0 !important; }
 .bq-table thead th { background: var(--background-fill-secondary); font-weight: 600;
   white-space: nowrap; }
 .bq-table tr.bq-group th { background: var(--background-fill-secondary); font-weight: 600; }
@@ -236,7 +241,7 @@ footer { display: none !important; }
   .bq-num { text-align: left !important; }
   .bq-source table, .bq-source tbody, .bq-source tr, .bq-source td, .bq-source th {
     display: block; width: auto !important; }
-  .bq-source tr { border: 1px solid var(--border-color-primary); border-radius: 6px;
+  .bq-source tr { border: 1px solid var(--border-color-primary) !important; border-radius: 6px;
     margin: 0 0 8px; padding: 4px 8px; }
   .bq-source table { border: 0 !important; }
   .bq-source tr.head { display: none; }

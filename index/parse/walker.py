@@ -455,6 +455,8 @@ class Walker:
         filled = row.filled
         if len(filled) <= 3 and "表" in filled[0] and len(compact(filled[0])) <= 40:
             self._note_title(row, normalize_text(filled[0]))
+        elif len(filled) == 1 and len(compact(filled[0])) <= 20 and title_year(filled[0]):
+            self._note_title(row, normalize_text(filled[0]))  # a sheet's "(2025年度)" row
         for cell in filled:
             named = department_from_line(cell)
             if named and ":" in normalize_text(cell):

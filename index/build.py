@@ -11,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .chunk import Chunk, chunks_for
-from .embcache import EmbeddingCache, embed_with_cache
+from .encoder import EmbeddingCache, embed_with_cache
 from .lexical import LexicalIndex, Tokenizer, domain_terms
 from .parse import FileFailure, parse_files
 from .readers import SUPPORTED_SUFFIXES
@@ -71,10 +71,14 @@ def build_index(
     cache_dir: str | Path,
     progress: bool = True,
     dense_type: str | None = None,
+    store: str | None = None,
 ) -> BuildReport:
     """Parse, chunk, embed (through the cache) and store. Returns a report.
 
-    Unreadable files are reported in ``failures``; the rest are indexed.
+    Each distinct chunk text is embedded once (texts are keyed by content hash, then looked up
+    in the embedding cache, which is keyed by the encoder's :attr:`cache_name`). ``store`` is
+    the store URL (default: the configured ``BUDGETQA_STORE``). Unreadable files are reported
+    in ``failures``; the rest are indexed.
     """
     started = time.perf_counter()
     files = corpus_files(paths)
@@ -85,7 +89,8 @@ def build_index(
     ):
         (failures if isinstance(result, FileFailure) else documents).append(result)
     chunks: list[Chunk] = [c for parsed in documents for c in chunks_for(parsed)]
-    cache = EmbeddingCache(Path(cache_dir), encoder.name, encoder.dimension)
+    cache_name = getattr(encoder, "cache_name", encoder.name)
+    cache = EmbeddingCache(Path(cache_dir), cache_name, encoder.dimension)
     try:
         texts = [c.text for c in chunks]
         with tqdm(total=len(texts), desc="embed", unit="chunk", disable=not progress) as bar:
@@ -104,6 +109,8 @@ def build_index(
         model=encoder.name,
         failures=[{"path": f.path, "error": str(f.error)} for f in failures],
         dense_type=dense_type,
+        encoder_backend=getattr(encoder, "backend", "torch"),
+        store=store,
     )
     write_index(Path(index_dir), data)
     return BuildReport(

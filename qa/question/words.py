@@ -26,6 +26,7 @@ STOP_WORDS = frozenset(_LISTS["stop"])
 GENERIC_WORDS = frozenset(_LISTS["generic"])
 EDGE_WORDS = _LISTS["edge"]
 MODIFIER_WORDS = frozenset(_LISTS["modifier"])
+ASK_WORDS = tuple(sorted(_LISTS["ask"], key=len, reverse=True))
 REQUEST_WORDS = frozenset(_LISTS["request"])
 # measure word → the printed units that answer it (人数 → 人, 人次, 名 …)
 MEASURE_UNITS = {

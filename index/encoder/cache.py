@@ -68,11 +68,11 @@ def embed_with_cache(
     keys = [text_key(t) for t in texts]
     known = cache.get_many(list(dict.fromkeys(keys)))
     missing = list(dict.fromkeys(k for k in keys if k not in known))
-    by_key = dict(zip(keys, texts))
+    by_key = dict(zip(keys, texts, strict=True))
     for start in range(0, len(missing), batch_size):
         batch = missing[start : start + batch_size]
         vectors = encode([by_key[k] for k in batch])
-        fresh = dict(zip(batch, vectors))
+        fresh = dict(zip(batch, vectors, strict=True))
         cache.put_many(fresh)
         known.update(fresh)
         if progress:

@@ -66,7 +66,7 @@ def quality(backend: str, work: Path) -> dict:
     """Build the seed index with ``backend`` and measure recall@10 and dev answers on it."""
     from index.config import load_settings
     from index.recall import evaluate, micro_recall
-    from qa.answer import answer_question
+    from qa.answers import answer_question
     from qa.engine import Engine, build
     from qa.evaluate import score
     from qa.retrieve import retrieve

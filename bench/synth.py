@@ -69,7 +69,8 @@ def write_corpus(directory: Path, indicator_rows: int, seed: int = 7) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     n_projects = max(1, indicator_rows // ROWS_PER_PROJECT)
     for doc_index in range(0, n_projects, PROJECTS_PER_DOC):
-        region = f"{COUNTIES[doc_index // PROJECTS_PER_DOC % len(COUNTIES)]}{doc_index // PROJECTS_PER_DOC}县"
+        batch = doc_index // PROJECTS_PER_DOC
+        region = f"{COUNTIES[batch % len(COUNTIES)]}{batch}县"
         lines: list[str] = []
         for i in range(doc_index, min(doc_index + PROJECTS_PER_DOC, n_projects)):
             base = rng.choice(projects)

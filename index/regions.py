@@ -65,7 +65,8 @@ class Region:
 
 
 def short_name(name: str) -> str:
-    """A region's short name: ``秀山土家族苗族自治县`` → ``秀山``, ``湘西土家族苗族自治州`` → ``湘西``."""
+    """A region's short name: ``秀山土家族苗族自治县`` → ``秀山``,
+    ``湘西土家族苗族自治州`` → ``湘西``."""
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]

@@ -300,7 +300,8 @@ def test_check_reports_misses():
 
 
 def test_family_ocr_slips_in_labels_and_headers():
-    """Look-alike characters from OCR/extraction (项日名称, 二级指杯, 满恴度) still name their columns."""
+    """Look-alike characters from OCR/extraction (项日名称, 二级指杯, 满恴度) still name
+    their columns."""
     parsed = _parse_text(
         "项日名称\t林下经济补助\n年度资金总额（万元）\t40\n"
         "一*级指标\t二级指杯\t三级指标\t指标值\n"

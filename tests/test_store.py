@@ -147,7 +147,7 @@ def test_store_retrieval_recall_on_dev_questions(backend_engine):
 
 @pytest.mark.parametrize("item", _dev_items(), ids=lambda q: q["id"])
 def test_store_dev_answers_pass_on_each_backend(backend_engine, item):
-    from qa.answer import answer_question
+    from qa.answers import answer_question
     from qa.evaluate import score
 
     known = {(r.doc, r.line) for r in backend_engine.store.indicators.values()}

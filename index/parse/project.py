@@ -17,7 +17,7 @@ from ..labels import AMOUNT_FIELDS, field_for, label_key, level_of, vocabulary
 from ..numbers import parse_amount, unit_in_label
 from ..schema import Funding
 from ..tablemodel import Row
-from ..text import compact, has_cjk
+from ..text import compact, has_cjk, normalize_text
 
 _CODE_NAME = re.compile(
     r"^\s*[\[【(（]?(?P<code>\d{2,})[\]】)）]?\s*[-—－_]?\s*(?P<name>\D.+?)\s*$"
@@ -127,7 +127,7 @@ class ProjectHeader:
             self.pending = last if field_for(last) in AMOUNT_FIELDS else None
             self.columns = cells
             return True
-        cells = self._budget_column(cells)
+        cells = self._budget_column(cells, row)
         understood = False
         label: str | None = self.pending
         self.pending = None
@@ -150,11 +150,12 @@ class ProjectHeader:
             self.pending = label
         return understood
 
-    def _budget_column(self, cells: list[str]) -> list[str]:
+    def _budget_column(self, cells: list[str], row: Row) -> list[str]:
         """Under ``年初预算数 ⇥ 全年预算数 ⇥ 全年执行数 …`` keep the money label's budget figure.
 
         A 自评表's money rows print several figures per label; the project's amount is
-        the one under the (全年) budget column, not the first or the executed one.
+        the one under the (全年) budget column, not the first or the executed one. The
+        other figures are kept as printed pairs (``年度资金总额 全年执行数`` → 37.24).
         """
         columns = self.columns
         if not columns or len(cells) < 3 or field_for(cells[0]) not in AMOUNT_FIELDS:
@@ -165,6 +166,10 @@ class ProjectHeader:
         pick = _budget_index(labels)
         if pick is None or pick + 1 >= len(cells):
             return cells
+        for index, (column, value) in enumerate(zip(labels, cells[1:], strict=False)):
+            if index != pick and value.strip():
+                label = f"{cells[0].strip()} {normalize_text(column).strip()}"
+                self.pairs.append(PrintedPair(label, value.strip(), row.line, row))
         return [cells[0], cells[pick + 1]]
 
     def _take(self, label: str, value: str, row: Row, row_unit: str | None) -> bool:

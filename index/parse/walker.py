@@ -239,7 +239,12 @@ class Walker:
         if is_footer(filled[0]) or any(_FORM_CHOICE.search(c) or "盖章" in c for c in filled):
             return False
         if len(filled) == 1:
-            if self.after_blank and not row.tabular and self.block.rows and self.block.rows[-1].tabular:
+            if (
+                self.after_blank
+                and not row.tabular
+                and self.block.rows
+                and self.block.rows[-1].tabular
+            ):
                 return False  # a loose line after the table and a blank line (a note, a stray cell)
             return self._single_cell_continues(filled[0])
         if _LABEL_IN_CELL.match(normalize_text(filled[0])) and not is_level_label(filled[0]):

@@ -12,10 +12,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from index.numbers import MONEY_UNITS, to_decimal
+from index.text import compact
 
 from ..context import QAContext
 from ..evidence.records import Record
 from ..question import Understanding
+from ..question.terms import word_edges
 from ..sources import Sources
 from .format import wan
 from .general import Reading, answers, read
@@ -25,6 +27,12 @@ _LISTED = re.compile(
     r"(?P<items>[\u4e00-\u9fff（）()]{2,16}(?:(?:和|、|与|及|跟)[\u4e00-\u9fff（）()]{2,16})+?)"
     r"(?=各|分别|一共|加起来|合计|总共|两个|两项|三项|几项|都是|是多少|多少)"
 )
+PART_COVERAGE = 0.4  # a part's record prints its name; the question's scope may be its heading
+_CHANGE_BEFORE = re.compile(
+    r"(?:增加|减少|增长|下降|上年|同比)[^，,。；;]{0,4}$"
+)  # a change, not a part
+_TRAILING_CUE = re.compile(r"(?:各是|各占|各|分别是|分别|都是)$")
+_NEXT_FIGURE = re.compile(r"[为是:：]?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<unit>亿元|万元|千元|元)?")
 _SPLIT = re.compile(r"和|、|与|及|跟")
 _FIGURE = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)"
@@ -72,9 +80,12 @@ def answer_computed_after(ctx: QAContext, u: Understanding) -> Answer | None:
 def answer_previous_year(ctx: QAContext, u: Understanding) -> Answer | None:
     """Last year's figure (政协18年培训费) from this year's document: the figure printed with
     its change on the year before (比上年增加184.17万元 → 281.77 − 184.17)."""
-    if len(u.years) != 1 or u.years[0] + 1 not in ctx.years:
+    year = min(u.years, default=None)  # 18年…按19年说明倒推 names both years
+    if year is None or year + 1 not in ctx.years:
         return None
-    year = u.years[0]
+    direct = read(ctx, replace(u, years=(year,)))
+    if direct is not None and answers(direct) and direct.best.record.year == year:
+        return None  # the year's own documents print it
     later = replace(u, years=(year + 1,))
     reading = read(ctx, later, kinds=("sentence",), where=lambda r: bool(_CHANGE.search(r.value)))
     if reading is None or not answers(reading):
@@ -87,7 +98,7 @@ def answer_previous_year(ctx: QAContext, u: Understanding) -> Answer | None:
     sign = "−" if up else "+"
     cite = Sources.of(ctx.store).cite(record.doc, record.line)
     text = (
-        f"{year}年约为{wan(value)}（按{year + 1}年说明推算：{wan(base)} {sign} {wan(delta)}；"
+        f"{year}年为{wan(value)}（按{year + 1}年说明推算：{wan(base)} {sign} {wan(delta)}；"
         f"原文：“{record.value[:120]}”，见{cite}）。"
     )
     return Answer(
@@ -106,16 +117,47 @@ def _listed_parts(ctx: QAContext, u: Understanding) -> Answer | None:
     match = _LISTED.search(u.question)
     if not match:
         return None
-    names = [n for n in _SPLIT.split(match.group("items")) if len(n) >= 2]
-    scope = (u.question[: match.start()] + " " + u.question[match.end() :]).strip()
+    items = _TRAILING_CUE.sub("", match.group("items"))
+    head, _, items = items.rpartition("里") if "里" in items else ("", "", items)
+    names = [n for n in _SPLIT.split(items) if len(n) >= 2]
+    scope = (u.question[: match.start()] + head + " " + u.question[match.end() :]).strip()
     parts = []
-    for name in names:
-        sub = replace(u, topic=f"{_scope_words(scope)} {name}", question=f"{scope} {name}")
-        reading = read(ctx, sub)
-        if reading is None or not answers(reading) or reading.best.record.number is None:
+    tokenizer = ctx.store.lexical.tokenizer
+    for index, name in enumerate(names):
+        # the first item may carry the scope before it (省委办公厅住房公积金): its shorter
+        # word-edge tails are tried too
+        tails = [name[i:] for i in sorted(word_edges(tokenizer, name)) if len(name) - i >= 2]
+        for tail in tails if index == 0 else [name]:
+            words = f"{scope} {name[: len(name) - len(tail)]}"
+            sub = replace(u, topic=f"{_scope_words(words)} {tail}", question=f"{words} {tail}")
+            reading = read(ctx, sub, where=lambda r, n=tail: _figure_of(n, r) is not None)
+            if reading is not None and reading.best.coverage >= PART_COVERAGE:
+                parts.append(_figure_of(tail, reading.best.record))
+                break
+        else:
             return None
-        parts.append(_part(name, reading))
+    if len({p.record.doc for p in parts}) > 1:
+        return None  # parts of one whole are printed in one document
     return _sum_answer(ctx, u, parts)
+
+
+def _figure_of(name: str, record: Record) -> Part | None:
+    """The figure a record prints for a name: its value when its label is the name, else the
+    first figure printed right after the name (（一）人员经费 18387.95 万元)."""
+    key = compact(name)
+    if record.number is not None and key in compact(record.label):
+        return Part(name, record.number, record.value, record.unit, record)
+    text = compact(record.value)
+    at = text.find(key)
+    if at < 0:
+        return None
+    match = _NEXT_FIGURE.match(text, at + len(key))
+    if match is None:
+        return None
+    unit = match.group("unit") or record.unit
+    return Part(
+        name, to_decimal(match.group("num")), match.group(0).lstrip("为是:："), unit, record
+    )
 
 
 def _scope_words(text: str) -> str:
@@ -133,7 +175,10 @@ def _sum_answer(ctx: QAContext, u: Understanding, parts: list[Part]) -> Answer |
     sources = Sources.of(ctx.store)
     total = sum((_in_unit(p) for p in parts), Decimal(0))
     unit = "万元" if _family(parts[0].unit) == "money" else (parts[0].unit or "")
-    shown = "，".join(f"{p.name}{p.printed}{'' if p.printed.endswith(p.unit or '~') else p.unit or ''}" for p in parts)
+    shown = "，".join(
+        f"{p.name}{p.printed}{'' if p.printed.endswith(p.unit or '~') else p.unit or ''}"
+        for p in parts
+    )
     text = (
         f"{shown}，合计{total.normalize():f}{unit}（{' + '.join(p.printed for p in parts)}；"
         f"见{sources.cite(parts[0].record.doc, parts[0].record.line)}）。"
@@ -149,26 +194,33 @@ def _sum_answer(ctx: QAContext, u: Understanding, parts: list[Part]) -> Answer |
 
 
 def _figures_in_one_record(ctx: QAContext, u: Understanding) -> Answer | None:
-    """``那几笔加起来`` / ``一共给多少人发``: the figures one record prints, added — unless the
-    record prints the total first (编制338名，其中…)."""
+    """``那几笔加起来`` / ``一共给多少人发``: the figures one record prints (people when people
+    are asked, else money), added — unless the record prints the total first (编制338名，其中…)."""
     if "sum" not in u.asks:
         return None
-    reading = read(ctx, u)
+    people = bool(_PEOPLE.search(u.question))
+
+    def figures(text: str) -> list[re.Match]:
+        return [
+            m
+            for m in _FIGURE.finditer(text)
+            if (m.group("unit") in ("人", "名")) == people
+            and not _CHANGE_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
+        ]
+
+    reading = read(ctx, u, where=lambda r: len(figures(r.value)) >= 2)
     if reading is None or not answers(reading):
         return None
     record = reading.best.record
-    people = bool(_PEOPLE.search(u.question))
-    figures = [
-        m for m in _FIGURE.finditer(record.value) if (m.group("unit") in ("人", "名")) == people
-    ]
-    if len(figures) < 2 or "其中" in record.value[figures[0].end() : figures[1].start()]:
-        return None  # one figure, or the total printed first: the record's own answer
-    values = [to_decimal(m.group("num")) for m in figures]
+    found = figures(record.value)
+    if "其中" in record.value[found[0].end() : found[1].start()]:
+        return None  # the total printed first: the record's own answer
+    values = [to_decimal(m.group("num")) for m in found]
     total = sum(values, Decimal(0))
-    unit = figures[0].group("unit")
+    unit = found[0].group("unit")
     cite = Sources.of(ctx.store).cite(record.doc, record.line)
     text = (
-        f"合计{total.normalize():f}{unit}（{' + '.join(m.group(0) for m in figures)}；"
+        f"合计{total.normalize():f}{unit}（{' + '.join(m.group(0) for m in found)}；"
         f"原文：“{record.value[:160]}”，见{cite}）。"
     )
     return Answer(
@@ -177,7 +229,7 @@ def _figures_in_one_record(ctx: QAContext, u: Understanding) -> Answer | None:
         text=text,
         value=total,
         unit=unit,
-        extra={"operation": "sum", "parts": [m.group(0) for m in figures]},
+        extra={"operation": "sum", "parts": [m.group(0) for m in found]},
     )
 
 

@@ -62,7 +62,8 @@ def answer_extreme(ctx: QAContext, u: Understanding) -> Answer | None:
         f"{row.value}（见{sources.cite_record(row)}）。"
     )
     others = [
-        f"{t.row.region or ''}“{t.row.project or '部门整体'}”{t.row.level3 or t.row.level2} {t.row.value}"
+        f"{t.row.region or ''}“{t.row.project or '部门整体'}”"
+        f"{t.row.level3 or t.row.level2} {t.row.value}"
         for t in ordered[1:SHOWN]
     ]
     if others:
@@ -91,7 +92,9 @@ def concept_keys(u: Understanding, ctx: QAContext) -> list[Key]:
     if len(parts) > 1:
         tail = parts[-1]
         shared = re.search(r"(人数|次数|率|度|数量|标准|金额)$", tail)
-        parts = [p if not shared or p.endswith(shared.group(1)) else p + shared.group(1) for p in parts]
+        parts = [
+            p if not shared or p.endswith(shared.group(1)) else p + shared.group(1) for p in parts
+        ]
     return [Key(p, ()) for p in parts if p]
 
 

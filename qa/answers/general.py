@@ -193,7 +193,9 @@ def not_found_general(ctx: QAContext, u: Understanding) -> Answer:
     text = f"未找到：{missing or '现有文件中没有直接对应的记录'}。"
     if nearest:
         text += "最接近的有：\n" + "\n".join(f"- {n}" for n in nearest)
-    return Answer(question=u.question, intent=u.intent, text=text, found=False, nearest=tuple(nearest))
+    return Answer(
+        question=u.question, intent=u.intent, text=text, found=False, nearest=tuple(nearest)
+    )
 
 
 # ---------------------------------------------------------------- composing
@@ -259,7 +261,9 @@ def prose_figure(sentence: str, key: Key, change: bool = False) -> str | None:
         before = sentence[max(0, match.start() - 16) : match.start()]
         score = share(covered(key, before)) if key.text else 0.0
         if change:
-            score += 1.0 if _CHANGE.search(sentence[max(0, match.start() - 8) : match.start()]) else 0.0
+            score += (
+                1.0 if _CHANGE.search(sentence[max(0, match.start() - 8) : match.start()]) else 0.0
+            )
         if score > best_score:
             best, best_score = match.group(0), score
     return best

@@ -1,6 +1,6 @@
-"""Say 未找到 when the question names a region, year, department or unit the corpus does not hold (江苏省政府
-办公厅, 岳阳县教育局), or a year the named department's documents do not cover — before any
-answerer reads another department's figure as if it were the one asked for."""
+"""Say 未找到 when the question names a region, year, department or unit the corpus does not
+hold (江苏省政府办公厅, 岳阳县教育局), or a year the named department's documents do not
+cover — before any answerer reads another department's figure as if it were the one asked for."""
 
 from __future__ import annotations
 
@@ -14,14 +14,17 @@ from ..context import QAContext, region_matches
 from ..evidence.records import records_of
 from ..question import Understanding
 from ..question.terms import word_edges
+from ..question.words import ASK_WORDS, STOP_WORDS
 from .schema import Answer
 
 _ORG = re.compile(
-    r"[\u4e00-\u9fff]{2,12}?(?:委员会|办公厅|办公室|人民政府|政府|法院|检察院|局|委|办|院|厅|中心|学校|"
-    r"中学|小学|幼儿园|站|馆|队)"
+    r"[\u4e00-\u9fff]{1,12}?(?:委员会|办公厅|办公室|人民政府|政府|法院|检察院|局|委|办|院|厅|中心|学校|"
+    r"中学|小学|幼儿园|站|馆|队|处|所|公司|协会)"
 )
+_LEADING = re.compile(r"^(?:[，,\s]|(?:19|20)?\d{2}年(?:度)?|的|省|市|县|区)*")
 _NOT_ORG = re.compile(r"^(?:哪个|哪些|各|本|该|这个|那个|全)")
 SHOWN = 8
+MAX_ORG = 16  # chars of a department's name
 PRINTED_TAIL = 4  # chars: a shorter tail (办公厅) names too many
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
 
@@ -63,29 +66,33 @@ def answer_outside_scope(ctx: QAContext, u: Understanding) -> Answer | None:
         years = {y for o, y in org_years(ctx) if o in matched and y}
         if u.years and years and not set(u.years) & years:
             shown = "、".join(f"{y}年" for y in sorted(years))
-            return _not_found(u, f"语料中没有{mention}{'、'.join(map(str, u.years))}年的文件（只有{shown}）")
+            return _not_found(
+                u, f"语料中没有{mention}{'、'.join(map(str, u.years))}年的文件（只有{shown}）"
+            )
     return None
 
 
 def org_mentions(u: Understanding, tokenizer: Tokenizer) -> list[str]:
-    """Department-like names in the question, starting and ending on word edges (司法局, not
-    办 of 办案; 智慧矫正中心, not 的智慧矫正中心), without the region words before them."""
+    """The department a question is scoped to: a department-like name opening the question
+    after its region and year words (岳阳县教育局有哪些…, 江苏省政府办公厅2019年…), from a
+    word's start to a word's end. A unit named further on is what the question is about
+    (…办案费划给了纪委), not whose documents it asks for."""
     text = compact(u.question)
     for word in u.region_words:
         text = text.replace(compact(word), "，")
+    text = _LEADING.sub("", text)
+    for token in tokenizer.cut(text):
+        if token not in STOP_WORDS and token not in ASK_WORDS:
+            break
+        text = text[len(token) :]  # 给政府聘的… opens with 给, not a department
     edges = word_edges(tokenizer, text)
-    out = []
-    for match in _ORG.finditer(text):
-        if match.end() not in edges:
-            continue
-        starts = [i for i in range(match.start(), match.end() - 2) if i in edges]
-        start = max((i for i in starts if text[i - 1 : i] == "的"), default=starts[0] if starts else None)
-        if start is None:
-            continue
-        name = re.sub(r"^(?:省|市|县|区|州)", "", text[start : match.end()])
-        if len(name) >= 3 and not _NOT_ORG.match(name):
-            out.append(name)
-    return out
+    ends = [e for e in sorted(edges) if 3 <= e <= MAX_ORG and _ORG.fullmatch(text[:e])]
+    if not ends or _NOT_ORG.match(text):
+        return []
+    mention = text[: ends[0]]
+    if any(t in ASK_WORDS or t in STOP_WORDS for t in tokenizer.cut(mention)):
+        return []  # 律师值班费聘请几个律所 asks about a project, it names no department
+    return [mention]
 
 
 def _listing(candidates: list[str], orgs: list[tuple[str, str | None]], u: Understanding) -> str:
@@ -103,7 +110,7 @@ def _printed(ctx: QAContext, u: Understanding, mention: str, tokenizer: Tokenize
     """Some record of the named regions prints the mention, or its last words (智慧矫正中心
     of 去年结转智慧矫正中心)."""
     edges = word_edges(tokenizer, mention)
-    tails = [mention[i:] for i in sorted(edges) if len(mention) - i >= PRINTED_TAIL]
+    tails = [mention] + [mention[i:] for i in sorted(edges) if len(mention) - i >= PRINTED_TAIL]
     if not tails:
         return False
     return any(
@@ -135,7 +142,7 @@ def _subsequence(short: str, long: str) -> bool:
 
 
 def _in_regions(region: str | None, u: Understanding) -> bool:
-    return region is None or any(region_matches(region, r) for r in u.regions)
+    return not u.regions or region is None or any(region_matches(region, r) for r in u.regions)
 
 
 def _orgs(store) -> tuple[tuple[str, str | None, int | None], ...]:

@@ -66,7 +66,9 @@ def level_named(question: str, rows: list[IndicatorRow]) -> str | None:
     named = [
         label
         for label in labels
-        if (core := re.sub(r"\(.*?\)|指标$", "", compact(label))) and len(core) >= 2 and core in asked
+        if (core := re.sub(r"\(.*?\)|指标$", "", compact(label)))
+        and len(core) >= 2
+        and core in asked
     ]
     return max(named, key=lambda label: (len(label), label)) if named else None
 

@@ -25,6 +25,7 @@ HEADLINE = ("amount", "plan")
 HEADLINE_BONUS = 0.6
 _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
+_ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def question_key(u: Understanding, lexicon: Lexicon, places: tuple[str, ...] = (
     text = _PUNCT.sub(" ", text)
     words = [w for w in lexicon.tokenizer.cut(text) if w.strip() and w not in _ASK]
     key = "".join(words)
+    for phrase in _ASK_PHRASES:
+        key = key.replace(phrase, "")  # 加起来, 对得上: cut into 加/起来, 对/得/上
     return Key(key, _terms(key, lexicon))
 
 
@@ -124,9 +127,7 @@ def _substantive(asked: list[int], key: Key) -> list[int]:
     is a filler unless a lexicon term of the question holds it."""
     termed = {i for start, end, _ in key.terms for i in range(start, end)}
     present = set(asked)
-    return [
-        i for i in asked if i in termed or (i - 1) in present or (i + 1) in present
-    ]
+    return [i for i in asked if i in termed or (i - 1) in present or (i + 1) in present]
 
 
 def uncovered(key: Key, marks: tuple[float, ...] | list[float]) -> str:

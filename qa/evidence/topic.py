@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from itertools import product
 from weakref import WeakKeyDictionary
 
+from index.numbers import MONEY_UNITS
 from index.schema import Funding as FundingLine
 from index.schema import IndicatorRow, Project
 from index.text import compact
@@ -332,15 +333,29 @@ def _year(u: Understanding) -> int | None:
 
 
 def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
-    """The projects an aggregate is over: named after the topic, else about it, else all."""
-    if not u.phrases:
-        return ctx.projects_in(u.regions, _year(u))
+    """The projects an aggregate is over: named after the topic, else about it; all of the
+    scope only when the question names no topic (a topic no project is about is not every
+    project: 省委办公厅住房公积金 sums no project money)."""
+    scope = ctx.projects_in(u.regions, _year(u))
+    if not u.phrases or not _names_topic(u, scope):
+        return scope
     found = projects_about(ctx, u)
     by_name = [f.project for f in found if "项目名称" in f.evidence]
     if by_name:
         return by_name
     primary = [f.project for f in found if f.match == "primary"]
-    return primary or [f.project for f in found] or ctx.projects_in(u.regions, _year(u))
+    return primary or [f.project for f in found]
+
+
+def _names_topic(u: Understanding, scope: list[Project]) -> bool:
+    """Some content word of the question is neither a unit (万元) nor words of the scope's
+    department names (平罗司法局这批项目 names a department, not a topic)."""
+    orgs = {compact(name) for p in scope for name in (p.department, p.implementing_unit) if name}
+    return any(
+        group.label not in MONEY_UNITS and not any(group.label in org for org in orgs)
+        for phrase in u.phrases
+        for group in phrase.groups
+    )
 
 
 def funding_lines(ctx: QAContext, u: Understanding) -> list[tuple[Project, FundingLine]]:

@@ -26,15 +26,20 @@ ASK_CUES: dict[str, str] = {
     # the extreme of an indicator's target across tables
     "extreme": r"最高|最低|最多|最少|最大|最小|定得最|谁最|哪家最|哪个.{0,6}最",
     # a figure added or subtracted from printed ones
-    "sum": r"加起来|加在一起|合起来|一共|总共|合计|共计|总和|各(是|占|有)?多少|分别(是|有)?多少|各占",
+    "sum": (
+        r"加起来|加在一起|合起来|一共|总共|合计|共计|总和|"
+        r"各(是|占|有)?多少|分别(是|有)?多少|各占"
+    ),
     "difference": (
         r"差多少|差了多少|相差|多了多少|少了多少|多出|没花掉|没花完|剩(下|余)|结余|余下|"
         r"倒推|对得上|是否一致|一致吗|吻合"
     ),
 }
 _COMPILED = {name: re.compile(pattern) for name, pattern in ASK_CUES.items()}
-_MONEY_EXTREME = re.compile(r"(最高|最低|最多|最少|最大|最小).{0,6}(钱|金额|资金|经费|预算|万元)|"
-                            r"(钱|金额|资金|经费|预算).{0,6}(最高|最低|最多|最少|最大|最小)")
+_MONEY_EXTREME = re.compile(
+    r"(最高|最低|最多|最少|最大|最小).{0,6}(钱|金额|资金|经费|预算|万元)|"
+    r"(钱|金额|资金|经费|预算).{0,6}(最高|最低|最多|最少|最大|最小)"
+)
 
 
 _COUNTS_OTHER = re.compile(r"(几|多少)个?(项目|县|区|市|地方|地区|单位|部门|文件|表)|项目数")

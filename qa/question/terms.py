@@ -171,7 +171,8 @@ def term_groups(phrase: str, lexicon: Lexicon) -> tuple[TermGroup, ...]:
             if not any(taken[i] for i in span) and occurs(key, term, lexicon.tokenizer):
                 for i in span:
                     taken[i] = True
-                groups.extend(_term_groups(term, lexicon))
+                if term not in STOP_WORDS:  # 经费 is a lexicon word (money) but never a topic
+                    groups.extend(_term_groups(term, lexicon))
                 break
             start = key.find(term, start + 1)
     rest = "".join(" " if taken[i] else ch for i, ch in enumerate(key))

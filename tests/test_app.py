@@ -91,7 +91,7 @@ def test_ask_chart_states_what_the_text_states(service):
     assert all(f"“{b.label.split(' · ')[1]}”{b.printed}" in answer.text for b in bars)
     primary = [b for b in bars if b.group == PRIMARY]
     assert sum(b.value for b in primary) == answer.value == Decimal("86")
-    assert "直接相关项目合计86万元" in answer.text
+    assert "直接相关的4个合计86万元" in answer.text
     partial = [b for b in bars if b.group != PRIMARY]
     assert [b.label for b in partial] == ["阳城县 · 一村一法律顾问经费"]
     assert "未计入合计" in view.chart.note and "86万元" in view.chart.note

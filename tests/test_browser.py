@@ -165,7 +165,7 @@ def test_ask_tab_answers_with_chart_table_and_source(page):
     page.locator("#ask-button").click()
     table = page.locator("#answer-table")
     expect(table).to_contain_text("盐池县", use_inner_text=True)
-    expect(page.locator("#answer-text")).to_contain_text("直接相关项目合计86万元")
+    expect(page.locator("#answer-text")).to_contain_text("直接相关的4个合计86万元")
     chart = page.locator("#answer-chart")
     expect(chart).to_contain_text("36万元")
     expect(chart.locator(".bq-bar")).to_have_count(5)  # the five projects the text names

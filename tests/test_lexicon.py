@@ -10,6 +10,7 @@ from qa.answers import answer_question
 from qa.cli import app
 from qa.drafting import draft_targets
 from qa.question import Concept, Lexicon, LexiconFileError, load_lexicon
+from qa.question.terms import term_groups
 from qa.wording import find_wording
 
 # A word for 人民调解 that no document prints and the bundled lexicon does not know.
@@ -62,6 +63,20 @@ def test_lexicon_one_expansion_rule(term, variants):
     assert variants <= found
     if term == "职工":
         assert found == variants
+
+
+def test_term_heading_its_own_concept_keeps_its_synonyms_beside_a_shorter_head():
+    """Family: a concept whose head holds another concept's head (补助标准 ⊃ 补助, 工作经费 ⊃
+    经费): the term is specific, yet its own synonyms are still what it stands for."""
+    lexicon = Lexicon(
+        [
+            Concept("补助", ("补助", "补贴", "补助标准")),
+            Concept("补助标准", ("补助标准", "资助标准", "补贴标准")),
+            Concept("成本", ("成本", "补助标准"), category=True),
+        ]
+    )
+    (group,) = term_groups("补助标准", lexicon)
+    assert set(group.variants) == {"补助标准", "资助标准", "补贴标准"}  # not 补助/补贴 alone
 
 
 def test_lexicon_expand_is_variants_compared():

@@ -1,8 +1,9 @@
 """Answer which regions fund a topic: every project about it, by region, with its amount.
 
-Projects named after the topic (or with an indicator about it) are listed first; a
-multi-purpose fund that only mentions it is marked 部分相关. Regions of the corpus with no
-such project are named.
+The first sentence gives the result: how many projects in how many places, and the total of
+the projects directly about the topic. Projects named after the topic (or with output rows
+about it) are listed first, each with its source; a multi-purpose fund that only mentions it
+is marked 部分相关. Regions of the corpus with no such project are named.
 """
 
 from __future__ import annotations
@@ -38,9 +39,8 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
         ]
         lines.append(f"{region}：" + "；".join(parts))
     topic = "、".join("".join(p.terms) for p in u.phrases) or u.topic
-    text = f"涉及“{topic}”的项目共{len(found)}个，分布在{len(order)}个地区：\n" + "\n".join(lines)
     primary_total = _primary_total(found)
-    text += f"\n直接相关项目合计{wan(primary_total)}。"
+    text = f"{_headline(topic, found, len(order), primary_total)}：\n" + "\n".join(lines)
     missing = [
         r for r in ctx.regions.regions if r not in by_region and (not u.regions or r in u.regions)
     ]
@@ -59,6 +59,18 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
         unit="万元",
         extra={"regions_without": missing},
     )
+
+
+def _headline(topic: str, found: list[ProjectMatch], regions: int, total: Decimal) -> str:
+    """The result in one sentence: how many projects and places, and the direct ones' total."""
+    primary = [m for m in found if m.match == "primary"]
+    unpriced = sum(1 for m in primary if m.project.amount_wan is None)
+    text = f"涉及“{topic}”的项目共{len(found)}个，分布在{regions}个地区"
+    if primary:
+        text += f"，其中直接相关的{len(primary)}个合计{wan(total)}"
+        if unpriced:
+            text += f"（{unpriced}个未列金额）"
+    return text
 
 
 def _primary_total(matches: list[ProjectMatch]) -> Decimal:

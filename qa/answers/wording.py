@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..context import QAContext
 from ..question import Understanding
+from ..sources import Sources
 from ..wording import MATCH_NAMES, WordingResult, nearest_wordings, search_wording, wording_query
 from .schema import Answer, IndicatorItem
 
@@ -37,7 +38,7 @@ def wording_answer(engine, result: WordingResult) -> Answer:
     return Answer(
         question=result.query,
         intent="indicator_wording",
-        text=wording_text(result, nearest),
+        text=wording_text(result, nearest, sources=Sources.of(engine.store)),
         indicators=indicators,
         found=result.found,
         nearest=nearest,
@@ -46,10 +47,14 @@ def wording_answer(engine, result: WordingResult) -> Answer:
 
 
 def wording_text(
-    result: WordingResult, nearest: tuple[str, ...] = (), shown: int = SHOWN_CLUSTERS
+    result: WordingResult,
+    nearest: tuple[str, ...] = (),
+    shown: int = SHOWN_CLUSTERS,
+    sources: Sources | None = None,
 ) -> str:
-    """The wording result as a person would write it (Chinese)."""
-    subject = result.topic.text or "、".join(result.topic.kinds) or result.query
+    """The wording result as a person would write it (Chinese): the count of rows and
+    wordings first, then each group of wordings with the source of its first row."""
+    subject = result.subject or result.topic.text or "、".join(result.topic.kinds) or result.query
     year = f"{result.topic.year}年" if result.topic.year else ""
     where = f"{result.topic.region or ''}{year}"
     unknown = "、".join(f"“{w}”" for w in result.unmatched)
@@ -68,10 +73,11 @@ def wording_text(
         kinds = "、".join(dict.fromkeys(MATCH_NAMES[w.match] for w in cluster.rows))
         others = [w for w in cluster.wordings if w != cluster.representative]
         variants = f"；其他写法：{'、'.join(others)}" if others else ""
+        where = f"；见{sources.cite_record(cluster.rows[0].row)}" if sources else ""
         lines.append(
             f"{number}. {cluster.representative}（{len(cluster.rows)} 行，"
             f"{'、'.join(cluster.regions)}；"
-            f"目标值 {cluster.spread.text}{variants}）[{kinds}]"
+            f"目标值 {cluster.spread.text}{variants}{where}）[{kinds}]"
         )
     if len(result.clusters) > shown:
         lines.append(f"另有 {len(result.clusters) - shown} 组写法见明细。")

@@ -53,6 +53,9 @@ class Comparable:
         Cosine similarity of the topic and the project's text embedding.
     terms : tuple of str
         The topic's terms the project holds.
+    neighbour : bool
+        A project near the topic in meaning that lends only the kinds of row the comparable
+        projects lack (see :mod:`qa.drafting.topup`).
     """
 
     project: Project
@@ -60,10 +63,14 @@ class Comparable:
     coverage: float
     similarity: float
     terms: tuple[str, ...]
+    neighbour: bool = False
 
     @property
     def note(self) -> str:
-        """``可比项目：覆盖 100%，相似度 0.91；共同词：枫桥式司法所、创建``."""
+        """``可比项目：覆盖 100%，相似度 0.91；共同词：枫桥式司法所、创建`` (a neighbouring
+        project that only lends the kinds the comparables lack says so)."""
+        if self.neighbour:
+            return f"相近项目（补充可比项目缺少的指标类别），相似度 {self.similarity:.2f}"
         shared = "、".join(self.terms)
         return f"可比项目：覆盖 {self.coverage:.0%}，相似度 {self.similarity:.2f}；共同词：{shared}"
 
@@ -84,7 +91,7 @@ def find_comparables(
         At most this many projects; each topic gets its share.
     """
     ctx = QAContext.of(engine)
-    projects = ctx.sorted_projects
+    projects = [p for p in ctx.sorted_projects if p.indicators]  # only these can lend rows
     if not topics or not projects:
         return []
     texts = [_project_texts(p) for p in projects]

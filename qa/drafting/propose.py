@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from index.numbers import parse_amount
@@ -46,6 +46,7 @@ from ..wording import clean_level3, corpus_clusters, level3_vectors, value_sprea
 from .comparables import Comparable, find_comparables, is_generic, topic_query
 from .errors import InvalidAmountError
 from .request import draft_topics
+from .topup import top_up
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ RELEVANCE_MARGIN = 0.08
 NEAR_DUPLICATE = 0.97
 NO_SOURCE_NOTE = "未见于已有表格，需自行确定"
 INPUT_NOTE = "依据用户输入的年度资金测算，非已有表格"
+NEIGHBOUR_NOTE = "取自相近项目（可比项目没有这类指标），请核对是否适用"
 _NAME_NOISE = re.compile(
     r"\(第[一二三四五六七八九十0-9]+批\)|20[0-9]{2}年?度?|[0-9.]+万?元|[()（）、,，\"“”]"
 )
@@ -162,6 +164,13 @@ def draft_targets(
     context = "、".join(x for x in (context, description) if x)
     comparables = tuple(find_comparables(engine, topics, context or None))
     rows = _propose(ctx, comparables, topics, context or None) if comparables else []
+    if comparables:
+        taken = [r.source for r in rows if r.source is not None]
+        extra, neighbours = top_up(
+            ctx, topics, context or None, comparables, taken, _row_maker(engine)
+        )
+        rows.extend(extra)
+        comparables = (*comparables, *neighbours)
     if comparables and not any(r.level2 == SATISFACTION_KIND for r in rows):
         rows.append(generic_satisfaction_row())
     if comparables and amount_wan:  # no amount, or 0: no 成本 row (never "≤0万元")
@@ -395,6 +404,22 @@ def _row(candidate: _Candidate, observed: list[IndicatorRow], rank: dict[str, in
         observed=tuple(observed),
         cluster=candidate.cluster,
     )
+
+
+def _row_maker(engine):
+    """A function turning one existing row into a draft row (for :func:`top_up`)."""
+    clusters_of = corpus_clusters(engine)
+
+    def make(row: IndicatorRow, kind: str, rank: dict[str, int], neighbour: bool) -> DraftRow:
+        number = clusters_of.get(row.id, 0)
+        candidate = _Candidate(number, kind, [row], 1, 0.0, rank.get(row.project_id, len(rank)))
+        members = _cluster_members(engine, clusters_of, {number})
+        drafted = _row(candidate, members.get(number, [row]), rank)
+        if neighbour:
+            drafted = replace(drafted, note=f"{NEIGHBOUR_NOTE}；{drafted.note}")
+        return drafted
+
+    return make
 
 
 def generic_satisfaction_row() -> DraftRow:

@@ -5,7 +5,14 @@ retrieval lists them first. Nothing here writes an answer.
 
 from .facts import NamedFigure, fact_candidates, named_figures
 from .ranking import Scored, coverage, name_overlap, rank_indicators, rank_projects
-from .topic import ProjectMatch, funding_lines, match_project, projects_about, topic_projects
+from .topic import (
+    ProjectMatch,
+    funding_lines,
+    match_project,
+    projects_about,
+    topic_alternatives,
+    topic_projects,
+)
 
 __all__ = [
     "NamedFigure",
@@ -20,5 +27,6 @@ __all__ = [
     "projects_about",
     "rank_indicators",
     "rank_projects",
+    "topic_alternatives",
     "topic_projects",
 ]

@@ -1,25 +1,60 @@
 """The projects that fund a topic, and how directly; the projects an aggregate sums.
 
-A project is ``primary`` when its name or one of its indicators is about the
-topic, and ``partial`` when only its goals or overview mention it (a
-multi-purpose fund).
+A question's topic is read as alternatives (:func:`topic_alternatives`): the phrases of a
+list (``普法、法治宣传``) are alternatives, and a clause that only sets the scene
+(``基层服务专项计划招的司法协理员，生活补贴``) joins every alternative. Words no project prints
+are the asker's own (外部, 买回来) and are not required, unless they name the topic: a word of
+three characters or more no project prints (人民陪审员), or one printed nowhere glued to a
+word most projects print (社区戒毒), means no project is about it (未找到, not the leftovers).
+The rest weigh by rarity over the projects (a word every project prints weighs little).
+
+A project is ``primary`` when it is named after the topic: its name (parentheses included)
+holds every word of an alternative, or the alternative's words make up most of its name and it
+holds the heaviest of them any name holds and nearly as much of them as the names that hold
+most (``政府法律顾问`` for 给政府聘外部律师当法律顾问, but not for 一村一顾问, which another
+name holds). Its indicator rows bring it in when rows about the topic are among its outputs
+(数量, 质量, 时效, 成本) and name it by its own words or synonyms — ``primary`` when they are
+half its outputs or more (a fund for the topic under a generic name), ``partial`` otherwise
+(a multi-purpose fund); two rows about it of any kind (or through the things a sector stands
+for: 扶贫 → 贫困) make it ``partial``, one effect or satisfaction row naming it in passing does
+not count. Its goal or overview naming the topic (its own words or synonyms) makes it
+``partial`` (a multi-purpose fund).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
+from itertools import product
+from weakref import WeakKeyDictionary
 
 from index.numbers import MONEY_UNITS
 from index.schema import Funding as FundingLine
-from index.schema import Project
+from index.schema import IndicatorRow, Project
 from index.text import compact
 
 from ..context import QAContext
-from ..question import Understanding
+from ..question import GENERIC_WORDS, STOP_WORDS, Phrase, Understanding, occurs, term_key
+from ..question.levels import OUTPUT_KINDS, level2_kind
 
 FULL_SCAN = 2000
 INCIDENTAL_LENGTH = 30
 INCIDENTAL_HEAD = 15
+# a name is about the topic when the topic's words make up this share of it …
+NAME_SHARE = 0.6
+# … and it holds this share of the topic's weight held by the best-covered name
+NAME_RELATIVE = 0.7
+GENERIC_WEIGHT = 0.3
+# a word printed by a quarter of the projects or more does not name a topic on its own
+COMMON_WEIGHT = math.log(4) + 0.1
+MAX_ALTERNATIVES = 12
+_CLAUSES = re.compile(r"[，,；;。？?！!\n]+")
+_LIST = re.compile(r"[、/]+")
+_NAME_NOISE = re.compile(
+    r"20\d{2}年?度?|[0-9.]+万?元|第[一二三四五六七八九十0-9]+批|[^\u4e00-\u9fff]"
+)
+_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -32,30 +67,61 @@ class ProjectMatch:
     rows: tuple
 
 
-def match_project(ctx: QAContext, u: Understanding, project: Project) -> ProjectMatch | None:
-    """How the project concerns the question's topic, or None."""
-    texts = ctx.project_texts(project)
-    rows = tuple(
-        r
-        for r in project.indicators
-        if any(ctx.matcher.matches(p, r.level3) and _pointed(ctx, p, r.level3) for p in u.phrases)
-    )
-    if any(ctx.matcher.matches(p, texts["name"]) for p in u.phrases):
-        return ProjectMatch(project, "primary", ("项目名称",), rows)
-    if rows:
-        return ProjectMatch(project, "primary", ("绩效指标",), rows)
-    for field, label in (("goal", "绩效目标"), ("detail", "项目概况")):
-        if any(ctx.matcher.matches(p, texts[field]) for p in u.phrases):
-            return ProjectMatch(project, "partial", (label,), ())
-    return None
+def topic_alternatives(ctx: QAContext, u: Understanding) -> list[Phrase]:
+    """The topic's alternatives: each clause's phrases, scene-setting clauses joined to each.
+
+    ``法援这块儿，几个县区分别掏了多少钱`` → [法援]; ``文化这块，送戏下乡、博物馆之类`` →
+    [文化 送戏下乡, 文化 博物馆]; ``普法、法治宣传这块`` → [普法, 法治宣传]. A bare word joined by
+    和/及/与 to a phrase shares the phrase's subject (``人民陪审员选任和培训`` → 人民陪审员选任,
+    人民陪审员培训).
+    """
+    clauses = []
+    for clause in _CLAUSES.split(u.topic):
+        phrases = [p for piece in _LIST.split(clause) for p in _shared(ctx.matcher.phrases(piece))]
+        if phrases:
+            clauses.append(phrases)
+    out = []
+    for combo in product(*clauses):
+        groups = tuple({g.label: g for p in combo for g in p.groups}.values())
+        out.append(Phrase("".join(p.text for p in combo), groups))
+        if len(out) == MAX_ALTERNATIVES:
+            break
+    return out
 
 
-def _pointed(ctx: QAContext, phrase, text: str) -> bool:
-    """The row is about the topic, not a long list of duties that happens to name it."""
-    if len(text) <= INCIDENTAL_LENGTH:
+def _shared(phrases: list[Phrase]) -> list[Phrase]:
+    """Phrases joined by 和/及/与: a bare word after a subject-and-predicate phrase shares its
+    subject."""
+    if len(phrases) < 2 or len(phrases[0].groups) < 2:
+        return phrases
+    subject = phrases[0].groups[:-1]
+    return [phrases[0]] + [
+        Phrase(p.text, (*subject, *p.groups)) if len(p.groups) == 1 else p for p in phrases[1:]
+    ]
+
+
+def _unprinted(ctx: QAContext, phrase: Phrase, weights: dict[str, float]) -> bool:
+    """The alternative is about something no project prints: a specific word of it (three
+    characters or more) is printed in no project, or a word printed nowhere in the corpus is
+    glued to its words and all it keeps are words many projects print (社区戒毒 → 社区; not
+    专门做社区矫正, where 专门 is not part of the topic's word)."""
+    if any(len(t) >= 3 and not weights.get(t) for t in phrase.terms):
         return True
-    head = text[:INCIDENTAL_HEAD]
-    return all(ctx.matcher.term_in(term, head) for term in phrase.terms)
+    kept = [t for t in phrase.terms if weights.get(t)]
+    if not kept or any(weights[t] > COMMON_WEIGHT for t in kept):
+        return False
+    tokens = ctx.matcher.tokenizer.cut(phrase.text)
+    for index, word in enumerate(tokens):
+        if len(word) < 2 or word.isdigit() or word in GENERIC_WORDS:
+            continue
+        if word in STOP_WORDS or all(ch in STOP_WORDS for ch in word):  # 县有, 哪些
+            continue
+        if any(word in t or t in word for t in phrase.terms) or ctx.matcher.known(word):
+            continue
+        neighbours = tokens[max(index - 1, 0) : index] + tokens[index + 1 : index + 2]
+        if any(n in t or t in n for n in neighbours for t in kept):
+            return True
+    return False
 
 
 def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
@@ -64,12 +130,19 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
     Small corpora are scanned in full; past :data:`FULL_SCAN` projects, only projects that
     share a search token with a phrase (or a lexicon variant of its words) are checked.
     """
+    alternatives = topic_alternatives(ctx, u)
     projects = ctx.projects_in(u.regions, _year(u))
+    if not alternatives or not projects:
+        return []
     if len(projects) > FULL_SCAN:
-        texts = [" ".join(v for t in p.terms for v in ctx.matcher.variants(t)) for p in u.phrases]
+        texts = [
+            " ".join(v for t in p.terms for v in ctx.matcher.variants(t)) for p in alternatives
+        ]
         keep = ctx.lexical_projects(texts)
         projects = [p for p in projects if p.id in keep]
-    found = [f for f in (match_project(ctx, u, p) for p in projects) if f]
+    weights = _weights(ctx, alternatives)
+    bars = {a.text: _name_bar(ctx, a.terms, weights, projects) for a in alternatives}
+    found = [f for f in (match_project(ctx, alternatives, weights, bars, p) for p in projects) if f]
     return sorted(
         found,
         key=lambda f: (
@@ -79,6 +152,180 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
             f.project.id,
         ),
     )
+
+
+@dataclass(frozen=True)
+class NameBar:
+    """What a name must hold to be named after a topic it does not spell in full: the
+    topic's heaviest word any name holds, and ``floor`` of the weight the best name holds."""
+
+    key: str | None
+    floor: float
+
+
+def match_project(
+    ctx: QAContext,
+    alternatives: list[Phrase],
+    weights: dict[str, float],
+    bars: dict[str, NameBar],
+    project: Project,
+) -> ProjectMatch | None:
+    """How the project concerns the topic (see the module docstring), or None.
+
+    ``bars`` gives each alternative's :class:`NameBar` over the projects in scope.
+    """
+    best: ProjectMatch | None = None
+    for phrase in alternatives:
+        terms = [t for t in phrase.terms if weights.get(t, 0) > 0]
+        if not terms or _unprinted(ctx, phrase, weights):
+            continue
+        bar = bars.get(phrase.text, NameBar(None, 1.0))
+        found = _match_one(ctx, terms, weights, bar, project)
+        if found is not None and (best is None or _rank(found) < _rank(best)):
+            best = found
+    return best
+
+
+def _name_bar(ctx: QAContext, terms: tuple, weights: dict[str, float], projects) -> NameBar:
+    named = [t for t in terms if any(ctx.matcher.term_in(t, p.name) for p in projects)]
+    key = max(named, key=lambda t: (weights.get(t, 0.0), t), default=None)
+    best = max((_name_coverage(ctx, terms, weights, p.name) for p in projects), default=0.0)
+    return NameBar(key, NAME_RELATIVE * best)
+
+
+def _match_one(
+    ctx: QAContext, terms: list[str], weights: dict[str, float], bar: NameBar, project: Project
+) -> ProjectMatch | None:
+    texts = ctx.project_texts(project)
+    rows = tuple(r for r in project.indicators if _row_about(ctx, terms, r))
+    if _named_after(ctx, terms, weights, bar, project.name):
+        return ProjectMatch(project, "primary", ("项目名称",), rows)
+    exact = [r for r in rows if _row_about(ctx, terms, r, narrow=True)]
+    outputs = [r for r in exact if _is_output(r)]
+    if outputs:
+        mostly = len(outputs) * 2 >= sum(1 for r in project.indicators if _is_output(r))
+        return ProjectMatch(project, "primary" if mostly else "partial", ("绩效指标",), rows)
+    if len(rows) >= 2:
+        return ProjectMatch(project, "partial", ("绩效指标",), rows)
+    for field, label in (("goal", "绩效目标"), ("detail", "项目概况")):
+        if all(_holds(ctx, t, texts[field], narrow=True) for t in terms):
+            return ProjectMatch(project, "partial", (label,), ())
+    return None
+
+
+def _is_output(row: IndicatorRow) -> bool:
+    return level2_kind(row.level1, row.level2) in OUTPUT_KINDS
+
+
+def _rank(match: ProjectMatch) -> tuple:
+    return (match.match != "primary", match.evidence[0] != "项目名称", -len(match.rows))
+
+
+def _named_after(
+    ctx: QAContext, terms: list[str], weights: dict[str, float], bar: NameBar, name: str
+) -> bool:
+    """True when the name holds every term, or the terms make up most of the name and it holds
+    the bar's key word and at least its floor of the terms' weight."""
+    held = [t for t in terms if ctx.matcher.term_in(t, name)]
+    if len(held) == len(terms):
+        return True
+    if bar.key not in held or _name_coverage(ctx, terms, weights, name) < bar.floor:
+        return False
+    return _name_share(ctx, held, name) >= NAME_SHARE
+
+
+def _name_coverage(
+    ctx: QAContext, terms: tuple | list, weights: dict[str, float], name: str
+) -> float:
+    """Weighted share of the terms the name holds."""
+    total = sum(weights.get(t, 0.0) for t in terms)
+    if not total:
+        return 0.0
+    return sum(weights.get(t, 0.0) for t in terms if ctx.matcher.term_in(t, name)) / total
+
+
+def _name_share(ctx: QAContext, terms: list[str], name: str) -> float:
+    """Share of the name's content characters spelled by the terms (or their variants)."""
+    key = _NAME_NOISE.sub("", compact(name))
+    for word in sorted(GENERIC_WORDS, key=len, reverse=True):
+        key = key.replace(word, " " * len(word))
+    content = len(key.replace(" ", ""))
+    if not content:
+        return 0.0
+    covered = [False] * len(key)
+    for term in terms:
+        for variant in ctx.matcher.variants(term):
+            start = key.find(variant) if variant else -1
+            while start != -1:
+                covered[start : start + len(variant)] = [True] * len(variant)
+                start = key.find(variant, start + 1)
+    return sum(c and ch != " " for c, ch in zip(covered, key, strict=True)) / content
+
+
+def _row_about(ctx: QAContext, terms: list[str], row: IndicatorRow, narrow: bool = False) -> bool:
+    """The row holds every term as a word (调解 is not in 协调解决), and is about them, not a
+    long list of duties naming them. ``narrow``: by the term or its synonyms only, not by the
+    members of a category it heads (扶贫 → 贫困, 建档立卡)."""
+    text = row.level3
+    if not all(_holds(ctx, t, text, narrow) and _at_word(ctx, t, text) for t in terms):
+        return False
+    if len(text) <= INCIDENTAL_LENGTH:
+        return True
+    head = text[:INCIDENTAL_HEAD]
+    return all(_holds(ctx, t, head, narrow) for t in terms)
+
+
+def _holds(ctx: QAContext, term: str, text: str, narrow: bool = False) -> bool:
+    """The text holds the term: a lexicon variant of it, or all its inner words; ``narrow``:
+    the term itself or a synonym."""
+    if not narrow or not ctx.lexicon.knows(term):
+        return ctx.matcher.term_in(term, text)
+    key = term_key(text)
+    return any(term_key(v) in key for v in _synonyms(ctx, term))
+
+
+def _synonyms(ctx: QAContext, term: str) -> set[str]:
+    """The term and the terms of its non-category concepts."""
+    out = {term}
+    for concept in ctx.lexicon.concepts_of(term):
+        if not concept.category:
+            out.update(concept.terms)
+    return out
+
+
+def _at_word(ctx: QAContext, term: str, text: str) -> bool:
+    """A variant printed in the text starts or ends on a word boundary (or none is printed and
+    the term's inner words are)."""
+    printed = [v for v in ctx.matcher.variants(term) if v and term_key(v) in term_key(text)]
+    return not printed or any(occurs(text, term_key(v), ctx.lexicon.tokenizer) for v in printed)
+
+
+def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
+    """Each term's weight: rarity over the projects (0 when no project prints it)."""
+    texts = _project_texts(ctx)
+    count = len(texts) or 1
+    weights = {}
+    for term in {t for p in alternatives for t in p.terms}:
+        held = sum(1 for text in texts if ctx.matcher.term_in(term, text))
+        if not held:
+            weights[term] = 0.0
+            continue
+        weight = math.log((count + 1) / (held + 0.5)) + 0.1
+        weights[term] = weight * (GENERIC_WEIGHT if term in GENERIC_WORDS else 1.0)
+    return weights
+
+
+def _project_texts(ctx: QAContext) -> list[str]:
+    """Every project's printed text (name, goal, overview, indicator rows), once per index."""
+    texts = _TEXTS.get(ctx.store)
+    if texts is None:
+        texts = []
+        for project in ctx.sorted_projects:
+            parts = ctx.project_texts(project)
+            rows = " ".join(r.level3 for r in project.indicators)
+            texts.append(compact(" ".join((*parts.values(), rows))))
+        _TEXTS[ctx.store] = texts
+    return texts
 
 
 def _year(u: Understanding) -> int | None:

@@ -43,7 +43,7 @@ from .terms import (
 )
 from .topic import TopicMatcher
 from .understand import QuestionReader, Understanding
-from .words import GENERIC_WORDS, MODIFIER_WORDS, STOP_WORDS
+from .words import GENERIC_WORDS, MEASURE_UNITS, MODIFIER_WORDS, REQUEST_WORDS, STOP_WORDS
 
 __all__ = [
     "GENERIC_WORDS",
@@ -51,9 +51,11 @@ __all__ = [
     "LEVEL1_OF",
     "LEVEL1_ORDER",
     "LEVEL2_KINDS",
+    "MEASURE_UNITS",
     "MAX_QUESTION_CHARS",
     "MODIFIER_WORDS",
     "QUOTES",
+    "REQUEST_WORDS",
     "SATISFACTION_KIND",
     "STOP_WORDS",
     "Concept",

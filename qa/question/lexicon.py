@@ -100,9 +100,9 @@ class Lexicon:
     def variants(self, term: str) -> list[str]:
         """Every term interchangeable with ``term`` (itself first), as printed in the lexicon.
 
-        In a concept of synonyms every term stands for every other. In a category concept
-        (工作人员: 职工, 执法人员 …) the head stands for every member and a member only for
-        itself and the head.
+        In a concept of synonyms every term stands for every other (and, when one of them
+        heads a category, for its members). In a category concept (工作人员: 职工, 执法人员 …)
+        the head stands for every member and a member only for itself and the head.
         """
         out = [term]
         key = term_key(term)
@@ -111,7 +111,20 @@ class Lexicon:
                 concept.terms if not concept.category or concept.head == key else concept.terms[:1]
             )
             out.extend(t for t in members if t not in out)
+            if not concept.category:
+                out.extend(t for t in self._members_of_heads(concept.terms) if t not in out)
         return out
+
+    def _members_of_heads(self, terms: tuple[str, ...]) -> list[str]:
+        """The members of the categories headed by one of ``terms`` (a sector's synonyms stand
+        for what its projects are named after: 卫生健康 → 医疗卫生 → 疫苗, 急救 …)."""
+        return [
+            member
+            for term in terms
+            for concept in self._by_term.get(term_key(term), [])
+            if concept.category and concept.head == term_key(term)
+            for member in concept.terms
+        ]
 
     def expand(self, term: str) -> set[str]:
         """:meth:`variants` in compared form (what matching looks for in a text)."""

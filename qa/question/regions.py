@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from index.regions import gazetteer, short_name
 from index.text import normalize_text
 
+from .words import STOP_WORDS
+
 _ETHNIC = re.compile(
     "(?:土家|苗|回|壮|彝|藏|蒙古|满|侗|瑶|白|哈尼|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|柯尔克孜|"
     "土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|"
@@ -132,5 +134,23 @@ class RegionIndex:
             place = match.group(1)
             if place.startswith(_NOT_PLACE) or any(place in k or k in place for k in known):
                 continue
+            if _topic_words(place):
+                continue
             out.append(place)
         return out
+
+
+# words that make a "place" a topic phrase (社矫经费各县, 政府购买社区, 我们县)
+_TOPIC_INSIDE = ("经费", "资金", "项目", "工作", "购买", "各", "们", "的")
+_NOT_PLACE_ENDINGS = ("社区", "辖区", "片区", "园区")
+
+
+def _topic_words(place: str) -> bool:
+    """True when a place-looking phrase is a topic phrase: it ends in a word that is not a
+    place (…社区, …辖区), or holds a topic or question word (经费, 我们, 各)."""
+    if place.endswith(_NOT_PLACE_ENDINGS):
+        return True
+    core = place[:-1]
+    if any(word in core for word in _TOPIC_INSIDE):
+        return True
+    return any(len(w) >= 2 and w in core for w in STOP_WORDS)

@@ -21,7 +21,7 @@ from index.text import compact
 
 from .levels import kinds_in
 from .lexicon import Lexicon, term_key
-from .words import EDGE_WORDS, STOP_WORDS
+from .words import EDGE_WORDS, GENERIC_WORDS, STOP_WORDS
 
 # Question words, removed before an indicator topic is split (longest patterns first).
 _FILLERS = re.compile(
@@ -171,7 +171,7 @@ def term_groups(phrase: str, lexicon: Lexicon) -> tuple[TermGroup, ...]:
             if not any(taken[i] for i in span) and occurs(key, term, lexicon.tokenizer):
                 for i in span:
                     taken[i] = True
-                if term not in STOP_WORDS:  # 经费 is a lexicon word (money) but never a topic
+                if term not in STOP_WORDS or term not in GENERIC_WORDS:  # 经费: money, no topic
                     groups.extend(_term_groups(term, lexicon))
                 break
             start = key.find(term, start + 1)
@@ -225,7 +225,10 @@ def _term_groups(term: str, lexicon: Lexicon) -> list[TermGroup]:
         if t != term and len(t) >= 3 and t in term and t not in heads
     ]
     specific = inner or any(t in term for t in heads if t != term)
-    variants = {term, *inner} if specific else lexicon.expand(term)
+    # a term heading its own concept stands for its synonyms even when it holds a shorter
+    # head (补助标准 ⊃ 补助: 补助标准|补贴标准|资助标准)
+    own = {term_key(t) for c in concepts if c.head == term and not c.category for t in c.terms}
+    variants = {term, *inner, *own} if specific else lexicon.expand(term)
     ordered = tuple(sorted(variants, key=lambda v: (-len(v), v)))
     return [TermGroup(term, ordered, concepts[0].name)]
 

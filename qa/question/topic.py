@@ -67,6 +67,10 @@ class TopicMatcher:
         words.extend(self.tokenizer.cut(key[position:]))
         return [w.strip() for w in words if w.strip()]
 
+    def known(self, word: str) -> bool:
+        """True when the word (or a variant, or its inner words) is printed in the corpus."""
+        return self._known(word)
+
     def _known(self, word: str) -> bool:
         """True when the word (or a variant, or its inner words) occurs in the corpus."""
         if self.vocabulary is None:

@@ -16,6 +16,7 @@ from .asks import asks_of
 from .intent import classify_intent, operation_of
 from .levels import level_of
 from .lexicon import Lexicon
+from .lists import list_intent
 from .regions import RegionIndex
 from .terms import COMPARED_YEAR, QUOTES, SHORT_YEAR, YEAR_WORDS, Phrase, indicator_phrases
 from .topic import TopicMatcher
@@ -168,7 +169,7 @@ class QuestionReader:
     def understand(self, question: str) -> Understanding:
         """Read intent and slots from a question."""
         text = normalize_text(question)
-        intent = classify_intent(text)
+        intent = list_intent(text, classify_intent(text))
         found, topic = self.regions.without(text)
         scoped = COMPARED_YEAR.sub(" ", text)
         years = tuple(int(y) for y in YEAR_WORDS.findall(scoped))

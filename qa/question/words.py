@@ -27,3 +27,10 @@ GENERIC_WORDS = frozenset(_LISTS["generic"])
 EDGE_WORDS = _LISTS["edge"]
 MODIFIER_WORDS = frozenset(_LISTS["modifier"])
 ASK_WORDS = tuple(sorted(_LISTS["ask"], key=len, reverse=True))
+REQUEST_WORDS = frozenset(_LISTS["request"])
+# measure word → the printed units that answer it (人数 → 人, 人次, 名 …)
+MEASURE_UNITS = {
+    word: frozenset(_LISTS[f"unit_{kind}"])
+    for kind in ("any", "people", "times")
+    for word in _LISTS[f"count_{kind}"]
+}

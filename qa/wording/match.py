@@ -27,7 +27,6 @@ from ..context import QAContext, region_matches
 from ..question import (
     EmptyQuestionError,
     Phrase,
-    TermGroup,
     Understanding,
     UnknownLevelError,
     check_text,
@@ -37,6 +36,7 @@ from ..question import (
 )
 from ..question.levels import SATISFACTION_KIND
 from .cluster import ValueSpread, corpus_clusters, level3_vectors, representative, value_spread
+from .phrases import RATE, ReadyPhrase, ready_phrases, row_holds
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ SYNONYM_SIMILARITY = 0.92
 RELATED_MARGIN = 0.04
 RELATED_WITHOUT_CORE = 10
 MATCH_NAMES = {"core": "核心", "related": "相关"}
+_ORDER = {"core": 0, "near": 1, "related": 2}
 _KIND_WORDS = {SATISFACTION_KIND: "满意度", "成本指标": "成本", "时效指标": "及时"}
 EMPTY_HINT = "请写出要查找的指标，例如“调解成功率有哪些写法”"
 LEVEL_NAMES = "产出、效益、满意度、数量、质量、时效、成本、经济效益、社会效益、生态效益、可持续影响"
@@ -94,7 +95,8 @@ class WordingCluster:
 
 @dataclass(frozen=True)
 class WordingResult:
-    """The rows matching a wording question (core first), and their clusters."""
+    """The rows matching a wording question (core first), and their clusters; ``subject`` is
+    what was looked for, as the words the rows must hold."""
 
     query: str
     topic: WordingQuery
@@ -102,6 +104,7 @@ class WordingResult:
     clusters: tuple[WordingCluster, ...]
     unmatched: tuple[str, ...] = ()
     truncated: bool = False
+    subject: str = ""
 
     @property
     def found(self) -> bool:
@@ -191,7 +194,7 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     engine = ctx.engine
     candidates = _candidates(ctx.store, query)
     vectors = level3_vectors(engine, candidates)
-    matches, unmatched = _match_all(ctx, query, candidates, vectors)
+    matches, unmatched, subject = _match_all(ctx, query, candidates, vectors)
     ranked = _rank(matches)
     clusters_of = corpus_clusters(engine)
     rows = tuple(
@@ -201,7 +204,13 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     core = sum(r.match == "core" for r in rows)
     logger.debug("wording %r: %d rows (%d core)", query.question, len(rows), core)
     return WordingResult(
-        query.question, query, rows, _clusters(rows), tuple(unmatched), len(ranked) > limit
+        query.question,
+        query,
+        rows,
+        _clusters(rows),
+        tuple(unmatched),
+        len(ranked) > limit,
+        subject,
     )
 
 
@@ -224,99 +233,130 @@ def _of_year(row: IndicatorRow, year: int) -> bool:
 
 
 def _match_all(ctx: QAContext, topic: WordingQuery, rows: list[IndicatorRow], vectors: np.ndarray):
-    """Best (match, similarity, phrase) of every row over the phrases, and unknown terms."""
+    """Best (match, similarity, phrase) of every row over the phrases, the unknown terms, and
+    the subject as the words looked for."""
     if not rows:
-        return {}, []
+        return {}, [], ""
     if not topic.phrases:
-        return {r.id: (r, "core", 0.0, None) for r in rows}, []
-    texts = [phrase_query(p, topic) for p in topic.phrases]
+        return {r.id: (r, "core", 0.0, None) for r in rows}, [], ""
+    phrases = ready_phrases(topic.phrases, rows, ctx.lexicon)
+    texts = [_embedded(p.text, topic) for p in phrases]
     queries = np.stack([ctx.searcher.query_vector(t) for t in texts])
     similarity = vectors @ queries.T
-    tokenizer = ctx.lexicon.tokenizer
     best: dict[str, tuple] = {}
     unmatched: list[str] = []
-    for column, phrase in enumerate(topic.phrases):
-        groups, unknown = _known_groups(phrase, rows, tokenizer)
-        unmatched.extend(g.label for g in unknown)
-        found = _match_phrase(groups, rows, similarity[:, column], tokenizer)
+    for column, phrase in enumerate(phrases):
+        unmatched.extend(phrase.unknown)
+        found = _match_phrase(phrase, topic, rows, similarity[:, column], ctx.lexicon)
         for index, (match, score) in found.items():
             row = rows[index]
-            entry = (row, match, score, phrase.text)
+            entry = (row, match, score, phrase.phrase.text)
             if row.id not in best or _better(entry, best[row.id]):
                 best[row.id] = entry
-    return best, unmatched
+    subject = "、".join(dict.fromkeys(p.text for p in phrases))
+    return best, list(dict.fromkeys(unmatched)), subject
 
 
 def phrase_query(phrase: Phrase, topic: WordingQuery) -> str:
     """The text embedded for a phrase: the phrase plus the level word it is restricted to."""
+    return _embedded(phrase.text, topic)
+
+
+def _embedded(text: str, topic: WordingQuery) -> str:
     words = [_KIND_WORDS[k] for k in topic.kinds[:1] if k in _KIND_WORDS]
-    extra = "".join(w for w in words if w not in phrase.text)
-    return phrase.text + extra
-
-
-def _known_groups(phrase: Phrase, rows: list[IndicatorRow], tokenizer):
-    """The phrase's groups that occur somewhere in the rows, and those that occur nowhere."""
-    known, unknown = [], []
-    for group in phrase.groups:
-        seen = any(
-            group_occurs(r.level3, group, tokenizer)
-            or group_occurs(r.project or "", group, tokenizer)
-            for r in rows
-        )
-        (known if seen else unknown).append(group)
-    return known, unknown
+    return text + "".join(w for w in words if w not in text)
 
 
 def _match_phrase(
-    groups: list[TermGroup], rows: list[IndicatorRow], similarity: np.ndarray, tokenizer
+    phrase: ReadyPhrase,
+    topic: WordingQuery,
+    rows: list[IndicatorRow],
+    similarity: np.ndarray,
+    lexicon,
 ) -> dict[int, tuple[str, float]]:
+    """Core rows, near rows (all words but one) and capped weak rows of one phrase."""
     core: dict[int, float] = {}
-    maybe: dict[int, float] = {}
+    near: dict[int, float] = {}
+    weak: dict[int, float] = {}
     for index, row in enumerate(rows):
         score = float(similarity[index])
-        kind = _lexical_match(groups, row, tokenizer)
+        kind = _lexical_match(phrase, row, bool(topic.kinds), lexicon)
         if kind == "core":
             core[index] = score
+        elif kind == "near":
+            near[index] = score
         elif kind == "related" or score >= SYNONYM_SIMILARITY:
-            maybe[index] = score
+            weak[index] = score
     floor = max(core.values()) - RELATED_MARGIN if core else SYNONYM_SIMILARITY
-    related = {i: s for i, s in maybe.items() if s >= floor}
-    out = {i: ("related", s) for i, s in related.items()}
+    out = {i: ("related", s) for i, s in weak.items() if s >= floor}
+    out.update((i, ("near", s)) for i, s in near.items())
     out.update((i, ("core", s)) for i, s in core.items())
     return out
 
 
-def _lexical_match(groups: list[TermGroup], row: IndicatorRow, tokenizer) -> str | None:
-    """``core`` when every group is in level3; ``related`` for a context or partial match."""
+def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexicon) -> str | None:
+    """How a row matches a phrase.
+
+    ``core``: every word is in its level3 (or its value's unit, for a measure); or the words
+    not there are topic words (not kinds of a category: 工作人员, 群众 …) in its project's name,
+    with one at least in the level3 (法律援助的受援人满意度 → 服务对象满意度 of 法律援助经费);
+    or, when the question names a level (质量指标), every word is in its project's name
+    (政府法律顾问项目的质量指标). ``near``: all words but one, at
+    least two, in its level3. ``related``: half the words in its level3, not only the measure
+    (满意度 alone does not make a row about 群众满意度), its most specific word among them.
+    """
+    groups = phrase.groups
     if not groups:
         return None
-    in_level3 = [group_occurs(row.level3, g, tokenizer) for g in groups]
+    tokenizer = lexicon.tokenizer
+    in_level3 = [row_holds(g, row, lexicon) for g in groups]
     hits = sum(in_level3)
-    if hits == len(groups):
+    worded = any(g is not RATE and group_occurs(row.level3, g, tokenizer) for g in groups)
+    if hits == len(groups) and worded:
         return "core"
-    if not hits:
-        return None
-    in_context = [
-        hit or group_occurs(row.project or "", g, tokenizer)
-        for hit, g in zip(in_level3, groups, strict=True)
+    in_name = [
+        group_occurs(row.project or "", g, tokenizer) and not _kind_of_something(g, lexicon)
+        for g in groups
     ]
-    if all(in_context) or (len(groups) >= 2 and hits * 2 >= len(groups)):
+    in_context = [a or b for a, b in zip(in_level3, in_name, strict=True)]
+    if all(in_context) and (worded or by_kind):
+        return "core"
+    if len(groups) >= 3 and hits >= len(groups) - 1:
+        return "near"
+    held = [g for g, hit in zip(groups, in_level3, strict=True) if hit]
+    if phrase.key is not None and phrase.key not in held:
+        return None
+    if len(groups) >= 2 and hits * 2 >= len(groups) and held != [phrase.measure]:
         return "related"
     return None
 
 
+def _kind_of_something(group, lexicon) -> bool:
+    """The group's word belongs to a category (工作人员, 群众, 培训 …): a project named with it
+    (社区矫正社会工作者工作经费) does not make its rows about it (its 服务对象满意度 is not the
+    staff's)."""
+    return any(c.category for c in lexicon.concepts_of(group.label))
+
+
 def _better(new: tuple, old: tuple) -> bool:
-    rank = {"core": 0, "related": 1}
+    rank = {"core": 0, "near": 1, "related": 2}
     return (rank[new[1]], -new[2]) < (rank[old[1]], -old[2])
 
 
 def _rank(matches: dict[str, tuple]) -> list[tuple]:
-    """Core rows by similarity, then related rows, capped (see the module docstring)."""
-    order = sorted(matches.values(), key=lambda e: (e[1] != "core", -round(e[2], 6), e[0].id))
+    """Core rows by similarity, then near rows, then related rows, capped (module docstring).
+
+    Near rows are listed as related.
+    """
+    order = sorted(
+        matches.values(),
+        key=lambda e: (_ORDER[e[1]], -round(e[2], 6), e[0].id),
+    )
     core = [e for e in order if e[1] == "core"]
+    near = [(r, "related", s, p) for r, m, s, p in order if m == "near"]
     related = [e for e in order if e[1] == "related"]
     cap = max(2, math.ceil(len(core) / 2)) if core else RELATED_WITHOUT_CORE
-    return core + related[:cap]
+    return core + near + related[:cap]
 
 
 def _clusters(rows: tuple[WordingRow, ...]) -> tuple[WordingCluster, ...]:

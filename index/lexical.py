@@ -57,9 +57,10 @@ class Tokenizer:
     def fingerprint(self) -> str:
         return hashlib.sha256("\n".join(self.words).encode("utf-8")).hexdigest()[:16]
 
-    def cut(self, text: str) -> list[str]:
-        """Precise-mode words of the cleaned text (no stopword filtering)."""
-        return [t for t in self._jieba.cut(clean_for_tokens(text)) if t.strip()]
+    def cut(self, text: str, new_words: bool = True) -> list[str]:
+        """Precise-mode words of the cleaned text (no stopword filtering); ``new_words=False``
+        keeps to dictionary words (no HMM guesses such as 要聘 for 要 + 聘)."""
+        return [t for t in self._jieba.cut(clean_for_tokens(text), HMM=new_words) if t.strip()]
 
     def subwords(self, word: str) -> list[str]:
         """The shorter dictionary words inside a word (``政府法律顾问`` → 政府, 法律, 顾问)."""

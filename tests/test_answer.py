@@ -172,3 +172,83 @@ def test_draft_request_name_from_other_phrasings(question, name):
     from qa.drafting import parse_request
 
     assert parse_request(question)[0] == name
+
+
+# --- families of issue 14 (examples written for the family, over the seeds) ---------------------
+
+
+@pytest.mark.parametrize(
+    "question, said, unit",
+    [
+        ("送戏下乡计划送多少个村", "多少个村", "村"),
+        ("绿地一年养护多大面积", "多大面积", "平方米"),
+        ("法律顾问要聘几个人", "几个人", "人"),
+        ("普法讲座开多少场", "多少场", "场次"),
+    ],
+)
+def test_measure_asked_is_read_from_the_question(question, said, unit):
+    """Family: a count or size asked (多少个村, 多大面积): the unit the value must print."""
+    from qa.question.asks import measure_of
+
+    measure = measure_of(question)
+    assert measure is not None and measure.said == said and unit in measure.units
+
+
+@pytest.mark.parametrize("question", ["有几个项目", "一共几条指标", "多少钱", "聘请几个律所"])
+def test_no_measure_for_projects_rows_money_or_a_classifier(question):
+    from qa.question.asks import measure_of
+
+    assert measure_of(question) is None
+
+
+def test_count_question_is_answered_in_its_unit(engine):
+    """平罗 举办全县法治建设专题培训 ≥1次: asked 多少次 in other words, the row answers."""
+    answer = answer_question(engine, "平罗法治建设专题培训要办多少次").to_json()
+    assert answer["found"] and "次" in answer["indicators"][0]["value"]
+
+
+def test_count_question_never_answered_with_money(engine):
+    """盐池 政府法律顾问 prints money (36万元) and counts (2个团队), never people: 多少人 is
+    not answered by an amount."""
+    answer = answer_question(engine, "盐池县政府法律顾问一共服务多少人").to_json()
+    assert not (answer["found"] and "万元" in answer["text"].split("（")[0])
+
+
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("高中助学金享受资助的人数目标是多少", "indicator_value"),
+        ("资助对象满意度定的多少", "indicator_value"),
+        ("哪些县资助政府法律顾问", "which_regions_fund"),
+    ],
+)
+def test_fund_verb_before_a_measure_is_not_which_regions(question, intent):
+    """Family: 资助 naming what is counted (资助的人数, 资助对象) is an indicator's subject."""
+    from qa.question import classify_intent
+
+    assert classify_intent(question) == intent
+
+
+@pytest.mark.parametrize(
+    "question, project, rows",
+    [
+        ("西青区法律援助经费有哪些绩效指标", "法律援助经费", 9),
+        ("盐池县政府法律顾问的指标有哪些", "政府法律顾问", 8),
+    ],
+)
+def test_a_projects_indicators_are_its_table_rows(engine, question, project, rows):
+    """Family: X的指标有哪些 / X有哪些绩效指标 lists one table's rows, not wording across
+    regions."""
+    answer = answer_question(engine, question)
+    assert answer.intent == "table_structure" and answer.value == rows
+    assert {i.project for i in answer.indicators} == {project}
+
+
+def test_wording_across_regions_is_not_one_tables_rows(engine):
+    answer = answer_question(engine, "满意度指标有哪些写法")
+    assert answer.intent == "indicator_wording"
+
+
+def test_aggregate_names_the_topic_not_the_question(engine):
+    answer = answer_question(engine, "阳城县法律援助经费一共多少")
+    assert "“法律援助”" in answer.text and "一共多少" not in answer.text

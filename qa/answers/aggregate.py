@@ -13,7 +13,7 @@ from decimal import Decimal
 from index.schema import Project
 
 from ..context import QAContext
-from ..evidence import funding_lines, topic_projects
+from ..evidence import funding_lines, topic_label, topic_projects
 from ..question import Understanding
 from ..sources import Sources
 from .facts import answer_department_facts
@@ -33,7 +33,10 @@ class _Items:
 
 
 def answer_aggregate(ctx: QAContext, u: Understanding) -> Answer | None:
-    """An aggregate answer, or None when the question's measure is not in the records."""
+    """An aggregate answer, or None when the question's measure is not in the records (the
+    aggregates add project money: 一共给多少人发 counts people, read from the records)."""
+    if u.measure is not None:
+        return None
     if u.funding_label:
         return _funding_sum(ctx, u)
     if u.fact_labels and u.operation in ("sum", None):
@@ -83,7 +86,7 @@ def _project_amounts(ctx: QAContext, u: Understanding) -> Answer | None:
         f"{p.region or ''}“{p.name}”{project_amount(p)}（{sources.cite_project(p)}）"
         for p in ordered
     )
-    topic = "、".join(ph.text for ph in u.phrases)
+    topic = topic_label(ctx, u)
     what = f"{scope_text(u.regions, u.years)}{('涉及“' + topic + '”的') if topic else ''}项目"
     total = sum((p.amount_wan for p in projects), Decimal(0))
     items = _Items(what, ordered, total, listing, sources)
@@ -98,6 +101,36 @@ def _project_amounts(ctx: QAContext, u: Understanding) -> Answer | None:
         value=value,
         unit=unit,
         extra={"operation": operation, "items": len(projects)},
+    )
+
+
+def answer_scope_projects(ctx: QAContext, u: Understanding) -> Answer | None:
+    """Every project of the named region and year (平罗县2025年有哪些项目), amounts beside,
+    the total of those printing one."""
+    projects = sorted(topic_projects(ctx, u), key=lambda p: (-(p.amount_wan or 0), p.id))
+    if not projects:
+        return None
+    sources = Sources.of(ctx.store)
+    listing = "；".join(
+        f"{p.region or ''}“{p.name}”{project_amount(p)}（{sources.cite_project(p)}）"
+        for p in projects
+    )
+    priced = [p for p in projects if p.amount_wan is not None]
+    total = sum((p.amount_wan for p in priced), Decimal(0))
+    unpriced = len(projects) - len(priced)
+    note = f"，其中{unpriced}个未列金额" if unpriced else ""
+    text = (
+        f"{scope_text(u.regions, u.years)}共有{len(projects)}个项目，"
+        f"合计{wan(total)}{note}：{listing}。"
+    )
+    return Answer(
+        question=u.question,
+        intent="which_regions_fund",
+        text=text,
+        projects=tuple(ProjectItem.of(p) for p in projects),
+        value=total,
+        unit="万元",
+        extra={"operation": "list", "items": len(projects)},
     )
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..context import QAContext
-from ..evidence.fits import adjusted, rank
+from ..evidence.fits import adjusted, measure_fits, rank
 from ..evidence.match import Fit, Key, covered, fit, question_key, share, uncovered, union
 from ..evidence.records import Record, records_of
 from ..question import Understanding
@@ -118,16 +118,19 @@ def _same_owner(a: Record, b: Record) -> bool:
     return a.doc == b.doc and a.owner == b.owner
 
 
-def answers(reading: Reading) -> bool:
-    """True when the records cover the question well enough to answer it."""
+def answers(reading: Reading, u: Understanding | None = None) -> bool:
+    """True when the records cover the question well enough to answer it, in the unit it
+    asks for (多少人 is not answered by an amount)."""
     best = reading.best
+    if u is not None and not measure_fits(u, best.record.value, best.record.unit):
+        return False
     return reading.coverage >= MIN_COVERAGE and reading.ask >= MIN_ASK and bool(best.record.value)
 
 
 def answer_general(ctx: QAContext, u: Understanding) -> Answer | None:
     """The value a question asks for, from whatever record prints it, or None."""
     reading = read(ctx, u)
-    if reading is None or not answers(reading):
+    if reading is None or not answers(reading, u):
         return None
     return compose(ctx, u, reading)
 
@@ -143,7 +146,9 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     reading = read(ctx, u)
     looked = answer_lookup(ctx, u)
     picked = _fit_of(ctx, u, reading, looked) if looked is not None and reading else None
-    general_ok = reading is not None and answers(reading)
+    general_ok = reading is not None and answers(reading, u)
+    if picked is not None and not measure_fits(u, picked.record.value, picked.record.unit):
+        picked = None
     if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:
         if not general_ok or picked.score >= reading.best.score - LOOKUP_SLACK:
             return looked
@@ -205,7 +210,9 @@ def compose(ctx: QAContext, u: Understanding, reading: Reading) -> Answer:
     records = [f.record for f in reading.fits]
     first = records[0]
     cite = sources.cite(first.doc, first.line)
-    stated = "，".join(_statement(r, reading.key) for r in records)
+    statements = [_statement(r, reading.key) for r in records]
+    # one owner: 的开始日期：…，结束日期：… (the 的 once)
+    stated = "，".join([statements[0], *(t.removeprefix("的") for t in statements[1:])])
     owner = _owner(first)
     text = f"{owner}{stated}（见{cite}）。"
     return Answer(

@@ -11,9 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..context import QAContext
-from ..evidence import ProjectMatch, projects_about
+from ..evidence import ProjectMatch, names_topic, projects_about
 from ..question import Understanding
 from ..sources import Sources
+from .aggregate import answer_scope_projects
 from .format import NO_REGION, project_amount, wan
 from .schema import Answer, IndicatorItem, ProjectItem
 
@@ -21,7 +22,10 @@ PARTIAL_TAG = "（多用途资金，部分相关）"
 
 
 def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
-    """The which-regions answer, or None when no project is about the topic."""
+    """The which-regions answer, or None when no project is about the topic; the projects of
+    the named scope when the question names no topic (平罗县有哪些项目)."""
+    if not names_topic(ctx, u) and (u.regions or u.years):
+        return answer_scope_projects(ctx, u)
     found = projects_about(ctx, u)
     if not found:
         return None

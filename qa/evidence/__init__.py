@@ -9,8 +9,10 @@ from .topic import (
     ProjectMatch,
     funding_lines,
     match_project,
+    names_topic,
     projects_about,
     topic_alternatives,
+    topic_label,
     topic_projects,
 )
 
@@ -27,6 +29,8 @@ __all__ = [
     "projects_about",
     "rank_indicators",
     "rank_projects",
+    "names_topic",
     "topic_alternatives",
+    "topic_label",
     "topic_projects",
 ]

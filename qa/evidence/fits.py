@@ -20,6 +20,7 @@ from .records import Record, records_of
 FULL_SCAN = 6000
 MONEY_BONUS = 0.5
 WORDY_PENALTY = 1.0
+MEASURE_PENALTY = 1.0
 _QUANTITY = re.compile(r"多少|几|多大|多长|多高|比例|百分")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|元|%|人|个|件|次|场|户|名|天|公里|亩)")
 _MONEY = re.compile(
@@ -87,7 +88,27 @@ def adjusted(u: Understanding, f: Fit) -> Fit:
             score -= MONEY_BONUS
     if _QUANTITY.search(u.question) and wordy(f.record):
         score -= WORDY_PENALTY
+    if not measure_fits(u, f.record.value, f.record.unit):
+        score -= MEASURE_PENALTY  # 多少人 is not answered by 1374.63万元
     return f if score == f.score else replace(f, score=score)
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?P<unit>[^\d\s,.，。；;、)）]{0,4})")
+
+
+def measure_fits(u: Understanding, value: str, unit: str | None = None) -> bool:
+    """A count or size question (多少个村, 多大面积) is answered by a value that prints a
+    figure in one of its units, or a bare figure not in money (``unit``: the record's own, 万元
+    of a project amount); True when the question asks no measure."""
+    if u.measure is None:
+        return True
+    if unit and not any(unit.startswith(m) for m in u.measure.units):
+        return False  # 间数 answers 几间
+    for match in _NUMBER.finditer(value or ""):
+        unit = match.group("unit")
+        if not unit or any(unit.startswith(m) for m in u.measure.units):
+            return True
+    return False
 
 
 def wordy(record: Record) -> bool:
@@ -100,4 +121,4 @@ def money_asked(question: str) -> bool:
     return bool(_MONEY.search(question)) and not _INDICATOR.search(question)
 
 
-__all__ = ["adjusted", "candidates", "in_scope", "rank"]
+__all__ = ["adjusted", "candidates", "in_scope", "measure_fits", "rank"]

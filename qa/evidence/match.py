@@ -26,6 +26,7 @@ HEADLINE_BONUS = 0.6
 _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
 _ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
+_QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,19 @@ def question_key(u: Understanding, lexicon: Lexicon, places: tuple[str, ...] = (
     for word in (*u.region_words, *places):
         text = text.replace(compact(word), " ")
     text = _PUNCT.sub(" ", text)
-    words = [w for w in lexicon.tokenizer.cut(text) if w.strip() and w not in _ASK]
+    for phrase in _ASK_PHRASES:
+        text = text.replace(phrase, " ")  # 加起来, 对得上: cut into 加/起来, 对/得/上
+    # dictionary words only: a guessed word may swallow a question word (要聘 = 要 + 聘)
+    words = [w for w in lexicon.tokenizer.cut(text, new_words=False) if w.strip() and w not in _ASK]
     key = "".join(words)
     for phrase in _ASK_PHRASES:
-        key = key.replace(phrase, "")  # 加起来, 对得上: cut into 加/起来, 对/得/上
+        key = key.replace(phrase, "")  # and once more where removed words joined them
+    if u.measure is not None:  # 多少个村: answered by the value's unit (cut with the rest)
+        for said in (u.measure.said, _QUANTITY_WORD.sub("", u.measure.said)):
+            at = key.rfind(said) if said else -1
+            if at >= 0:
+                key = key[:at] + key[at + len(said) :]
+                break
     return Key(key, _terms(key, lexicon))
 
 

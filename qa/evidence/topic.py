@@ -347,6 +347,28 @@ def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
     return primary or [f.project for f in found]
 
 
+def names_topic(ctx: QAContext, u: Understanding) -> bool:
+    """The question names a topic within its scope (平罗县有哪些项目 names none; 司法局项目
+    names the department, not a topic)."""
+    return bool(u.phrases) and _names_topic(u, ctx.projects_in(u.regions, _year(u)))
+
+
+def topic_label(ctx: QAContext, u: Understanding) -> str:
+    """The topic as shown in an answer: its words (法律援助、社区矫正), never the question's
+    asking words (一共多少钱); empty when the question names no topic."""
+    if not names_topic(ctx, u):
+        return ""
+    scope = ctx.projects_in(u.regions, _year(u))
+    orgs = {compact(name) for p in scope for name in (p.department, p.implementing_unit) if name}
+    labels = [
+        group.label
+        for phrase in u.phrases
+        for group in phrase.groups
+        if group.label not in MONEY_UNITS and not any(group.label in org for org in orgs)
+    ]
+    return "、".join(dict.fromkeys(labels))
+
+
 def _names_topic(u: Understanding, scope: list[Project]) -> bool:
     """Some content word of the question is neither a unit (万元) nor words of the scope's
     department names (平罗司法局这批项目 names a department, not a topic)."""

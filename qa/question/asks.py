@@ -9,6 +9,9 @@ The cue words are patterns over the question's wording (like the intents of
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from .words import UNITS
 
 ASK_CUES: dict[str, str] = {
     # how many rows / which rows one indicator table lists
@@ -16,7 +19,9 @@ ASK_CUES: dict[str, str] = {
         r"几条|几个指标|几项指标|多少条|多少个指标|多少项指标|几项$|几项[？?]|一共几|共几|"
         r"哪几条|哪几项|列了哪些|列了几|包括哪几|包括哪些|下面有哪|下面列了|设了几|设了哪些|"
         r"有几个指标|有几项|(定性|定量)的?(指标)?有哪|哪些(指标)?(是|属于)?(定性|定量)|只有定性|"
-        r"细分了几|分了几"
+        r"细分了几|分了几|"
+        # the rows of one table: X的指标有哪些, X有哪些绩效指标, X设了什么指标
+        r"指标(都)?有(哪些|啥|什么)|有哪些(绩效)?指标|(设|列)了(哪些|什么)(绩效)?指标"
     ),
     # target against actual in a self-evaluation table
     "actual": (
@@ -42,17 +47,59 @@ _MONEY_EXTREME = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Measure:
+    """What a count or size question is answered in: 多少个村 → 村, 多少人 → 人/人次/名…,
+    多大面积 → 平方米/亩…; ``said`` is the asking phrase (not a topic word)."""
+
+    said: str
+    units: frozenset[str]
+
+
+# 条 and 项 count rows or projects (the structure and aggregate asks), 个 is any classifier
+_COUNTED = "|".join(
+    sorted(
+        (u for family in UNITS.values() for u in family if u not in ("条", "项", "个")), key=len
+    )[::-1]
+)
+_MEASURE = re.compile(
+    rf"(?:多少|几)(?:个|名|位)?(?P<unit>{_COUNTED})(?![目员级数])"
+    r"|(?P<area>多大面积|多少面积|面积(?:有|是)?多(?:大|少))"
+    r"|(?P<length>多长|多少长度|长度(?:有|是)?多少)"
+)
+
+
+def measure_of(question: str) -> Measure | None:
+    """The unit a count or size question asks for, or None (money and rows are asked
+    elsewhere)."""
+    match = _MEASURE.search(question)
+    if match is None:
+        return None
+    if match.group("area"):
+        return Measure(match.group(0), UNITS["area"])
+    if match.group("length"):
+        return Measure(match.group(0), UNITS["length"])
+    unit = match.group("unit")
+    family = next((f for f in ("people", "times", "area", "length") if unit in UNITS[f]), "any")
+    return Measure(match.group(0), UNITS[family])  # 几间 is answered by 24个 too
+
+
+# how indicators are worded across tables (the wording answer), not one table's rows
+_ACROSS = re.compile(
+    r"写法|怎么写|如何写|表述|说法|措辞|各地|各县|各区|一般|哪些(表|地方|县|区)|相关|有关|关于|方面"
+)
+
 _COUNTS_OTHER = re.compile(r"(几|多少)个?(项目|县|区|市|地方|地区|单位|部门|文件|表)|项目数")
 
 
 def asks_of(question: str) -> tuple[str, ...]:
     """The answer forms a question's wording asks for (in :data:`ASK_CUES` order)."""
     found = tuple(name for name, pattern in _COMPILED.items() if pattern.search(question))
-    if "structure" in found and _COUNTS_OTHER.search(question):
-        found = tuple(a for a in found if a != "structure")  # counts projects, not rows
+    if "structure" in found and (_COUNTS_OTHER.search(question) or _ACROSS.search(question)):
+        found = tuple(a for a in found if a != "structure")  # counts projects, or wording
     if "extreme" in found and _MONEY_EXTREME.search(question):
         found = tuple(a for a in found if a != "extreme")  # project money: the aggregates
     return found
 
 
-__all__ = ["ASK_CUES", "asks_of"]
+__all__ = ["ASK_CUES", "Measure", "asks_of", "measure_of"]

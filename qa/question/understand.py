@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from index.lexical import Tokenizer
 from index.text import compact, normalize_text
 
-from .asks import asks_of
+from .asks import Measure, asks_of, measure_of
 from .intent import classify_intent, operation_of
 from .levels import level_of
 from .lexicon import Lexicon
@@ -112,6 +112,8 @@ class Understanding:
     asks : tuple of str
         Answer forms the wording asks for (:func:`~qa.question.asks.asks_of`): structure,
         actual, extreme, sum, difference.
+    measure : Measure or None
+        The unit a count or size question is answered in (多少个村, 多大面积).
     """
 
     question: str
@@ -131,6 +133,7 @@ class Understanding:
     fact_labels: tuple[str, ...] = ()
     operation: str | None = None
     asks: tuple[str, ...] = ()
+    measure: Measure | None = None
 
     @property
     def region(self) -> str | None:
@@ -198,4 +201,5 @@ class QuestionReader:
             fact_labels=tuple(w for w in FACT_WORDS if w in text),
             operation=operation_of(text) if intent == "aggregate" else None,
             asks=asks_of(text),
+            measure=measure_of(text),
         )

@@ -28,6 +28,9 @@ EDGE_WORDS = _LISTS["edge"]
 MODIFIER_WORDS = frozenset(_LISTS["modifier"])
 ASK_WORDS = tuple(sorted(_LISTS["ask"], key=len, reverse=True))
 REQUEST_WORDS = frozenset(_LISTS["request"])
+# printed units by family: what a count or size question is answered in
+UNITS = {kind: frozenset(_LISTS[f"unit_{kind}"]) for kind in ("any", "people", "times")}
+UNITS |= {kind: frozenset(_LISTS[f"unit_{kind}"]) for kind in ("area", "length")}
 # measure word → the printed units that answer it (人数 → 人, 人次, 名 …)
 MEASURE_UNITS = {
     word: frozenset(_LISTS[f"unit_{kind}"])

@@ -7,17 +7,21 @@ failure reaches the user as a Chinese ``gr.Error`` (:func:`user_errors`).
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
+from pathlib import Path
 
 import gradio as gr
 import pandas as pd
+from gradio.utils import get_upload_folder, is_in_or_equal
 
 from ..errors import USER_ERRORS
 from . import views
 from .errors import UIError
+from .markup import literal
 from .service import Service
 from .source import source
-from .uploads import add_document
+from .uploads import documents_view, start_upload, upload_result
 
 logger = logging.getLogger("budgetqa.app")
 
@@ -34,8 +38,34 @@ CHART_X, CHART_Y = "地区", "金额万元"
 ASK_WIDTHS = ["10%", "18%", "7%", "14%", "8%", "10%", "19%", "14%"]
 
 
+def _user_error(exc: Exception, name: str) -> gr.Error:
+    if isinstance(exc, UIError):
+        logger.info("refused: %s", exc)
+        return gr.Error(exc.zh, title="未完成")
+    if isinstance(exc, USER_ERRORS):
+        logger.warning("%s", exc)
+        return gr.Error(f"处理失败：{exc}", title="出错了")
+    logger.error("unexpected error in %s", name, exc_info=exc)
+    return gr.Error("内部错误，请稍后再试；问题已记录在服务器日志中。", title="出错了")
+
+
 def user_errors(fn):
-    """Turn every failure into a Chinese ``gr.Error``; never a traceback on the page."""
+    """Turn every failure into a Chinese ``gr.Error``; never a traceback on the page.
+
+    Works for generator handlers too (a handler that streams its progress).
+    """
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _user_error(exc, fn.__name__) from exc
+
+        return streaming
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -43,17 +73,8 @@ def user_errors(fn):
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except UIError as exc:
-            logger.info("refused: %s", exc)
-            raise gr.Error(exc.zh, title="未完成") from exc
-        except USER_ERRORS as exc:
-            logger.warning("%s", exc)
-            raise gr.Error(f"处理失败：{exc}", title="出错了") from exc
         except Exception as exc:
-            logger.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error(
-                "内部错误，请稍后再试；问题已记录在服务器日志中。", title="出错了"
-            ) from exc
+            raise _user_error(exc, fn.__name__) from exc
 
     return wrapper
 
@@ -143,7 +164,7 @@ def ask_tab(service: Service) -> None:
     def on_ask(question_text: str):
         """Answer a question about the indexed documents (text, cited rows, chart, JSON record)."""
         view = service.run(views.ask, question_text)
-        text = view.answer.text.replace("\n", "  \n")  # keep the answer's line breaks
+        text = literal(view.answer.text)  # document text shown as text, line breaks kept
         if view.table:
             text += (
                 f"\n\n<small>共引用 {len(view.table)} 条来源；点击表格中的一行查看原表。</small>"
@@ -306,6 +327,18 @@ def draft_tab(service: Service) -> None:
 # --- 文档 ----------------------------------------------------------------------------------------
 
 
+def discard_upload(path: str) -> None:
+    """Remove the web server's copy of an uploaded file, so it cannot be downloaded again."""
+    upload = Path(path)
+    if not is_in_or_equal(str(upload), get_upload_folder()):
+        return
+    upload.unlink(missing_ok=True)
+    try:
+        upload.parent.rmdir()  # Gradio's folder for this one file (named by its content hash)
+    except OSError:
+        pass
+
+
 def _documents_layout(max_mb: int):
     table = gr.Dataframe(
         headers=list(views.DOCUMENT_COLUMNS),
@@ -319,20 +352,21 @@ def _documents_layout(max_mb: int):
     refresh = gr.Button("刷新", elem_id="documents-refresh")
     gr.Markdown(
         f"### 上传文档\n支持 {UPLOAD_SUFFIXES}，单个文件最大 {max_mb} MB。文件按内容检查格式，"
-        "解析成功后加入索引（只对新内容计算向量）。"
+        "解析成功后加入索引（只对新内容计算向量）；建索引时问答照常进行。"
     )
-    upload = gr.File(label="选择文件", type="filepath", elem_id="upload-file")
-    add = gr.Button("添加到索引", variant="primary", elem_id="upload-button")
-    status = gr.Markdown(label="上传结果", elem_id="upload-status")
+    upload = gr.File(label="选择文件", elem_id="upload-file")
+    with gr.Row(equal_height=True):
+        add = gr.Button("添加到索引", variant="primary", scale=1, elem_id="upload-button")
+        status = gr.Markdown(elem_id="upload-status")  # the progress, then the outcome
     return table, warnings, refresh, upload, add, status
 
 
 def _upload_message(result) -> str:
     message = (
-        f"已添加 **{result.doc}**：{result.region or '地区未识别'}，"
+        f"已添加 **{literal(result.doc)}**：{literal(result.region) or '地区未识别'}，"
         f"{result.year or '年度未识别'}，"
         f"{result.projects} 个项目，{result.indicators} 条指标；"
-        f"新计算向量 {result.report.embedded} 条。"
+        f"新计算向量 {result.report.embedded} 条（100%）。"
     )
     if result.warnings:
         message += f"\n\n解析警告 {len(result.warnings)} 条，见上方列表。"
@@ -346,24 +380,27 @@ def documents_tab(service: Service) -> tuple:
 
     @user_errors
     def on_documents():
-        """List the indexed documents (region, year, counts) and their parse warnings."""
-        view = service.run(views.documents)
+        """List the indexed documents (region, year, counts), those waiting, and warnings."""
+        view = documents_view(service)
         return frame(views.DOCUMENT_COLUMNS, view.rows), view.warnings_text()
 
     @user_errors
-    def on_upload(path: str | None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
-        """Add one document (txt, pdf, xlsx, xls, docx, html) to the index, or refuse it."""
+    def on_upload(uploaded: dict | None):
+        """Add one document (txt, pdf, xlsx, xls, docx, html) to the index, or refuse it;
+        shows its progress: 读取 → 解析 → 向量化 n/N → 写入 → 完成."""
+        path = uploaded.get("path") if isinstance(uploaded, dict) else None
         if not path:
             raise UIError("no file", "请先选择要上传的文件。")
-        result = add_document(
-            service, path, progress=lambda fraction, desc: progress(fraction, desc=desc)
-        )
-        view = service.run(views.documents)
-        return (
-            _upload_message(result),
-            frame(views.DOCUMENT_COLUMNS, view.rows),
-            view.warnings_text(),
-        )
+        try:
+            job = start_upload(service, path)
+        finally:
+            discard_upload(path)
+        for step in job.updates():
+            yield step.text, gr.skip(), gr.skip()
+        result = upload_result(service, job)
+        view = documents_view(service)
+        rows = frame(views.DOCUMENT_COLUMNS, view.rows)
+        yield _upload_message(result), rows, view.warnings_text()
 
     refresh.click(on_documents, outputs=[table, warnings], api_name="documents")
     upload_event = add.click(
@@ -373,5 +410,10 @@ def documents_tab(service: Service) -> tuple:
         api_name="upload",
         concurrency_limit=1,
         concurrency_id="upload",
+        show_progress="minimal",
+        show_progress_on=[status],  # a refusal marks the status, not the documents list
+        # the file arrives as Gradio checked it (inside its upload folder), not through
+        # gr.File's own step, which leaves an empty temporary file behind per upload
+        preprocess=False,
     )
     return on_documents, table, warnings, upload_event

@@ -22,7 +22,9 @@ import csv
 import hashlib
 import io
 import logging
+import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -351,8 +353,8 @@ def save_download(directory: Path, stem: str, suffix: str, data: bytes) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()[:10]
     path = directory / f"{safe_stem(stem)}-{digest}{suffix}"
-    if not path.exists():
-        tmp = path.with_name(f".{path.name}.tmp")
+    if not path.exists():  # each writer its own temporary file: requests run in parallel
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
     return path

@@ -30,14 +30,14 @@ PASSAGE_BATCH = 8
 class _Request:
     texts: list[str]
     done: threading.Event = field(default_factory=threading.Event)
-    vectors: np.ndarray | None = None
+    result: np.ndarray | None = None
     error: BaseException | None = None
 
     def wait(self) -> np.ndarray:
         self.done.wait()
         if self.error is not None:
             raise self.error
-        return self.vectors
+        return self.result
 
 
 class BatchingEncoder:
@@ -101,7 +101,7 @@ class BatchingEncoder:
         request = _Request(list(texts))
         if not request.texts:
             return self.encoder.encode_passages([])
-        request.vectors = np.zeros((len(request.texts), self.encoder.dimension), np.float32)
+        request.result = np.zeros((len(request.texts), self.encoder.dimension), np.float32)
         with self._wake:
             for start in range(0, len(request.texts), self.passage_batch):
                 self._passages.append((request, start))
@@ -156,14 +156,14 @@ class BatchingEncoder:
         self.largest_batch = max(self.largest_batch, len(texts))
         row = {text: i for i, text in enumerate(texts)}
         for request in batch:
-            request.vectors = vectors[[row[t] for t in request.texts]]
+            request.result = vectors[[row[t] for t in request.texts]]
             request.done.set()
 
     def _run_passages(self, request: _Request, start: int, last: bool) -> None:
         if request.error is None:
             texts = request.texts[start : start + self.passage_batch]
             try:
-                request.vectors[start : start + len(texts)] = self.encoder.encode_passages(texts)
+                request.result[start : start + len(texts)] = self.encoder.encode_passages(texts)
                 self.calls += 1
             except Exception as exc:  # noqa: BLE001 (handed to the caller)
                 request.error = exc

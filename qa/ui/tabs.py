@@ -17,7 +17,7 @@ from gradio.utils import get_upload_folder, is_in_or_equal
 
 from ..errors import USER_ERRORS
 from . import views
-from .errors import UIError
+from .errors import BadRequestError, UIError
 from .markup import literal
 from .service import Service
 from .source import source
@@ -82,6 +82,17 @@ def user_errors(fn):
 def frame(columns, rows) -> pd.DataFrame:
     """A table for the page."""
     return pd.DataFrame([list(r) for r in rows], columns=list(columns))
+
+
+def texts(**fields) -> list[str]:
+    """Text fields as the browser or an API client sent them (events that skip Gradio's own
+    conversion, so that every bad value gets a Chinese message): None is empty text."""
+    values = []
+    for label, value in fields.items():
+        if value is not None and not isinstance(value, str):
+            raise BadRequestError(f"{label} is {type(value).__name__}", f"{label}应为文字。")
+        values.append(value or "")
+    return values
 
 
 def records(table, columns) -> list[dict[str, str]]:
@@ -293,6 +304,9 @@ def draft_tab(service: Service) -> None:
     @user_errors
     def on_draft(project_name: str, project_description: str, amount_wan: float | None):
         """Propose an indicator table for a new project from comparable projects."""
+        project_name, project_description = texts(
+            项目名称=project_name, 项目概况=project_description
+        )
         view = service.run(views.draft, project_name, project_description, amount_wan)
         return (
             view.note,
@@ -303,6 +317,9 @@ def draft_tab(service: Service) -> None:
     @user_errors
     def on_export(project_name: str, project_description: str, amount_wan: float | None, rows):
         """Write the (edited) indicator table as an .xlsx in the 项目支出绩效目标表 layout."""
+        project_name, project_description = texts(
+            项目名称=project_name, 项目概况=project_description
+        )
         table_rows = records(rows, views.DRAFT_COLUMNS)
         path = views.export_target_table(
             service, project_name, project_description, amount_wan, table_rows
@@ -315,12 +332,14 @@ def draft_tab(service: Service) -> None:
         inputs=[name, description, amount],
         outputs=[note, table, comparables],
         api_name="draft",
+        preprocess=False,  # every bad amount reaches check_amount (Chinese), not gr.Number
     )
     save.click(
         on_export,
         inputs=[name, description, amount, table],
         outputs=[xlsx_file],
         api_name="export_draft",
+        preprocess=False,
     )
 
 

@@ -34,6 +34,7 @@ from ..question import QuestionError
 from ..sources import Sources, source_ref
 from ..wording import WordingResult, find_wording
 from .errors import BadRequestError
+from .markup import literal
 from .service import Service
 
 CHART_INTENTS = ("which_regions_fund", "aggregate")
@@ -176,10 +177,10 @@ class WordingView:
             return "未找到相关指标。"
         lines = [f"共 {len(self.table)} 条指标，分为 {len(clusters)} 组："]
         for number, cluster in enumerate(clusters, start=1):
-            regions = "、".join(r for r in cluster.regions if r)
+            regions = literal("、".join(r for r in cluster.regions if r))
             lines.append(
-                f"{number}. **{cluster.representative}** — {len(cluster.rows)} 条；"
-                f"取值 {cluster.spread.text or '—'}"
+                f"{number}. **{literal(cluster.representative)}** — {len(cluster.rows)} 条；"
+                f"取值 {literal(cluster.spread.text) or '—'}"
                 f"{'；' + regions if regions else ''}"
             )
         return "\n".join(lines)
@@ -280,8 +281,8 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
 
 def _draft_note(result: Draft, sources: Sources) -> str:
     if not result.found:
-        return draft_text(result, sources)
-    named = result.name if "“" in result.name else f"“{result.name}”"
+        return literal(draft_text(result, sources))
+    named = literal(result.name if "“" in result.name else f"“{result.name}”")
     return (
         f"为{named}起草 {len(result.rows)} 条指标，参照 {len(result.comparables)} 个可比项目。"
         "指标值取自已有表格（“出处”“来源”列注明来源文档和行号），请按本项目实际修改；"

@@ -227,3 +227,154 @@ def test_hostile_upload_refused_and_index_unchanged(upload_service, tmp_path, fi
     zh = info.value.zh
     assert zh.startswith(f"文件“{name}”未添加") and "上限" in zh and "压缩炸弹" in zh, zh
     assert (current_version(root), read_meta(root)) == before
+
+
+def test_hostile_upload_refusal_names_the_uploaded_file_not_its_staged_copy(
+    upload_service, tmp_path, files
+):
+    from qa.ui import UploadRejectedError, add_document
+
+    upload = tmp_path / "预算表.xlsx"
+    upload.write_bytes(files("bomb.xlsx")[0].read_bytes())
+    with pytest.raises(UploadRejectedError) as info:
+        add_document(upload_service, upload)
+    zh = info.value.zh
+    assert zh.startswith("文件“预算表.xlsx”未添加：文件 预算表.xlsx ") and "上限" in zh, zh
+    assert not re.search(r"-[0-9a-f]{12}\.xlsx", zh), zh  # no staged copy's name
+
+
+# ------------------------------------------------------------------ text from documents is text
+
+HOSTILE_NAME = "[点此下载正式文件](http://evil.example/x)某某经费<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        (HOSTILE_NAME, HOSTILE_NAME),
+        (
+            "见 www.evil.example 或 http://evil.example",
+            "见 www.evil.example 或 http://evil.example",
+        ),
+        ("**粗体** `代码` <b>标签</b> 36.5万元", "**粗体** `代码` <b>标签</b> 36.5万元"),
+    ],
+)
+def test_hostile_markdown_literal_round_trips_every_character(text, shown):
+    from qa.ui import literal
+
+    escaped = literal(text)
+    assert re.sub(r"\\(.)", r"\1", escaped) == shown  # what Markdown displays
+    assert "](" not in escaped and "<" not in escaped.replace("\\<", "")
+    assert "://" not in escaped and "www." not in escaped
+
+
+def test_hostile_draft_note_shows_a_linked_name_as_text(upload_service):
+    from qa.ui import draft
+
+    view = draft(upload_service.engine, "[点此](http://evil.example)抚恤金")
+    assert "\\[点此\\]\\(http\\:" in view.note and "](http" not in view.note
+
+
+def hostile_document(directory: Path) -> Path:
+    from appserver import seed_like_document
+
+    path = seed_like_document(directory, projects=1)
+    text = path.read_text(encoding="utf-8").replace("项目名称\t抚恤金", f"项目名称\t{HOSTILE_NAME}")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_served(engine, tmp_path_factory):
+    """The real app over an index holding a project with a link and a script in its name."""
+    from appserver import isolated_engine, serve
+
+    from qa.ui import Service, add_document
+
+    folder = tmp_path_factory.mktemp("hostile-served")
+    service = Service(isolated_engine(engine, folder / "data"), export_dir=folder / "exports")
+    add_document(service, hostile_document(folder))
+    with serve(service) as url:
+        yield url, service
+
+
+HOSTILE_QUESTION = "某某区某某经费是多少"
+
+
+@pytest.mark.slow
+def test_hostile_api_answer_shows_document_markdown_as_text(hostile_served):
+    from gradio_client import Client
+
+    text, table, *_ = Client(hostile_served[0], verbose=False).predict(
+        HOSTILE_QUESTION, api_name="/ask"
+    )
+    assert any(HOSTILE_NAME == row[1] for row in table["data"])  # the table has it as it is
+    assert "\\[点此下载正式文件\\]\\(http\\:\\/\\/evil" in text, text
+    assert "\\<script\\>" in text and "](http" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="run `make browser`")
+def test_hostile_page_shows_a_linked_project_name_as_text(hostile_served):
+    from playwright.sync_api import expect, sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(hostile_served[0])
+        page.locator("#question textarea, #question input").first.fill(HOSTILE_QUESTION)
+        page.locator("#ask-button").click()
+        answer = page.locator("#answer-text")
+        expect(answer).to_contain_text("[点此下载正式文件](http://evil.example/x)", timeout=60_000)
+        expect(answer).to_contain_text("<script>alert(1)</script>")
+        assert answer.locator("a[href*='evil.example']").count() == 0
+        browser.close()
+
+
+# ------------------------------------------------------------------ bad input at the API
+
+
+@pytest.mark.slow
+def test_hostile_api_source_with_a_5000_digit_line_is_a_chinese_error(hostile_served):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(hostile_served[0], verbose=False)
+    with pytest.raises(AppError, match="行号有 5000 位数字"):
+        client.predict(f"000_fbf52db7d211f3f4.txt:{'9' * 5000}", api_name="/source")
+    with pytest.raises(AppError, match="来源格式应为"):
+        client.predict("000_fbf52db7d211f3f4.txt:١٢", api_name="/source")
+
+
+BAD_AMOUNTS = [
+    (1e308, "超过上限"),
+    (10**30, "超过上限"),
+    (-0.0, "不小于 0"),
+    (-5, "不小于 0"),
+    ("abc", "不是数字"),
+    ("", "空的文字"),
+    ([], "不是数字"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("amount, message", BAD_AMOUNTS, ids=lambda v: repr(v)[:12])
+def test_hostile_api_draft_bad_amount_is_a_chinese_error_and_nothing_written(
+    hostile_served, amount, message
+):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(hostile_served[0], verbose=False)
+    exports = hostile_served[1].export_dir
+    before = sorted(exports.iterdir()) if exports.exists() else []
+    with pytest.raises(AppError, match=f"年度资金.*{message}"):
+        client.predict("抚恤金", "", amount, api_name="/draft")
+    table = {
+        "headers": ["一级指标", "二级指标", "三级指标", "指标值"],
+        "data": [["产出指标", "数量指标", "人数", "1人"]],
+    }
+    with pytest.raises(AppError, match=f"年度资金.*{message}"):
+        client.predict("抚恤金", "", amount, table, api_name="/export_draft")
+    assert (sorted(exports.iterdir()) if exports.exists() else []) == before

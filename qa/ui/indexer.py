@@ -118,7 +118,7 @@ class Progress:
     def fraction(self) -> float:
         _, start, end = STAGES[self.stage]
         part = min(1.0, self.done / self.total) if self.total else 0.0
-        return start + (end - start) * part
+        return round(start + (end - start) * part, 4)
 
     @property
     def text(self) -> str:
@@ -146,6 +146,7 @@ class IndexJob:
     def __init__(self, upload: StagedUpload | None = None):
         self.upload = upload
         self.placed: dict | None = None
+        self.worker: int | None = None  # the worker's process id while it runs
         self._steps: list[Progress] = []
         self._outcome: tuple[dict | None, dict] | None = None
         self._error: Exception | None = None
@@ -158,6 +159,8 @@ class IndexJob:
             self._changed.notify_all()
 
     def finish(self, outcome=None, error: Exception | None = None) -> None:
+        if self.upload is not None:  # a finished upload leaves no staging copy
+            shutil.rmtree(self.upload.staged.parent, ignore_errors=True)
         with self._changed:
             self._outcome, self._error, self._finished = outcome, error, True
             self._changed.notify_all()
@@ -244,8 +247,6 @@ class Indexer:
                 logger.exception("index job failed")
                 job.finish(error=exc)
             finally:
-                if job.upload is not None:
-                    shutil.rmtree(job.upload.staged.parent, ignore_errors=True)
                 if not job.finished:
                     job.finish(error=_failed(job, "索引进程意外结束"))
                 with self._wake:
@@ -278,6 +279,7 @@ class Indexer:
 
     def _run(self, job: IndexJob) -> None:
         process = self._spawn()
+        job.worker = process.pid
         channel = Channel(process.stdout, process.stdin)
         try:
             channel.send(**self._spec(job))

@@ -416,7 +416,11 @@ def documents_tab(service: Service) -> tuple:
             discard_upload(path)
         for step in job.updates():
             yield step.text, gr.skip(), gr.skip()
-        result = upload_result(service, job)
+        try:
+            result = upload_result(service, job)
+        except UIError as exc:  # the refusal beside the button too, the list stays as it was
+            yield literal(exc.zh), gr.skip(), gr.skip()
+            raise
         view = documents_view(service)
         rows = frame(views.DOCUMENT_COLUMNS, view.rows)
         yield _upload_message(result), rows, view.warnings_text()
@@ -435,4 +439,6 @@ def documents_tab(service: Service) -> tuple:
         # gr.File's own step, which leaves an empty temporary file behind per upload
         preprocess=False,
     )
+    # the uploaded copy is gone from the server: clear the box (its link would lead nowhere)
+    upload_event.then(lambda: None, outputs=[upload], api_visibility="private")
     return on_documents, table, warnings, upload_event

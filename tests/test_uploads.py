@@ -52,6 +52,7 @@ SEEDS = sorted(p.name for p in CORPUS.glob("*.txt"))
 
 def fresh_document(directory: Path, projects: int = 3, name: str = "新上传 绩效目标表.txt") -> Path:
     """A seed-like document whose project names are new to every cache (so it is embedded)."""
+    directory.mkdir(parents=True, exist_ok=True)
     path = seed_like_document(directory, projects)
     marker = uuid.uuid4().hex[:6]
     lines = []
@@ -99,14 +100,22 @@ def test_upload_progress_moves_through_named_stages_to_100(own_service, tmp_path
 
 def test_upload_stage_names_are_chinese():
     assert [name for name, *_ in STAGES.values()] == [
-        "排队",
         "读取",
+        "排队",
         "解析",
         "解析",
         "向量化",
         "写入",
         "完成",
     ]
+
+
+def test_uploads_at_once_queue_and_both_are_added(own_service, tmp_path):
+    first = start_upload(own_service, fresh_document(tmp_path / "a", projects=1))
+    second = start_upload(own_service, fresh_document(tmp_path / "b", projects=2))
+    assert "排队" in [step.name for step in second.updates()]
+    docs = {upload_result(own_service, job).doc for job in (first, second)}
+    assert docs <= set(own_service.engine.store.documents) and len(docs) == 2
 
 
 # --- serving in parallel -------------------------------------------------------------------------

@@ -40,8 +40,8 @@ ENCODER_FIELDS = ("name", "dimension", "cache_name", "backend")
 
 # stage -> (Chinese name, where the stage starts and ends on the 0..1 progress bar)
 STAGES = {
-    "queued": ("排队", 0.0, 0.02),
-    "read": ("读取", 0.02, 0.05),
+    "read": ("读取", 0.0, 0.05),
+    "queued": ("排队", 0.05, 0.05),
     "check": ("解析", 0.05, 0.1),
     "parse": ("解析", 0.1, 0.3),
     "embed": ("向量化", 0.3, 0.85),
@@ -219,8 +219,11 @@ class Indexer:
     def submit(self, upload: StagedUpload | None = None) -> IndexJob:
         """Queue a job (an upload, or None: index whatever the sources hold now)."""
         job = IndexJob(upload)
-        job.report("read", 1, 1) if upload else job.report("queued")
+        if upload:
+            job.report("read", 1, 1)
         with self._wake:
+            if self._running or self._jobs or not upload:
+                job.report("queued")  # behind another build (or a build of what is waiting)
             self._jobs.append(job)
             if self._thread is None or not self._thread.is_alive():
                 # the thread that starts the workers lives as long as the server, so each

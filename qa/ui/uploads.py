@@ -133,7 +133,7 @@ def stage_upload(service: Service, upload: str | Path) -> StagedUpload:
     digest = hashlib.sha256(data).hexdigest()
     same = _same_content(service, digest)
     if same:
-        raise _reject(name, f"same content as {same}", f"与已索引的文档 {same} 内容相同。")
+        raise _reject(name, f"same content as {same}", f"与已有的文档 {same} 内容相同。")
     staging = staging_dir(settings) / f"{digest[:16]}-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True, exist_ok=True)
     staged = staging / stored_name(name, data)

@@ -87,7 +87,7 @@ def main() -> None:
 
     import torch
 
-    from index.embed import load_encoder
+    from index.encoder import load_encoder
 
     started = time.perf_counter()
     encoder = load_encoder()

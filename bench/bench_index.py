@@ -88,7 +88,7 @@ def run_one(
 
     from index.build import build_index
     from index.config import load_settings
-    from index.embed import load_encoder
+    from index.encoder import load_encoder
     from index.search import Searcher
     from index.store import IndexStore, current_version
     from qa.answers import answer_question
@@ -165,7 +165,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one", help="measure one size in this process and print JSON")
     parser.add_argument("--cache", help="reuse this embedding cache (skips re-encoding a rerun)")
-    parser.add_argument("--dense-type", choices=["flat", "hnsw"], help="force the FAISS index type")
+    parser.add_argument(
+        "--dense-type", choices=["flat", "hnsw", "ivf"], help="force the FAISS index type"
+    )
     args = parser.parse_args()
     if args.one:
         print(

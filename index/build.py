@@ -11,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .chunk import Chunk, chunks_for
-from .embcache import EmbeddingCache, embed_with_cache
+from .encoder import EmbeddingCache, embed_with_cache
 from .lexical import LexicalIndex, Tokenizer, domain_terms
 from .parse import FileFailure, parse_files
 from .readers import SUPPORTED_SUFFIXES
@@ -74,14 +74,18 @@ def build_index(
     cache_dir: str | Path,
     progress: bool = True,
     dense_type: str | None = None,
+    store: str | None = None,
     on_stage: StageReport | None = None,
 ) -> BuildReport:
     """Parse, chunk, embed (through the cache) and store. Returns a report.
 
-    Unreadable files are reported in ``failures``; the rest are indexed. ``on_stage(stage,
-    done, total)`` follows the work: ``"parse"`` after each document (of all files),
-    ``"embed"`` before and after each batch of newly embedded texts (of the texts not in
-    the cache), ``"write"`` once before the lexical index and the store are written.
+    Each distinct chunk text is embedded once (texts are keyed by content hash, then looked up
+    in the embedding cache, which is keyed by the encoder's :attr:`cache_name`). ``store`` is
+    the store URL (default: the configured ``BUDGETQA_STORE``). Unreadable files are reported
+    in ``failures``; the rest are indexed. ``on_stage(stage, done, total)`` follows the work:
+    ``"parse"`` after each document (of all files), ``"embed"`` before and after each batch of
+    newly embedded texts (of the texts not in the cache), ``"write"`` once before the lexical
+    index and the store are written.
     """
     started = time.perf_counter()
     stage = on_stage or (lambda name, done, total: None)
@@ -95,7 +99,8 @@ def build_index(
         (failures if isinstance(result, FileFailure) else documents).append(result)
         stage("parse", done, len(files))
     chunks: list[Chunk] = [c for parsed in documents for c in chunks_for(parsed)]
-    cache = EmbeddingCache(Path(cache_dir), encoder.name, encoder.dimension)
+    cache_name = getattr(encoder, "cache_name", encoder.name)
+    cache = EmbeddingCache(Path(cache_dir), cache_name, encoder.dimension)
     try:
         texts = [c.text for c in chunks]
         with tqdm(total=len(texts), desc="embed", unit="chunk", disable=not progress) as bar:
@@ -120,6 +125,8 @@ def build_index(
         model=encoder.name,
         failures=[{"path": f.path, "error": str(f.error)} for f in failures],
         dense_type=dense_type,
+        encoder_backend=getattr(encoder, "backend", "torch"),
+        store=store,
     )
     write_index(Path(index_dir), data)
     return BuildReport(

@@ -68,3 +68,13 @@ def _decode(value: Any, hint: Any) -> Any:
                 return _decode(value, arg)
         return value
     return value
+
+
+def record_dumps(record: Any) -> str:
+    """Any record (a dataclass of the schema) as JSON text."""
+    return json.dumps(_encode(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def record_loads(text: str, cls: type) -> Any:
+    """A record of class ``cls`` back from :func:`record_dumps`."""
+    return _decode(json.loads(text), cls)

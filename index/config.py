@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,10 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     data_dir: Path = PROJECT_ROOT / "data"
     index_dir: Path | None = None
-    model: str = "intfloat/multilingual-e5-small"
+    model: str = DEFAULT_MODEL
     model_cache: Path | None = None
+    encoder_backend: str = "onnx-int8"  # 2.3x torch, same dev recall (bench/bench_encoder.py)
+    store: str = "local"
     cache_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 7860

@@ -25,7 +25,8 @@ jieba.setLogLevel(logging.WARNING)
 TERMS_FILE = Path(__file__).with_name("data") / "terms.txt"
 _NON_WORD = re.compile(r"[^\u3400-\u9fffA-Za-z0-9%.]+")
 STOPWORDS = frozenset(
-    "的 了 和 与 及 或 等 是 在 对 为 把 被 哪些 哪个 什么 多少 怎么 怎样 如何 吗 呢 啊 吧 有 有没有 "
+    "的 了 和 与 及 或 等 是 在 对 为 把 被 哪些 哪个 什么 多少 怎么 怎样 如何 "
+    "吗 呢 啊 吧 有 有没有 "
     "一下 这个 那个 这些 那些 里 中 上 下 个 请问 请 给 我 你 看 看看 帮 查 查询 一共 总共".split()
 )
 
@@ -90,10 +91,19 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: Tokenizer) -> LexicalIndex:
-        corpus = [tokenizer.tokenize(t) or ["∅"] for t in texts]
+        # One string object per distinct token: a million chunks of ~20 tokens then hold
+        # 0.2 GB of token lists instead of 1.8 GB.
+        shared: dict[str, str] = {}
+        corpus = [
+            [shared.setdefault(t, t) for t in tokenizer.tokenize(text)] or ["∅"] for text in texts
+        ]
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
         return cls(tokenizer, bm25, len(texts))
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every token the index knows (what the corpus prints)."""
+        return frozenset(str(token) for token in self.bm25.vocab_dict)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no token matches)."""
@@ -101,6 +111,29 @@ class LexicalIndex:
         if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def query_weights(self, query: str) -> dict[int, float]:
+        """The query as a sparse vector over token ids: each known token's count.
+
+        Its inner product with :meth:`document_weights` rows is :meth:`scores`.
+        """
+        weights: dict[int, float] = {}
+        for token in self.tokenizer.tokenize(query):
+            token_id = self.bm25.vocab_dict.get(token)
+            if token_id is not None:
+                weights[int(token_id)] = weights.get(int(token_id), 0.0) + 1.0
+        return weights
+
+    def document_weights(self):
+        """Each chunk's BM25 weight per token id: a ``scipy.sparse.csr_matrix``, a row per chunk."""
+        from scipy import sparse
+
+        scores = self.bm25.scores
+        matrix = sparse.csc_matrix(
+            (scores["data"], scores["indices"], scores["indptr"]),
+            shape=(self.size, len(scores["indptr"]) - 1),
+        )
+        return matrix.tocsr()
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -110,5 +143,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
         words = (directory / "userdict.txt").read_text(encoding="utf-8").split("\n")
-        bm25 = bm25s.BM25.load(str(directory / "bm25"), show_progress=False, allow_pickle=False)
+        bm25 = bm25s.BM25.load(
+            str(directory / "bm25"), show_progress=False, allow_pickle=False, mmap=True
+        )
         return cls(cached_tokenizer(tuple(w for w in words if w)), bm25, size)

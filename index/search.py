@@ -1,7 +1,8 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) ranks fused, with filters.
+"""Hybrid retrieval: dense and lexical ranks fused, with filters, over any store backend.
 
-Filters restrict both searches to the same chunks; dense search over a filtered
-subset is computed exactly from the stored vectors.
+The store's backend (:data:`index.store.STORES`) runs the dense and lexical searches; the local
+backend's ranks are fused here (:data:`FUSERS`), Milvus fuses its own with the same RRF (k=60).
+Filters restrict both searches to the same chunks (:mod:`index.store.filters`).
 """
 
 from __future__ import annotations
@@ -12,37 +13,12 @@ from decimal import Decimal
 
 import numpy as np
 
-from .chunk import KINDS
-from .store import IndexStore
+from .store import Filters, IndexStore, filter_mask
+
+__all__ = ["FUSERS", "MODES", "Filters", "Hit", "Searcher", "filter_mask"]
 
 CANDIDATES = 100
 RRF_K = 60
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict a search. Region matches by containment (西青 matches 天津市西青区)."""
-
-    region: str | None = None
-    year: int | None = None
-    doc: str | None = None
-    level1: str | None = None
-    level2: str | None = None
-    kinds: tuple[str, ...] | None = None
-    project_id: str | None = None
-
-    def is_empty(self) -> bool:
-        return not any(
-            (
-                self.region,
-                self.year,
-                self.doc,
-                self.level1,
-                self.level2,
-                self.kinds,
-                self.project_id,
-            )
-        )
 
 
 @dataclass(frozen=True)
@@ -69,76 +45,6 @@ class Hit:
     lexical_rank: int | None = None
     page: int | None = None
     sheet: str | None = None
-
-
-def _contains(values: np.ndarray, wanted: str) -> np.ndarray:
-    return np.array([bool(v) and (wanted in v or v in wanted) for v in values], dtype=bool)
-
-
-def filter_mask(store: IndexStore, filters: Filters | None) -> np.ndarray | None:
-    """Boolean mask of the chunks that pass the filters (None: all pass)."""
-    if filters is None or filters.is_empty():
-        return None
-    cols = store.columns
-    mask = np.ones(len(store.chunks), dtype=bool)
-    if filters.region:
-        mask &= _contains(cols["region"], filters.region)
-    if filters.year:
-        mask &= cols["year"] == filters.year
-    if filters.doc:
-        mask &= cols["doc"] == filters.doc
-    if filters.level1:
-        mask &= _contains(cols["level1"], filters.level1)
-    if filters.level2:
-        mask &= _contains(cols["level2"], filters.level2)
-    if filters.kinds:
-        unknown = set(filters.kinds) - set(KINDS)
-        if unknown:
-            raise ValueError(f"unknown kind(s) {sorted(unknown)}; use {', '.join(KINDS)}")
-        mask &= np.isin(cols["kind"], list(filters.kinds))
-    if filters.project_id:
-        mask &= cols["project_id"] == filters.project_id
-    return mask
-
-
-def _top(
-    scores: np.ndarray, k: int, positions: np.ndarray | None = None
-) -> list[tuple[int, float]]:
-    """Indices of the k best scores (ties broken by position, i.e. by id order)."""
-    if scores.size == 0:
-        return []
-    k = min(k, scores.size)
-    part = np.argpartition(-scores, k - 1)[:k]
-    order = sorted(part, key=lambda i: (-scores[i], i))
-    rows = positions[order] if positions is not None else np.asarray(order)
-    return [(int(r), float(scores[i])) for r, i in zip(rows, order)]
-
-
-def dense_ranking(
-    store: IndexStore, query_vector: np.ndarray, k: int, mask: np.ndarray | None
-) -> list[tuple[int, float]]:
-    if not store.chunks:
-        return []
-    if mask is None:
-        k = min(k, len(store.chunks))
-        scores, ids = store.dense.search(query_vector.reshape(1, -1).astype(np.float32), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-    if not mask.any():
-        return []
-    # exact scores for every chunk, then the filter: cheaper than gathering the subset
-    scores = store.vectors @ query_vector.astype(np.float32)
-    positions = np.flatnonzero(mask)
-    return _top(scores[positions], k, positions)
-
-
-def lexical_ranking(
-    store: IndexStore, query: str, k: int, mask: np.ndarray | None
-) -> list[tuple[int, float]]:
-    scores = store.lexical.scores(query)
-    if mask is not None:
-        scores = np.where(mask, scores, 0.0)
-    ranked = _top(scores, k)
-    return [(i, s) for i, s in ranked if s > 0]
 
 
 def _fuse_rrf(
@@ -198,11 +104,19 @@ class Searcher:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         if k <= 0 or not query.strip():
             return []
-        mask = filter_mask(self.store, filters)
+        if filters is not None:
+            filters.check()
+        backend = self.store.backend
         depth = max(CANDIDATES, k)
-        dense = self.dense(query, depth, mask) if mode in ("hybrid", "dense") else []
+        if mode == "hybrid" and self.fusion == "rrf" and hasattr(backend, "hybrid"):
+            fused = backend.hybrid(query, self.query_vector(query), k, depth, filters)
+            return [
+                self.hit_for(row, rank, score) for rank, (row, score) in enumerate(fused, start=1)
+            ]
+        mask = filter_mask(self.store, filters) if backend.name == "local" else None
+        dense = self.dense(query, depth, mask, filters) if mode in ("hybrid", "dense") else []
         lexical = (
-            lexical_ranking(self.store, query, depth, mask) if mode in ("hybrid", "lexical") else []
+            backend.lexical(query, depth, filters, mask) if mode in ("hybrid", "lexical") else []
         )
         fused = FUSERS[self.fusion](dense, lexical) if mode == "hybrid" else (dense or lexical)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
@@ -212,8 +126,18 @@ class Searcher:
             for rank, (row, score) in enumerate(fused[:k], start=1)
         ]
 
-    def dense(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        return dense_ranking(self.store, self.query_vector(query), k, mask)
+    def dense(
+        self,
+        query: str,
+        k: int,
+        mask: np.ndarray | None = None,
+        filters: Filters | None = None,
+    ) -> list[tuple[int, float]]:
+        """The k nearest chunks to the query's vector (rows, scores)."""
+        backend = self.store.backend
+        if backend.name == "local" and mask is None and filters is not None:
+            mask = filter_mask(self.store, filters)
+        return backend.dense(self.query_vector(query), k, filters, mask)
 
     def hit_for(
         self,

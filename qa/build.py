@@ -6,7 +6,7 @@ from pathlib import Path
 
 from index.build import BuildReport, build_index
 from index.config import Settings
-from index.embed import load_encoder
+from index.encoder import load_encoder
 
 from .engine import Engine
 from .wording import warm_wording

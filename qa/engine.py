@@ -9,9 +9,9 @@ from pathlib import Path
 
 from index.build import corpus_files
 from index.config import Settings
-from index.embed import load_encoder
+from index.encoder import load_encoder
 from index.search import Searcher
-from index.store import IndexStore, read_meta
+from index.store import IndexStore, is_current, read_meta
 
 from .question import Lexicon, load_lexicon
 
@@ -67,8 +67,8 @@ def index_is_stale(
 ) -> bool:
     """True when no index exists, it was built by another model, or the corpus files changed."""
     meta = read_meta(settings.resolved_index_dir)
-    if meta is None or meta.get("model") != (model or settings.model):
-        return True
+    if not is_current(meta, model or settings.model, settings.encoder_backend):
+        return True  # missing, or built by another model, encoder backend or code version
     files = corpus_files(paths or [settings.corpus_dir])
     known = meta.get("documents", {})
     failed = {Path(f["path"]).name for f in meta.get("failures", [])}

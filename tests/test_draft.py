@@ -16,6 +16,7 @@ from qa.drafting import (
     INPUT_NOTE,
     NO_SOURCE_NOTE,
     InvalidAmountError,
+    check_amount,
     draft_targets,
     draft_topics,
     find_comparables,
@@ -227,3 +228,38 @@ def test_cli_draft_bad_input_is_an_error(engine, cli_env, args, message):
     result = CliRunner().invoke(app, ["draft", *args, *cli_env])
     assert result.exit_code == 1
     assert "Error:" in result.output and message in result.output
+
+
+def test_draft_uses_the_comparable_projects_it_lists(engine, known_rows):
+    """公共法律服务体系建设 is named in the goals of its comparables, never in a row."""
+    draft = draft_targets(engine, "公共法律服务体系建设经费", amount_wan=Decimal("30"))
+    listed = {c.project.id for c in draft.comparables}
+    drawn = [r for r in draft.rows if r.source is not None]
+    assert len(draft.comparables) >= 3
+    assert len(drawn) >= 5 and len({r.level2 for r in drawn}) >= 5
+    assert all(r.source.project_id in listed for r in drawn)
+    assert all((r.doc, r.line) in known_rows for r in drawn)
+    assert not [r for r in draft.rows if r.note == NO_SOURCE_NOTE]  # comparables have one
+
+
+@pytest.mark.parametrize("amount", [None, 0, "0", Decimal("0"), "", " "])
+def test_draft_without_an_amount_has_no_cost_row_from_input(engine, amount):
+    draft = draft_targets(engine, "人民调解员培训经费", amount_wan=amount)
+    assert not [r for r in draft.rows if r.derived_from_input]
+    assert not [r for r in draft.rows if r.value.startswith("≤0")]
+
+
+@pytest.mark.parametrize(
+    "printed, expected",
+    [
+        ("30", "30"),
+        (30, "30"),
+        (30.5, "30.5"),
+        ("30万元", "30"),
+        ("30万", "30"),
+        ("300,000元", "30"),
+        ("1,000", "1000"),
+    ],
+)
+def test_check_amount_reads_printed_amounts(printed, expected):
+    assert check_amount(printed) == Decimal(expected)

@@ -16,14 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import e5model
-from index.embed import (
-    DEFAULT_MODEL,
-    E5_PROMPTS,
-    Encoder,
-    ModelUnavailableError,
-    load_encoder,
-)
+from index.config import DEFAULT_MODEL
+from index.encoder import E5_PROMPTS, Encoder, ModelUnavailableError, convert, load_encoder
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PASSAGE, QUERY = "passage: ", "query: "
@@ -123,12 +117,18 @@ def cache_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def model_dir(cache_root) -> Path:
-    return e5model.ensure_model_dir(cache_root)
+    return convert.ensure_model_dir(cache_root)
 
 
 @pytest.fixture(scope="session")
 def encoder(model_dir, cache_root) -> Encoder:
-    return load_encoder(None, cache_dir=cache_root)
+    return load_encoder(None, cache_dir=cache_root, backend="torch")
+
+
+@pytest.fixture(autouse=True)
+def torch_backend(monkeypatch):
+    """These tests are about the converted model itself: run it on torch unless told."""
+    monkeypatch.setenv("BUDGETQA_ENCODER_BACKEND", "torch")
 
 
 @pytest.fixture(scope="session")
@@ -260,14 +260,14 @@ def test_converted_directory_loads_in_plain_sentence_transformers(model_dir, enc
 
 def test_load_encoder_default_is_cached_per_name_and_cache_dir(encoder, cache_root):
     assert load_encoder(DEFAULT_MODEL, cache_dir=cache_root) is encoder
-    assert encoder.name == DEFAULT_MODEL
+    assert encoder.name == DEFAULT_MODEL and encoder.backend == "torch"
     assert (encoder.query_prompt, encoder.passage_prompt) == (QUERY, PASSAGE)
 
 
 def test_ensure_model_dir_does_not_rebuild(model_dir, cache_root):
     weights = model_dir / "model.safetensors"
     before = weights.stat().st_mtime_ns
-    assert e5model.ensure_model_dir(cache_root) == model_dir
+    assert convert.ensure_model_dir(cache_root) == model_dir
     assert weights.stat().st_mtime_ns == before
     assert not [p.name for p in cache_root.iterdir() if p.name.startswith(".")]
 
@@ -278,8 +278,8 @@ def test_ensure_model_dir_does_not_rebuild(model_dir, cache_root):
 def test_is_built_rejects_missing_or_stale_marker(tmp_path, marker):
     if marker is not None:
         text = marker if isinstance(marker, str) else json.dumps(marker)
-        (tmp_path / e5model.BUILD_MARKER).write_text(text, encoding="utf-8")
-    assert not e5model.is_built(tmp_path)
+        (tmp_path / convert.BUILD_MARKER).write_text(text, encoding="utf-8")
+    assert not convert.is_built(tmp_path)
 
 
 def _copy_without_prompts(model_dir: Path, target: Path) -> Path:
@@ -322,3 +322,135 @@ def test_load_encoder_unavailable_model_raises_clear_error(monkeypatch, name):
     message = str(caught.value)
     assert repr(name) in message
     assert "directory" in message
+
+
+def _package_imports(package: Path) -> dict[str, set[str]]:
+    """Module → modules of the same package it imports (relative imports, at any depth)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    names = {p.stem for p in package.glob("*.py")}
+    for path in package.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    found.add(node.module.split(".")[0])
+                else:
+                    found.update(a.name for a in node.names if a.name in names)
+        graph[path.stem] = found & names
+    return graph
+
+
+def test_encoder_package_imports_form_no_cycle():
+    graph = _package_imports(Path(__file__).resolve().parent.parent / "index" / "encoder")
+    graph.pop("__init__")
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import circle: {' → '.join((*path, module))}"
+        if module not in done:
+            for target in graph[module]:
+                visit(target, (*path, module))
+            done.add(module)
+
+    for module in graph:
+        visit(module, ())
+    assert graph["errors"] == set()
+
+
+def test_model_cache_default_comes_from_settings(monkeypatch, model_dir, cache_root):
+    from index.config import load_settings
+
+    monkeypatch.setenv("BUDGETQA_MODEL_CACHE", str(cache_root))
+    assert load_settings().resolved_model_cache == cache_root
+    assert convert.ensure_model_dir() == model_dir
+    assert load_encoder() is load_encoder(DEFAULT_MODEL, cache_dir=cache_root)
+
+
+# The ONNX backends run the converted model exported once into the shared model cache. int8's
+# worst seed lines are contentless table rows ("1\t2\t3\t4\t5\t6\t7": 0.986); on the chunk
+# texts a build embeds its minimum is ≥ 0.99 (bench/bench_encoder.py).
+@pytest.fixture(scope="module")
+def shared_encoders(settings) -> dict[str, Encoder]:
+    return {
+        backend: load_encoder(None, cache_dir=settings.resolved_model_cache, backend=backend)
+        for backend in ("torch", "onnx", "onnx-int8")
+    }
+
+
+@pytest.mark.parametrize(
+    "backend, median, lowest", [("onnx", 0.99999, 0.9999), ("onnx-int8", 0.995, 0.98)]
+)
+def test_onnx_backend_vectors_match_torch(shared_encoders, embed_sample, backend, median, lowest):
+    texts = embed_sample + [long_text(), "", "≥90%"]
+    reference = shared_encoders["torch"].encode_passages(texts)
+    ours = shared_encoders[backend].encode_passages(texts)
+    cos = cosines(ours, reference)
+    assert ours.dtype == np.float32 and ours.shape == reference.shape
+    assert np.median(cos) >= median
+    assert cos.min() >= lowest
+    queries = embed_sample[:20]
+    cos_q = cosines(
+        shared_encoders[backend].encode_queries(queries),
+        shared_encoders["torch"].encode_queries(queries),
+    )
+    assert cos_q.min() >= lowest
+
+
+def test_onnx_backend_is_cached_and_named(shared_encoders, settings):
+    int8 = shared_encoders["onnx-int8"]
+    assert load_encoder(None, cache_dir=settings.resolved_model_cache, backend="onnx-int8") is int8
+    assert int8.backend == "onnx-int8" and int8.name == DEFAULT_MODEL
+    assert shared_encoders["onnx"].cache_name == shared_encoders["torch"].cache_name
+    assert int8.cache_name != shared_encoders["torch"].cache_name
+    files = sorted(p.name for p in int8.runner.path.parent.iterdir())
+    assert files == ["budgetqa_onnx.json", "model.onnx", "model_int8.onnx"]
+    assert int8.runner.path.stat().st_size < shared_encoders["onnx"].runner.path.stat().st_size / 3
+
+
+def test_encoder_backend_from_settings(monkeypatch, settings, shared_encoders):
+    monkeypatch.setenv("BUDGETQA_ENCODER_BACKEND", "onnx")
+    assert load_encoder(None, cache_dir=settings.resolved_model_cache) is shared_encoders["onnx"]
+
+
+@pytest.mark.parametrize("backend", ["cuda", "ONNX", ""])
+def test_load_encoder_unknown_backend_is_refused(settings, backend, monkeypatch):
+    from index.encoder import BackendUnavailableError
+
+    monkeypatch.setenv("BUDGETQA_ENCODER_BACKEND", backend or "tensorrt")
+    with pytest.raises(BackendUnavailableError, match="BUDGETQA_ENCODER_BACKEND"):
+        load_encoder(None, cache_dir=settings.resolved_model_cache, backend=backend or None)
+
+
+def test_onnx_backend_refuses_a_model_it_cannot_run(model_dir, tmp_path):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling
+
+    from index.encoder import BackendUnavailableError
+    from index.encoder.runtime import ensure_onnx
+
+    model = SentenceTransformer(str(model_dir), device="cpu")
+    model[1] = Pooling(model.get_embedding_dimension(), pooling_mode="cls")
+    with pytest.raises(BackendUnavailableError, match="BUDGETQA_ENCODER_BACKEND=torch"):
+        ensure_onnx(model, "cls-pooled", tmp_path, "onnx")
+
+
+def test_embed_with_cache_encodes_each_distinct_text_once(tmp_path, encoder):
+    from index.encoder import EmbeddingCache, embed_with_cache
+
+    calls: list[list[str]] = []
+
+    def encode(texts):
+        calls.append(list(texts))
+        return encoder.encode_passages(texts)
+
+    texts = ["服务对象满意度", "资金支付及时率", "服务对象满意度", "服务对象满意度", "调解成功率"]
+    cache = EmbeddingCache(tmp_path, encoder.cache_name, encoder.dimension)
+    vectors, embedded = embed_with_cache(texts, encode, cache)
+    assert embedded == 3 and sorted(t for batch in calls for t in batch) == sorted(set(texts))
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    again, embedded_again = embed_with_cache(texts + ["新指标"], encode, cache)
+    assert embedded_again == 1 and calls[-1] == ["新指标"]
+    np.testing.assert_allclose(again[:5], vectors, atol=1e-6)
+    cache.close()

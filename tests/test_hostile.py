@@ -268,13 +268,6 @@ def test_hostile_markdown_literal_round_trips_every_character(text, shown):
     assert "://" not in escaped and "www." not in escaped
 
 
-def test_hostile_draft_note_shows_a_linked_name_as_text(upload_service):
-    from qa.ui import draft
-
-    view = draft(upload_service.engine, "[点此](http://evil.example)抚恤金")
-    assert "\\[点此\\]\\(http\\:" in view.note and "](http" not in view.note
-
-
 def hostile_document(directory: Path) -> Path:
     from appserver import seed_like_document
 
@@ -302,23 +295,26 @@ HOSTILE_QUESTION = "某某区某某经费是多少"
 
 
 @pytest.mark.slow
-def test_hostile_api_answer_shows_document_markdown_as_text(hostile_served):
+def test_hostile_api_answer_gives_document_text_as_it_is(hostile_served):
+    """The API returns plain data: the name exactly as printed (the page escapes it)."""
     from gradio_client import Client
 
     text, table, *_ = Client(hostile_served[0], verbose=False).predict(
         HOSTILE_QUESTION, api_name="/ask"
     )
-    assert any(HOSTILE_NAME == row[1] for row in table["data"])  # the table has it as it is
-    assert "\\[点此下载正式文件\\]\\(http\\:\\/\\/evil" in text, text
-    assert "\\<script\\>" in text and "](http" not in text
+    assert HOSTILE_NAME in text
+    assert any(HOSTILE_NAME in row for row in table["data"])
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="run `make browser`")
-def test_hostile_page_shows_a_linked_project_name_as_text(hostile_served):
+def test_hostile_page_shows_linked_names_as_text(hostile_served):
+    """Answers, draft notes and upload messages show document and user text as text: no link,
+    and a script tag is seen, not dropped."""
     from playwright.sync_api import expect, sync_playwright
     from test_browser import CHROMIUM, CHROMIUM_ARGS
 
+    expect.set_options(timeout=120_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
@@ -326,9 +322,17 @@ def test_hostile_page_shows_a_linked_project_name_as_text(hostile_served):
         page.locator("#question textarea, #question input").first.fill(HOSTILE_QUESTION)
         page.locator("#ask-button").click()
         answer = page.locator("#answer-text")
-        expect(answer).to_contain_text("[点此下载正式文件](http://evil.example/x)", timeout=60_000)
+        expect(answer).to_contain_text("[点此下载正式文件](http://evil.example/x)")
         expect(answer).to_contain_text("<script>alert(1)</script>")
         assert answer.locator("a[href*='evil.example']").count() == 0
+        page.get_by_role("tab", name="起草助手").click()
+        page.locator("#draft-name textarea, #draft-name input").first.fill(
+            "[点此](http://evil.example/y)抚恤金<script>x</script>"
+        )
+        page.locator("#draft-button").click()
+        note = page.locator("#draft-note")
+        expect(note).to_contain_text("[点此](http://evil.example/y)抚恤金<script>x</script>")
+        assert note.locator("a[href*='evil.example']").count() == 0
         browser.close()
 
 
@@ -378,3 +382,35 @@ def test_hostile_api_draft_bad_amount_is_a_chinese_error_and_nothing_written(
     with pytest.raises(AppError, match=f"年度资金.*{message}"):
         client.predict("抚恤金", "", amount, table, api_name="/export_draft")
     assert (sorted(exports.iterdir()) if exports.exists() else []) == before
+
+
+NOT_TEXT = [123, ["抚恤金"], {"a": 1}, True]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", NOT_TEXT, ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize(
+    "api_name, args, label",
+    [
+        ("/ask", lambda v: (v,), "问题"),
+        ("/wording", lambda v: (v,), "指标内容"),
+        ("/draft", lambda v: (v, "", None), "项目名称"),
+        ("/draft", lambda v: ("抚恤金", v, None), "项目概况"),
+        (
+            "/export_draft",
+            lambda v: (v, "", None, [["产出指标", "数量指标", "人数", "1人"]]),
+            "项目名称",
+        ),
+        ("/source", lambda v: (v,), "来源"),
+    ],
+    ids=["ask", "wording", "draft-name", "draft-description", "export-name", "source"],
+)
+def test_hostile_api_text_field_given_no_text_is_a_chinese_error(
+    hostile_served, api_name, args, label, value
+):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(hostile_served[0], verbose=False)
+    with pytest.raises(AppError, match=f"{label}应为文字"):
+        client.predict(*args(value), api_name=api_name)

@@ -12,7 +12,7 @@ import pytest
 from conftest import CORPUS, DATA
 
 from index.build import build_index
-from index.embed import load_encoder
+from index.encoder import load_encoder
 from index.errors import IndexMismatchError, IndexNotBuiltError
 from index.recall import evaluate, micro_recall
 from index.search import Filters, Searcher
@@ -72,7 +72,7 @@ def test_index_incremental_rebuild_reembeds_only_changed(tmp_path, encoder, sett
 def _kill_during_build(index_dir: str, cache_dir: str, corpus: str) -> None:
     """Child process: start a build and be killed before it finishes."""
     from index.build import build_index as run
-    from index.embed import load_encoder as load
+    from index.encoder import load_encoder as load
 
     run(
         [corpus],

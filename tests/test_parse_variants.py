@@ -174,3 +174,39 @@ def test_very_large_file_parses(tmp_path):
     parsed = parse_file(big)
     assert len(parsed.projects) == 8 * 200
     assert len(parsed.indicator_rows) == 131 * 200
+
+
+def _one_project_workbook(path, extra_sheet=None):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (
+        ["项目支出绩效目标表"],
+        ["(2025年度)"],
+        ["项目名称", "测试县政府法律顾问服务费"],
+        ["主管部门", "测试县司法局", "实施单位", "测试县司法局"],
+        ["项目资金（万元）", "年度资金总额", "20"],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "聘请法律顾问数量", "2个"],
+        ["满意度指标", "服务对象满意度指标", "群众满意度", "≥95%"],
+    ):
+        sheet.append(row)
+    if extra_sheet:
+        workbook.create_sheet("只有名称").append(extra_sheet)
+    workbook.save(path)
+    return path
+
+
+def test_variant_sheet_year_row_in_brackets(tmp_path):
+    """A sheet's own "(2025年度)" row gives the year (was 年度未识别)."""
+    parsed = parse_file(_one_project_workbook(tmp_path / "测试县.xlsx"))
+    assert (parsed.document.region, parsed.document.year) == ("测试县", 2025)
+    assert [p.year for p in parsed.projects] == [2025]
+
+
+def test_variant_sheet_with_only_a_project_name_warns(tmp_path):
+    path = _one_project_workbook(tmp_path / "测试县.xlsx", ["项目名称", "某某项目"])
+    parsed = parse_file(path)
+    named = [str(w) for w in parsed.warnings if "某某项目" in str(w)]
+    assert any("年度金额" in w for w in named) and any("绩效指标" in w for w in named)

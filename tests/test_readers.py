@@ -114,7 +114,8 @@ def test_readers_xlsx_merges_sheet_and_source_rows(generated):
 
 def test_readers_docx_and_html_resolve_merges_alike(generated):
     docx_rows = read_document(generated("docx", "000")).rows
-    html_rows = read_document(generated("html", "000")).rows
+    title, *html_rows = read_document(generated("html", "000")).rows
+    assert title.cells == ("预算公开",)  # the page's <title> comes first
     assert [r.cells for r in docx_rows] == [r.cells for r in html_rows]
     with zipfile.ZipFile(generated("docx", "000")) as archive:
         xml = archive.read("word/document.xml").decode("utf-8")
@@ -440,3 +441,38 @@ def test_readers_encrypted_office_file_says_password(tmp_path):
     )
     with pytest.raises(UnreadableDocumentError, match="password-protected"):
         read_document(path)
+
+
+HTML_TABLE = (
+    "<table>{caption}<tr><td>项目名称</td><td>政府法律顾问服务费</td></tr>"
+    "<tr><td>主管部门</td><td>司法局</td></tr><tr><td>年度资金总额（万元）</td><td>20</td></tr>"
+    "<tr><td>一级指标</td><td>二级指标</td><td>三级指标</td><td>指标值</td></tr>"
+    "<tr><td>产出指标</td><td>数量指标</td><td>聘请法律顾问数量</td><td>2个</td></tr></table>"
+)
+
+
+@pytest.mark.parametrize(
+    "page, region",
+    [
+        (
+            "<html><head><title>测试县司法局2025年项目支出绩效目标表</title></head><body>"
+            + HTML_TABLE.format(caption="")
+            + "</body></html>",
+            "测试县",
+        ),
+        (
+            "<html><body>"
+            + HTML_TABLE.format(caption="<caption>阳城县2025年项目支出绩效目标表</caption>")
+            + "</body></html>",
+            "阳城县",
+        ),
+    ],
+    ids=["title", "caption"],
+)
+def test_readers_html_title_and_caption_name_the_region(tmp_path, page, region):
+    """A page whose <title> or table <caption> alone names the region and year."""
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    parsed = parse_file(path)
+    assert (parsed.document.region, parsed.document.year) == (region, 2025)
+    assert parsed.projects[0].indicators[0].line == 7  # title or caption, blank, the table

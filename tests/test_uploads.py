@@ -154,16 +154,33 @@ def test_upload_questions_answered_from_live_version_while_indexing(own_service,
     assert SEED_LIKE_REGION not in {p.region for p in answered[0][1].answer.projects}
     assert own_service.engine is not before  # switched, in one assignment
     assert before.store.path != own_service.engine.store.path
+    late = []  # a request still on the old version, in a thread of its own, after the switch
+    thread = threading.Thread(target=lambda: late.append(ask(before, "西青抚恤金多少")))
+    thread.start()
+    thread.join()
+    assert late and late[0].answer.projects
     hits = own_service.engine.searcher.search(
         "抚恤金", k=3, filters=Filters(region=SEED_LIKE_REGION)
     )
     assert hits and hits[0].doc == result.doc
 
 
-def test_batching_concurrent_queries_share_encoder_calls(engine):
-    shared = BatchingEncoder(engine.encoder)
-    texts = [f"{region}法律援助经费是多少" for region in ("盐池", "平罗", "秀山", "西青", "阳城")]
-    texts += ["调解成功率", "服务对象满意度", "普法宣传"]
+def test_build_keeps_the_version_a_server_may_still_read(engine, tmp_path):
+    """Each build keeps the version that was live before it (a server answers from it until
+    it has loaded the new one) and removes the older ones."""
+    from qa.build import build
+
+    settings = replace(engine.settings, data_dir=tmp_path / "data", index_dir=None)
+    root = settings.resolved_index_dir
+    versions = []
+    for _ in range(3):
+        build(settings, [CORPUS / SEEDS[0]], progress=False)
+        versions.append(current_version(root).name)
+    kept = sorted(p.name for p in root.iterdir() if p.name.startswith("v-"))
+    assert kept == sorted(versions[1:])
+
+
+def _ask_at_once(shared: BatchingEncoder, texts: list[str]) -> dict[str, np.ndarray]:
     start = threading.Barrier(len(texts))
     out: dict[str, np.ndarray] = {}
 
@@ -176,11 +193,33 @@ def test_batching_concurrent_queries_share_encoder_calls(engine):
         thread.start()
     for thread in threads:
         thread.join()
-    assert shared.calls < len(texts) and shared.largest_batch > 1
-    alone = engine.encoder.encode_queries(texts)
-    for text, vector in zip(texts, alone, strict=True):
-        assert np.allclose(out[text], vector, atol=1e-4)
+    return out
+
+
+QUERIES = [f"{region}法律援助经费是多少" for region in ("盐池", "平罗", "秀山", "西青", "阳城")]
+QUERIES += ["调解成功率", "服务对象满意度", "普法宣传"]
+
+
+def test_batching_concurrent_queries_share_encoder_calls(engine):
+    shared = BatchingEncoder(engine.encoder, share_calls=True)
+    out = _ask_at_once(shared, QUERIES)
+    assert shared.calls < len(QUERIES) and shared.largest_batch > 1
+    for text in QUERIES:
+        alone = engine.encoder.encode_queries([text])[0]
+        assert float(out[text] @ alone) > 0.99  # the same to float rounding (int8: ~0.998)
     assert shared.name == engine.encoder.name and shared.dimension == engine.encoder.dimension
+
+
+def test_batching_keeps_each_query_alone_where_batches_change_vectors(engine):
+    """int8 quantises a call's activations with one scale for the whole batch: there each
+    question gets its own call, so its vector (and answer) never depends on who else asks."""
+    shared = BatchingEncoder(engine.encoder)
+    assert shared.share_calls == (getattr(engine.encoder, "backend", "torch") != "onnx-int8")
+    alone = BatchingEncoder(engine.encoder, share_calls=False)
+    out = _ask_at_once(alone, QUERIES)
+    assert alone.calls == len(QUERIES) and alone.largest_batch == 1
+    for text in QUERIES:
+        assert np.array_equal(out[text], engine.encoder.encode_queries([text])[0])
 
 
 def test_batching_question_does_not_wait_for_passages(engine):
@@ -203,7 +242,8 @@ def test_batching_question_does_not_wait_for_passages(engine):
     worker.join()
     assert finished["query"] < finished["passages"]
     alone = engine.encoder.encode_passages(passages[:8])
-    assert np.allclose(shared.encode_passages(passages[:8]), alone, atol=1e-4)
+    together = shared.encode_passages(passages[:8])
+    assert (together * alone).sum(axis=1).min() > 0.99
 
 
 def test_batching_bad_request_raises_and_the_encoder_goes_on(engine):
@@ -259,7 +299,6 @@ def test_open_service_lists_waiting_upload_then_indexes_it(engine, tmp_path):
     assert not leftover.parent.parent.exists()
     view = documents_view(service)
     assert (stored.name, "待索引") in [row[:2] for row in view.rows]
-    assert "待索引" in view.warnings_text()
     [job] = service.indexer.jobs
     job.result(timeout=300)
     assert stored.name in service.engine.store.documents

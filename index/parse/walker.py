@@ -126,17 +126,20 @@ class Walker:
         self.year: int | None = None
         self.previous: Row | None = None
         self.recent: list[Row] = []
+        self.after_blank = False
         self.loose = ProjectHeader()
 
     # ------------------------------------------------------------------ routing
     def feed(self, row: Row) -> None:
         if row.is_blank:
+            self.after_blank = True
             return
         pieces = split_header_run(row) if len(row.filled) > 6 else None
         for piece in pieces or [row]:
             self._route(piece)
             self.previous = piece
             self.recent = (self.recent + [piece])[-3:]
+        self.after_blank = False
 
     def finish(self) -> WalkResult:
         self._close_block()
@@ -236,6 +239,8 @@ class Walker:
         if is_footer(filled[0]) or any(_FORM_CHOICE.search(c) or "盖章" in c for c in filled):
             return False
         if len(filled) == 1:
+            if self.after_blank and not row.tabular and self.block.rows and self.block.rows[-1].tabular:
+                return False  # a loose line after the table and a blank line (a note, a stray cell)
             return self._single_cell_continues(filled[0])
         if _LABEL_IN_CELL.match(normalize_text(filled[0])) and not is_level_label(filled[0]):
             return False  # 主办单位:… ⇥ 技术支持:… (a form row under the table)
@@ -450,6 +455,8 @@ class Walker:
         filled = row.filled
         if len(filled) <= 3 and "表" in filled[0] and len(compact(filled[0])) <= 40:
             self._note_title(row, normalize_text(filled[0]))
+        elif len(filled) == 1 and len(compact(filled[0])) <= 20 and title_year(filled[0]):
+            self._note_title(row, normalize_text(filled[0]))  # a sheet's "(2025年度)" row
         for cell in filled:
             named = department_from_line(cell)
             if named and ":" in normalize_text(cell):

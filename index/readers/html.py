@@ -65,6 +65,7 @@ def read_html(
     logger.debug("%s: decoded as %s", path, encoding)
     soup = BeautifulSoup(text, "lxml")
     walker = _Walker(ReadBudget(path, limits or ReadLimits.from_environ(), "html"))
+    walker.page_title(soup)
     walker.walk(soup)
     walker.flush()
     return walker.sink.finish(), warnings
@@ -113,7 +114,18 @@ class _Walker:
         self.buffer = []
         for line in text.split("\n"):
             if line.strip():
-                self.sink.text(line.strip())
+                self.line(line.strip())
+
+    def line(self, text: str) -> None:
+        self.sink.text(text)
+
+    def page_title(self, soup) -> None:
+        """The page's ``<title>`` as its first line: it may be all that names the region and
+        the year (the ``<head>`` is otherwise skipped)."""
+        title = soup.find("title")
+        text = _WHITESPACE.sub(" ", title.get_text()).strip() if title else ""
+        if text:
+            self.line(text)
 
     def walk(self, node, pre: bool = False) -> None:
         for child in node.children:
@@ -130,6 +142,9 @@ class _Walker:
                 continue
             if name == "table" and child.find("table") is None:
                 self.flush()
+                caption = child.find("caption")
+                if caption is not None and caption.get_text(strip=True):
+                    self.line(_WHITESPACE.sub(" ", caption.get_text()).strip())  # its title
                 self.sink.table(resolve_merges(_table_grid(child, self.budget)))
                 continue
             block = name in _BLOCKS

@@ -22,10 +22,13 @@ from ..context import QAContext
 from ..question import Understanding, check_text
 from ..sources import Sources
 from .aggregate import answer_aggregate
+from .compute import answer_computed, answer_computed_after, answer_previous_year
 from .drafting import answer_drafting
-from .lookup import answer_lookup
+from .extreme import answer_extreme
+from .general import answer_checked_lookup, answer_general, not_found_general
 from .schema import Answer
-from .search import answer_search
+from .scope import answer_outside_scope, outside_corpus
+from .tables import answer_actual, answer_structure
 from .which_regions import answer_which_regions
 from .wording import answer_wording
 
@@ -39,12 +42,17 @@ ANSWERERS: dict[str, Answerer] = {
     "indicator_wording": answer_wording,
     "aggregate": answer_aggregate,
     "which_regions_fund": answer_which_regions,
-    "indicator_value": answer_lookup,
-    "amount_lookup": answer_lookup,
-    "search": answer_search,
+    "indicator_value": answer_checked_lookup,
+    "amount_lookup": answer_checked_lookup,
+    "search": answer_general,
 }
-# tried in order when the intent's answerer passes (a general answerer goes here)
-FALLBACKS: list[Answerer] = []
+# tried first: what the corpus does not hold (a year, a region, a department) is 未找到 before
+# any answerer reads another one's figure; last year's figure is computed from this year's
+SCOPE_ANSWERERS: list[Answerer] = [answer_previous_year, outside_corpus, answer_outside_scope]
+# tried before the intent's answerer: each passes unless the question asks for its form
+ASK_ANSWERERS: list[Answerer] = [answer_structure, answer_actual, answer_extreme, answer_computed]
+# tried in order when the intent's answerer passes
+FALLBACKS: list[Answerer] = [answer_computed_after, answer_general]
 NEAREST = 5
 
 
@@ -58,34 +66,11 @@ def answer_question(engine, question: str) -> Answer:
     text = check_text(question)
     ctx = QAContext.of(engine)
     u = ctx.understand(text)
-    for answerer in (outside_corpus, ANSWERERS[u.intent], *FALLBACKS):
+    for answerer in (*SCOPE_ANSWERERS, *ASK_ANSWERERS, ANSWERERS[u.intent], *FALLBACKS):
         answer = answerer(ctx, u)
         if answer is not None:
             return answer
-    return not_found(ctx, u)
-
-
-def outside_corpus(ctx: QAContext, u: Understanding) -> Answer | None:
-    """Say so when the question names a region or year the corpus does not hold (tried before
-    every answerer)."""
-    if not ctx.outside(u):
-        return None
-    if u.unknown_places and not u.regions:
-        known = "、".join(ctx.regions.regions)
-        return Answer(
-            question=u.question,
-            intent=u.intent,
-            found=False,
-            text=f"未找到：语料中没有{'、'.join(u.unknown_places)}的文件。现有地区：{known}。",
-            extra={"unknown_places": list(u.unknown_places)},
-        )
-    listed = "、".join(str(y) for y in sorted(ctx.years))
-    return Answer(
-        question=u.question,
-        intent=u.intent,
-        found=False,
-        text=f"未找到：语料中没有{'、'.join(map(str, u.years))}年度的文件。现有年度：{listed}。",
-    )
+    return not_found_general(ctx, u)
 
 
 def not_found(ctx: QAContext, u: Understanding) -> Answer:

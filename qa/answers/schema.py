@@ -125,6 +125,20 @@ class FactItem:
 
 
 @dataclass(frozen=True)
+class SourceItem:
+    """Any other record an answer states (a form field, a prose sentence, a task), cited."""
+
+    kind: str
+    label: str
+    value: str
+    doc: str
+    line: int
+    page: int | None = None
+    owner: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     """An answer: text for a person, the rows it used, and the computed figure if any."""
 
@@ -134,6 +148,7 @@ class Answer:
     projects: tuple[ProjectItem, ...] = ()
     indicators: tuple[IndicatorItem, ...] = ()
     facts: tuple[FactItem, ...] = ()
+    sources: tuple[SourceItem, ...] = ()
     value: Decimal | None = None
     unit: str | None = None
     found: bool = True
@@ -149,6 +164,7 @@ class Answer:
             "projects": [_project_json(p) for p in self.projects],
             "indicators": [_indicator_json(i) for i in self.indicators],
             "facts": [to_jsonable(f) for f in self.facts],
+            "sources": [to_jsonable(s) for s in self.sources],
             "value": to_jsonable(self.value),
             "unit": self.unit,
             "found": self.found,

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from index.numbers import parse_amount
 from index.schema import IndicatorRow
 from index.text import compact
 
@@ -163,7 +164,7 @@ def draft_targets(
     rows = _propose(ctx, comparables, topics, context or None) if comparables else []
     if comparables and not any(r.level2 == SATISFACTION_KIND for r in rows):
         rows.append(generic_satisfaction_row())
-    if comparables and amount_wan is not None:
+    if comparables and amount_wan:  # no amount, or 0: no 成本 row (never "≤0万元")
         rows.append(_amount_row(amount_wan))
     rows.sort(key=lambda r: LEVEL2_KINDS.index(r.level2))
     unknown = _unknown_terms(ctx, topics) if not comparables else ()
@@ -186,23 +187,27 @@ def _shown(value) -> str:
 def check_amount(amount_wan) -> Decimal | None:
     """The amount in 万元 as a Decimal (None when not given).
 
-    Refuses what is not a plain number (text that is not one, an empty text, a list, true or
-    false), negatives (-0 too), amounts over :data:`MAX_AMOUNT_WAN` and more than
-    :data:`AMOUNT_PLACES` decimal places, naming the value and what to write instead.
+    A number is 万元; a printed amount with its unit (``30万元``, ``300,000元``) is converted.
+    Refuses what is not a number (text that reads as none, a list, true or false), negatives
+    (-0 too), amounts over :data:`MAX_AMOUNT_WAN` and more than :data:`AMOUNT_PLACES` decimal
+    places, naming the value and what to write instead.
+
+    >>> check_amount("300,000元"), check_amount(" "), check_amount(30)
+    (Decimal('30.0000'), None, Decimal('30'))
     """
-    if amount_wan is None:
+    if amount_wan is None or (isinstance(amount_wan, str) and not amount_wan.strip()):
         return None
     shown = _shown(amount_wan)
-    if isinstance(amount_wan, bool) or not isinstance(amount_wan, (str, int, float, Decimal)):
+    if isinstance(amount_wan, bool) or not isinstance(amount_wan, str | int | float | Decimal):
         raise InvalidAmountError(f"年度资金 {shown} 不是数字：请写万元数，例如 50，或不填")
-    if isinstance(amount_wan, str) and not amount_wan.strip():
-        raise InvalidAmountError("年度资金是空的文字：请写万元数，例如 50，或不填")
     if isinstance(amount_wan, int) and abs(amount_wan) > MAX_AMOUNT_WAN:
         raise InvalidAmountError(
             f"年度资金 {shown} 超过上限 1 亿万元（1 万亿元）：请检查单位，写万元数，例如 50"
         )
+    text = str(amount_wan).strip()
+    printed = parse_amount(text) if isinstance(amount_wan, str) else None
     try:
-        amount = Decimal(str(amount_wan).strip().replace(",", ""))
+        amount = printed.in_wan() if printed else Decimal(text.replace(",", ""))
     except ArithmeticError as exc:
         raise InvalidAmountError(f"年度资金 {shown} 不是数字：请写万元数，例如 50") from exc
     if not amount.is_finite() or amount.is_signed():
@@ -260,7 +265,8 @@ def _propose(
             for r in pool
         ]
         candidates = _candidates(pool, similarity, tiers, clusters_of, rank)
-        for candidate in _select(candidates, pool, tiers):
+        topical = _topical_projects(pool, tiers, comparables, topic, groups, lexicon)
+        for candidate in _select(candidates, tiers, topical):
             chosen.setdefault(candidate.cluster, candidate)
     selected = _drop_near_duplicates(engine, list(chosen.values()))
     members = _cluster_members(engine, clusters_of, {c.cluster for c in selected})
@@ -312,14 +318,45 @@ def _named_after(name: str, groups: list[TermGroup], lexicon: Lexicon) -> bool:
     return sum(covered) * 2 >= len(key)
 
 
-def _select(candidates: list[_Candidate], pool: list[IndicatorRow], tiers: list[int]) -> list:
+def _topical_projects(
+    pool: list[IndicatorRow],
+    tiers: list[int],
+    comparables: tuple[Comparable, ...],
+    topic: str,
+    groups: list[TermGroup],
+    lexicon: Lexicon,
+) -> set[str]:
+    """The comparable projects whose rows may stand for the topic.
+
+    Those with a row naming the topic; when no row names it (公共法律服务体系建设 is named
+    in the goals of the projects it is comparable to, never in a row), those whose name,
+    goal or overview does.
+    """
+    topical = {r.project_id for r, t in zip(pool, tiers, strict=True) if t == 0}
+    if topical:
+        return topical
+    return {
+        c.project.id
+        for c in comparables
+        if topic in c.topics
+        and any(_names_topic(text, groups, lexicon) for text in _described(c.project))
+    }
+
+
+def _described(project) -> list[str]:
+    """What a project says of itself: its name, goal and overview."""
+    texts = [project.name, project.goal or ""]
+    texts.extend(text for kind, text in project.details if kind == "detail")
+    return [compact(t) for t in texts if t]
+
+
+def _select(candidates: list[_Candidate], tiers: list[int], topical: set[str]) -> list:
     """Per kind: the clusters naming the topic (at most MAX_PER_KIND), else the closest one.
 
     A cluster that does not name the topic must come from a project named after the topic,
-    or from a project one of whose rows names it and be within RELEVANCE_MARGIN of the
-    closest row naming the topic.
+    or from a ``topical`` project (see :func:`_topical_projects`) and be within
+    RELEVANCE_MARGIN of the closest row naming the topic (of the closest row, when none does).
     """
-    topical = {r.project_id for r, t in zip(pool, tiers, strict=True) if t == 0}
     best = max((c.similarity for c in candidates if c.tier == 0), default=None)
     floor = (best if best is not None else max(c.similarity for c in candidates)) - RELEVANCE_MARGIN
     out = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.regions import gazetteer, short_name
 from index.text import normalize_text
 
 _ETHNIC = re.compile(
@@ -42,11 +43,28 @@ _NOT_PLACE = (
 )
 
 
+def leading_place(question: str, corpus_regions: list[str]) -> list[str]:
+    """A region name (full or short, from the gazetteer) the question starts with that is not
+    one of the corpus's regions: ``临海绿化养护经费…`` → [临海]. Short names count only at
+    the start, so the 都安 of ``…都安排了`` is never a place."""
+    text = normalize_text(question).replace(" ", "")
+    found = gazetteer().find(text[:8], shorts=True)
+    if not found or found[0][0] != 0:
+        return []
+    start, end, region = found[0]
+    if any(region.short in r or r in region.name for r in corpus_regions):
+        return []
+    return [text[start:end]]
+
+
 def aliases(region: str) -> list[str]:
     """Ways a region is referred to, longest first (天津市西青区 → 西青区, 西青)."""
     names = {region}
     local = _PREFIX.sub("", region) or region
     names.add(local)
+    short = short_name(region)
+    if region.endswith("自治州") and len(short) >= 2:
+        names.add(short + "州")  # 湘西州
     for name in list(names):
         for suffix in _SUFFIXES:
             if name.endswith(suffix) and len(name) - len(suffix) >= 2:

@@ -36,7 +36,10 @@ QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SEPARATORS = re.compile(r"[、，,;；/]+|以及|或者|还有")
 _JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})
 # A year as questions write it: 2024, 2024年, 2024 年度.
-YEAR_WORDS = re.compile(r"(?<!\d)(20\d{2})\s*年?度?")
+YEAR_WORDS = re.compile(r"(?<!\d)(20\d{2})(?!\d)\s*年?度?")
+SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)\s*年(?!代)")
+# a year a question compares with (跟18年比, 比2018年, 较上年): a baseline, not the scope
+COMPARED_YEAR = re.compile(r"(?:跟|和|与|比|较|同)\s*(?:20)?\d{2}\s*年度?(?:相?比)?")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Phrase:
 
 
 @lru_cache(maxsize=8192)
-def _boundaries(tokenizer: Tokenizer, text: str) -> frozenset[int]:
+def word_edges(tokenizer: Tokenizer, text: str) -> frozenset[int]:
     """Positions in ``text`` where a word starts or ends."""
     edges = {0, len(text)}
     position = 0
@@ -94,7 +97,7 @@ def occurs(text: str, term: str, tokenizer: Tokenizer) -> bool:
     start = text.find(term)
     if start < 0:
         return False
-    edges = _boundaries(tokenizer, text)
+    edges = word_edges(tokenizer, text)
     while start >= 0:
         if start in edges or start + len(term) in edges:
             return True

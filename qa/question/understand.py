@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from index.lexical import Tokenizer
 from index.text import compact, normalize_text
 
+from .asks import asks_of
 from .intent import classify_intent, operation_of
 from .levels import level_of
 from .lexicon import Lexicon
 from .regions import RegionIndex
-from .terms import QUOTES, YEAR_WORDS, Phrase, indicator_phrases
+from .terms import COMPARED_YEAR, QUOTES, SHORT_YEAR, YEAR_WORDS, Phrase, indicator_phrases
 from .topic import TopicMatcher
 
 BATCH_WORDS = (
@@ -107,6 +108,9 @@ class Understanding:
     batch, funding_label, fact_labels, operation
         Batch words (第二批, 结转 …), the funding source asked about, department-fact
         labels (项目支出 …) and, for aggregates, the operation (sum, count, max …).
+    asks : tuple of str
+        Answer forms the wording asks for (:func:`~qa.question.asks.asks_of`): structure,
+        actual, extreme, sum, difference.
     """
 
     question: str
@@ -125,6 +129,7 @@ class Understanding:
     funding_label: str | None = None
     fact_labels: tuple[str, ...] = ()
     operation: str | None = None
+    asks: tuple[str, ...] = ()
 
     @property
     def region(self) -> str | None:
@@ -165,8 +170,12 @@ class QuestionReader:
         text = normalize_text(question)
         intent = classify_intent(text)
         found, topic = self.regions.without(text)
-        years = tuple(int(y) for y in YEAR_WORDS.findall(text))
-        topic = YEAR_WORDS.sub(" ", topic)
+        scoped = COMPARED_YEAR.sub(" ", text)
+        years = tuple(int(y) for y in YEAR_WORDS.findall(scoped))
+        years += tuple(
+            2000 + int(y) for y in SHORT_YEAR.findall(scoped) if 2000 + int(y) not in years
+        )
+        topic = SHORT_YEAR.sub(" ", YEAR_WORDS.sub(" ", COMPARED_YEAR.sub(" 比上年 ", topic)))
         _, indicator_topic = self.regions.without(QUOTES.sub("", compact(question)), "、")
         kinds, indicator = indicator_phrases(indicator_topic, self.lexicon)
         level1, level2 = level_of(text)
@@ -187,4 +196,5 @@ class QuestionReader:
             funding_label=next((label for w, label in FUNDING_WORDS.items() if w in text), None),
             fact_labels=tuple(w for w in FACT_WORDS if w in text),
             operation=operation_of(text) if intent == "aggregate" else None,
+            asks=asks_of(text),
         )

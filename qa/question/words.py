@@ -26,3 +26,4 @@ STOP_WORDS = frozenset(_LISTS["stop"])
 GENERIC_WORDS = frozenset(_LISTS["generic"])
 EDGE_WORDS = _LISTS["edge"]
 MODIFIER_WORDS = frozenset(_LISTS["modifier"])
+ASK_WORDS = tuple(sorted(_LISTS["ask"], key=len, reverse=True))

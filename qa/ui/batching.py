@@ -6,6 +6,11 @@ people asking at once cost a few model calls, not twenty. Passages (indicator wo
 new document's chunks) are embedded in small batches between query batches: a question
 waits for at most one passage batch, and passages still get their turn under load.
 
+Queries share a call only where that cannot change their vectors (:data:`SHARES_CALLS`):
+``onnx-int8`` quantises each call's activations with one scale for the whole batch, so a
+question's vector (and perhaps its answer) would depend on who else was asking; there each
+question gets its own call, in turn, and answers stay the same as the command line's.
+
 >>> shared = BatchingEncoder(load_encoder(DEFAULT_MODEL))  # doctest: +SKIP
 >>> shared.encode_queries(["法律顾问"]).shape  # doctest: +SKIP
 (1, 384)
@@ -29,6 +34,8 @@ PASSAGE_BATCH = 8
 # model threads, the requests' threads keep preempting one of them and every layer waits for
 # it (on 2 cores, 8 concurrent askers: ~80 answers/s with one thread, 9-23 with two).
 MODEL_THREADS = 1
+# encoder backend -> whether a batch gives each text the vector it gets alone (to float rounding)
+SHARES_CALLS = {"torch": True, "onnx": True, "onnx-int8": False}
 
 
 @dataclass(eq=False)
@@ -61,6 +68,9 @@ class BatchingEncoder:
         Passage texts embedded in one call (small, so that questions do not wait long).
     threads : int or None, default 1
         CPU threads the model uses in its thread (None: leave the library's setting).
+    share_calls : bool, optional
+        Whether queries of different callers may share a call (default: by the encoder's
+        ``backend``, :data:`SHARES_CALLS`; unknown backends do not).
 
     Attributes
     ----------
@@ -76,11 +86,15 @@ class BatchingEncoder:
         max_batch: int = MAX_QUERY_BATCH,
         passage_batch: int = PASSAGE_BATCH,
         threads: int | None = MODEL_THREADS,
+        share_calls: bool | None = None,
     ):
         self.encoder = encoder
         self.max_batch = max_batch
         self.passage_batch = passage_batch
         self.threads = threads
+        if share_calls is None:
+            share_calls = SHARES_CALLS.get(getattr(encoder, "backend", "torch"), False)
+        self.share_calls = share_calls
         self.calls = 0
         self.largest_batch = 0
         self._queries: deque[_Request] = deque()
@@ -143,7 +157,8 @@ class BatchingEncoder:
     def _take_queries(self):
         batch: list[_Request] = []
         size = 0
-        while self._queries and (not batch or size + len(self._queries[0].texts) <= self.max_batch):
+        limit = self.max_batch if self.share_calls else 0  # 0: the first caller only
+        while self._queries and (not batch or size + len(self._queries[0].texts) <= limit):
             request = self._queries.popleft()
             batch.append(request)
             size += len(request.texts)

@@ -1,9 +1,10 @@
 """The Gradio page: four tabs (:mod:`qa.ui.tabs`) over one service, and the server.
 
-The page only lays out and renders what the handlers of :mod:`qa.ui` return; every tab's
-function is an API endpoint (``/ask``, ``/wording``, ``/draft``, ``/export_draft``,
-``/documents``, ``/upload``, ``/source``), callable with ``gradio_client``. Tables go to and
-come back from the browser with their headers, and are read by column name.
+The page only lays out and renders what the handlers of :mod:`qa.ui` return, in Chinese
+throughout (:mod:`qa.ui.chrome` gives Gradio's own words in Chinese and the stylesheet that
+turns tables into cards on a phone). Every tab is also an API endpoint of plain data
+(:mod:`qa.ui.api`: ``/ask``, ``/wording``, ``/draft``, ``/export_draft``, ``/documents``,
+``/source``; and ``/upload``), callable with ``gradio_client``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import os
 
 import gradio as gr
 
+from . import chrome
+from .api import add_api
 from .service import CONCURRENT_REQUESTS, Service, open_service
-from .source import source
 from .tabs import (
     ask_tab,
     documents_tab,
     draft_tab,
     filter_choices,
-    user_errors,
     wording_tab,
 )
 
@@ -50,13 +51,7 @@ def build_app(service: Service) -> gr.Blocks:
 
         upload_event.success(refresh_filters, outputs=filters, api_visibility="private")
         demo.load(on_documents, outputs=[table, warnings], api_visibility="private")
-
-        @user_errors
-        def show_source(reference: str) -> str:
-            """The original table of a cited ``doc:line``, as HTML with that row marked."""
-            return service.run(source, reference).html
-
-        gr.api(show_source, api_name="source")
+        add_api(service)
     return demo
 
 
@@ -70,6 +65,10 @@ def launch(demo: gr.Blocks, settings, **kwargs):
         server_name=settings.host,
         server_port=settings.port,
         max_file_size=f"{settings.max_upload_mb}mb",
+        footer_links=[],
+        css=chrome.CSS,
+        head=chrome.HEAD,
+        i18n=chrome.translations(),
         **kwargs,
     )
 

@@ -18,10 +18,15 @@ from ..answers import wan
 CITED_STYLE = "background:#fff3b0;font-weight:600"
 TABLE_STYLE = "border-collapse:collapse;width:100%;font-size:14px"
 CELL_STYLE = "border:1px solid #c8c8c8;padding:4px 6px;vertical-align:top"
+LINE_LABEL = "行"
+INDICATOR_HEADERS = ("一级指标", "二级指标", "三级指标", "指标值", "权重")
+FACT_HEADERS = ("项目", "栏目", "数值", "单位")
 
 
-def _cell(text, tag: str = "td", colspan: int = 1) -> str:
+def _cell(text, tag: str = "td", colspan: int = 1, label: str | None = None) -> str:
+    """A cell; ``label`` (its column's header) is what a phone shows beside the value."""
     span = f' colspan="{colspan}"' if colspan > 1 else ""
+    span += f' data-label="{escape(label, quote=True)}"' if label else ""
     value = "" if text is None else escape(str(text))
     return f'<{tag} style="{CELL_STYLE}"{span}>{value}</{tag}>'
 
@@ -31,7 +36,7 @@ def _row(cells: Iterable[str], line: int | None, cited: int) -> str:
     attrs = f' data-line="{line}"' if line is not None else ""
     if is_cited:
         attrs += f' class="cited" style="{CITED_STYLE}"'
-    number = _cell(line if line is not None else "", "td")
+    number = _cell(line if line is not None else "", "td", label=LINE_LABEL)
     return f"<tr{attrs}>{number}{''.join(cells)}</tr>"
 
 
@@ -93,40 +98,37 @@ def project_html(project: Project, cited: int, label: str) -> str:
                 [_cell("绩效目标", "th"), _cell(project.goal, colspan=4)], project.goal_line, cited
             )
         )
-    rows.append(_header_row(("一级指标", "二级指标", "三级指标", "指标值", "权重")))
+    rows.append(_header_row(INDICATOR_HEADERS))
     rows += [_indicator_row(row, cited) for row in project.indicators]
     return _table(_caption(label, project.doc, cited), rows)
 
 
 def _header_row(labels: Iterable[str]) -> str:
-    return "<tr>" + _cell("行", "th") + "".join(_cell(label, "th") for label in labels) + "</tr>"
+    cells = _cell(LINE_LABEL, "th") + "".join(_cell(label, "th") for label in labels)
+    return f'<tr class="head">{cells}</tr>'
+
+
+def _labelled(values: Iterable, labels: Iterable[str]) -> list[str]:
+    return [_cell(value, label=label) for value, label in zip(values, labels, strict=True)]
 
 
 def _indicator_row(row: IndicatorRow, cited: int) -> str:
-    cells = [
-        _cell(row.level1),
-        _cell(row.level2),
-        _cell(row.level3),
-        _cell(row.value),
-        _cell(wan(row.weight, unit="", missing="")),
-    ]
-    return _row(cells, row.line, cited)
+    values = (row.level1, row.level2, row.level3, row.value, wan(row.weight, unit="", missing=""))
+    return _row(_labelled(values, INDICATOR_HEADERS), row.line, cited)
 
 
 def indicators_html(label: str, doc: str, rows: Iterable[IndicatorRow], cited: int) -> str:
     """A department-level indicator table."""
-    body = [_header_row(("一级指标", "二级指标", "三级指标", "指标值", "权重"))]
+    body = [_header_row(INDICATOR_HEADERS)]
     body += [_indicator_row(row, cited) for row in rows]
     return _table(_caption(label, doc, cited), body)
 
 
 def facts_html(label: str, doc: str, facts: Iterable[DepartmentFact], cited: int) -> str:
     """A department budget table, as the facts read from it."""
-    body = [_header_row(("项目", "栏目", "数值", "单位"))]
+    body = [_header_row(FACT_HEADERS)]
     body += [
-        _row(
-            [_cell(f.label), _cell(f.column), _cell(f.value_printed), _cell(f.unit)], f.line, cited
-        )
+        _row(_labelled((f.label, f.column, f.value_printed, f.unit), FACT_HEADERS), f.line, cited)
         for f in facts
     ]
     return _table(_caption(label, doc, cited), body)

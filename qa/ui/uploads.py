@@ -255,7 +255,9 @@ def documents_view(service: Service) -> views.DocumentsView:
     waiting = pending_files(service)
     if not waiting:
         return view
-    blank = ("",) * (len(views.DOCUMENT_COLUMNS) - 2)
-    rows = tuple((name, PENDING, *blank) for name in waiting)
-    note = f"{PENDING}：{len(waiting)} 个文件正在加入索引，完成后可检索。"
-    return replace(view, rows=view.rows + rows, warnings=(note, *view.warnings))
+    rows = tuple(
+        dict.fromkeys(views.DOCUMENT_COLUMNS, "")
+        | {"文档": name, "地区": PENDING, "内容": f"{PENDING}：正在加入索引，完成后可检索"}
+        for name in waiting
+    )
+    return replace(view, table=view.table + rows)

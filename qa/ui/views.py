@@ -32,16 +32,37 @@ from ..export import (
 )
 from ..question import QuestionError
 from ..sources import Sources, source_ref
-from ..wording import WordingResult, find_wording
+from ..wording import MATCH_NAMES, WordingResult, find_wording
+from .chart import Chart, answer_chart
 from .errors import BadRequestError
 from .markup import literal
 from .service import Service
 
-CHART_INTENTS = ("which_regions_fund", "aggregate")
 SOURCE_COLUMNS = ("地区", "项目", "金额（万元）", "指标", "指标值", "说明", "出处", "来源")
 COMPARABLE_COLUMNS = ("地区", "年度", "项目", "金额（万元）", "出处", "来源")
-DOCUMENT_COLUMNS = ("文档", "地区", "年度", "格式", "项目数", "指标行数", "预算数字", "警告数")
-MATCH_NOTES = {"primary": "主要", "partial": "部分相关"}
+DOCUMENT_COLUMNS = (
+    "文档",
+    "地区",
+    "年度",
+    "格式",
+    "项目数",
+    "指标行数",
+    "部门整体表",
+    "预算数字",
+    "表单字段",
+    "警告数",
+)
+# How an answer used a record (ProjectItem.match, IndicatorItem.match), as the page says it.
+MATCH_NOTES = {"primary": "直接相关", "partial": "部分相关", **MATCH_NAMES}
+# Document formats (index.schema.Document.format) as a clerk names them.
+FORMAT_NAMES = {
+    "text": "文本（txt）",
+    "pdf": "PDF 文件",
+    "xlsx": "表格（xlsx）",
+    "xls": "表格（xls）",
+    "docx": "文档（docx）",
+    "html": "网页（html）",
+}
 EDITED_COMPARABLES = "见各行“出处”"
 Row = dict[str, str]
 
@@ -74,7 +95,7 @@ class AskView:
 
     answer: Answer
     table: tuple[Row, ...]
-    chart: tuple[tuple[str, Decimal], ...]
+    chart: Chart | None
 
     @property
     def rows(self) -> tuple[tuple[str, ...], ...]:
@@ -82,7 +103,7 @@ class AskView:
 
     @property
     def show_chart(self) -> bool:
-        return bool(self.chart) and self.answer.intent in CHART_INTENTS
+        return self.chart is not None
 
 
 def ask(engine, question: str | None) -> AskView:
@@ -93,12 +114,16 @@ def ask(engine, question: str | None) -> AskView:
     table = [_project_row(p, sources) for p in answer.projects]
     table += [_indicator_row(i, sources) for i in answer.indicators]
     table += [_fact_row(f, sources) for f in answer.facts]
-    return AskView(answer=answer, table=tuple(table), chart=_chart(answer.projects))
+    chart = answer_chart(answer, engine.store)
+    return AskView(answer=answer, table=tuple(table), chart=chart)
 
 
 def _note(match: str | None, note: str | None) -> str:
-    label = MATCH_NOTES.get(match or "", match or "")
-    return " · ".join(x for x in (label, note) if x)
+    """``直接相关（项目名称）``: how the answer used the record, and on what evidence."""
+    label = MATCH_NOTES.get(match or "", "")
+    if label and note:
+        return f"{label}（{note}）"
+    return label or note or ""
 
 
 def _cited(doc: str | None, line: int | None, sources: Sources) -> Row:
@@ -145,15 +170,6 @@ def _fact_row(item: FactItem, sources: Sources) -> Row:
             **_cited(item.doc, item.line, sources),
         }
     )
-
-
-def _chart(projects: tuple[ProjectItem, ...]) -> tuple[tuple[str, Decimal], ...]:
-    totals: dict[str, Decimal] = {}
-    for item in projects:
-        if item.amount_wan is not None:
-            region = item.region or "（未知地区）"
-            totals[region] = totals.get(region, Decimal(0)) + item.amount_wan
-    return tuple(totals.items())
 
 
 # --- wording -----------------------------------------------------------------------------------
@@ -262,7 +278,7 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
     """Propose performance targets for a new project from comparable existing ones."""
     with refusals():
         result = draft_targets(
-            engine, name, (description or "").strip() or None, check_amount(amount_wan)
+            engine, name, (description or "").strip() or None, check_amount(_given(amount_wan))
         )
     sources = Sources.of(engine.store)
     comparables = tuple(
@@ -279,10 +295,17 @@ def draft(engine, name: str | None, description: str | None = None, amount_wan=N
     return DraftView(result, table, comparables, _draft_note(result, sources))
 
 
+def _given(amount_wan):
+    """The amount field as typed: left empty (or blank) means no amount was given."""
+    if isinstance(amount_wan, str) and not amount_wan.strip():
+        return None
+    return amount_wan
+
+
 def _draft_note(result: Draft, sources: Sources) -> str:
     if not result.found:
-        return literal(draft_text(result, sources))
-    named = literal(result.name if "“" in result.name else f"“{result.name}”")
+        return draft_text(result, sources)
+    named = result.name if "“" in result.name else f"“{result.name}”"
     return (
         f"为{named}起草 {len(result.rows)} 条指标，参照 {len(result.comparables)} 个可比项目。"
         "指标值取自已有表格（“出处”“来源”列注明来源文档和行号），请按本项目实际修改；"
@@ -309,7 +332,7 @@ def export_target_table(
     if not rows:
         raise BadRequestError("empty table", "指标表是空的：请先起草或填写指标。")
     with refusals():
-        amount = check_amount(amount_wan)
+        amount = check_amount(_given(amount_wan))
     target = TargetTable(name, (description or "").strip(), amount, EDITED_COMPARABLES, rows)
     data = workbook_bytes(write_target_workbook(target))
     return save_download(service.export_dir, name, ".xlsx", data)
@@ -322,9 +345,17 @@ def export_target_table(
 class DocumentsView:
     """The indexed documents, their parse warnings, and files the last build could not read."""
 
-    rows: tuple[tuple[str, ...], ...]
-    warnings: tuple[str, ...]
+    table: tuple[Row, ...]
+    warnings_by_document: tuple[tuple[str, tuple[str, ...]], ...]
     failures: tuple[str, ...]
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return in_order(self.table, DOCUMENT_COLUMNS)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(w for _, lines in self.warnings_by_document for w in lines)
 
     def warnings_text(self) -> str:
         lines = [f"无法读取：{f}" for f in self.failures] + list(self.warnings)
@@ -332,24 +363,26 @@ class DocumentsView:
 
 
 def documents(engine) -> DocumentsView:
-    """One row per indexed document: region, year, format and counts."""
+    """One row per indexed document: region, year, format and what was read from it."""
     store = engine.store
-    rows, warnings = [], []
+    table, warnings = [], []
     for doc in sorted(store.documents):
         parsed = store.documents[doc]
         d = parsed.document
-        rows.append(
-            (
-                doc,
-                d.region or "",
-                str(d.year or ""),
-                d.format,
-                str(len(parsed.projects)),
-                str(len(parsed.indicator_rows) + len(parsed.department_indicators)),
-                str(len(parsed.facts)),
-                str(len(parsed.warnings)),
-            )
+        table.append(
+            {
+                "文档": doc,
+                "地区": d.region or "",
+                "年度": str(d.year or ""),
+                "格式": FORMAT_NAMES.get(d.format, d.format),
+                "项目数": str(len(parsed.projects)),
+                "指标行数": str(len(parsed.indicator_rows) + len(parsed.department_indicators)),
+                "部门整体表": str(len(parsed.plans)),
+                "预算数字": str(len(parsed.facts)),
+                "表单字段": str(len(parsed.all_form_fields)),
+                "警告数": str(len(parsed.warnings)),
+            }
         )
-        warnings.extend(str(w) for w in parsed.warnings)
+        warnings.append((doc, tuple(str(w) for w in parsed.warnings)))
     failures = tuple(f"{f.get('path')}: {f.get('error')}" for f in store.meta.get("failures", []))
-    return DocumentsView(rows=tuple(rows), warnings=tuple(warnings), failures=failures)
+    return DocumentsView(tuple(table), tuple(warnings), failures)

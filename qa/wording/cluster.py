@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from index.embcache import EmbeddingCache, embed_with_cache
+from index.encoder import EmbeddingCache, embed_with_cache
 from index.schema import IndicatorRow
 from index.text import compact
 
@@ -107,7 +107,9 @@ def level3_vectors(engine, rows: list[IndicatorRow]) -> np.ndarray:
     missing = sorted({clean_level3(r.level3) for r in rows} - set(vectors))
     if missing:
         encoder = engine.encoder
-        cache = EmbeddingCache(engine.settings.resolved_cache_dir, encoder.name, encoder.dimension)
+        cache = EmbeddingCache(
+            engine.settings.resolved_cache_dir, encoder.cache_name, encoder.dimension
+        )
         try:
             matrix, fresh = embed_with_cache(missing, encoder.encode_passages, cache)
         finally:

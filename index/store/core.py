@@ -1,0 +1,267 @@
+"""The stored index: a versioned directory with meta.json, the record catalog and a backend.
+
+Layout of an index directory::
+
+    index/
+      CURRENT            name of the live version (replaced atomically)
+      v-<stamp>/
+        meta.json        model, encoder backend, store, dimension, code version, hashes, counts
+        records.sqlite   parsed documents, records (JSON) and chunk metadata
+        columns.npz/json chunk metadata as categorical arrays, for filters
+        vectors.npy      chunk embeddings (float32, L2-normalized), chunk order, memory-mapped
+        lexical/         bm25s index (memory-mapped) and the jieba user dictionary
+        dense.faiss      the local backend's FAISS index (the Milvus backend keeps a collection)
+
+A build writes a new version beside the live one and then replaces CURRENT, so a build killed
+half-way leaves the previous index in use. The backend (:data:`STORES`) is chosen at build time
+by ``BUDGETQA_STORE`` and recorded in meta.json; loading follows meta.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..chunk import Chunk
+from ..config import load_settings
+from ..errors import IndexMismatchError, IndexNotBuiltError
+from ..lexical import LexicalIndex
+from ..schema import ParsedDocument
+from .catalog import (
+    RECORD_KINDS,
+    Catalog,
+    ChunkList,
+    Columns,
+    DocumentMap,
+    RecordMap,
+    chunk_departments,
+    write_catalog,
+)
+from .errors import StoreUnavailableError
+from .local import LocalBackend
+from .milvus import MilvusBackend
+
+CODE_VERSION = "3"
+STORES = {"local": LocalBackend, "milvus": MilvusBackend}
+
+
+def store_kind(url: str | None) -> str:
+    """``local`` for ``""``/``local``/``faiss``; ``milvus`` for ``milvus://…`` URLs."""
+    url = (url or "local").strip()
+    if url in ("local", "faiss"):
+        return "local"
+    if "://" in url and url.split("://", 1)[0] in ("milvus", "milvus+http", "milvus+https"):
+        return "milvus"
+    raise StoreUnavailableError(
+        f"unknown store {url!r}: set BUDGETQA_STORE to local, milvus:///path/index.db "
+        "(Milvus Lite) or milvus://host:19530 (a Milvus server)"
+    )
+
+
+@dataclass
+class IndexData:
+    """Everything a build produced, ready to be written."""
+
+    documents: list[ParsedDocument]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    lexical: LexicalIndex
+    model: str
+    failures: list[dict]
+    dense_type: str | None = None
+    encoder_backend: str = "torch"
+    store: str | None = None
+
+
+def write_index(root: Path, data: IndexData) -> Path:
+    """Write a new version of the index under ``root`` and make it the live one."""
+    url = data.store if data.store is not None else load_settings().store
+    kind = store_kind(url)
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000}"
+    version = root / f"v-{stamp}"
+    staging = root / f".building-{stamp}"
+    staging.mkdir()
+    np.save(staging / "vectors.npy", data.vectors, allow_pickle=False)
+    data.lexical.save(staging / "lexical")
+    departments = chunk_departments(data.documents, data.chunks)
+    write_catalog(staging, data.documents, data.chunks, departments)
+    backend_meta = STORES[kind].write(staging, data, url, version.name)
+    meta = {
+        "model": data.model,
+        "encoder_backend": data.encoder_backend,
+        "store": url if kind != "local" else "local",
+        "dimension": int(data.vectors.shape[1]),
+        "code_version": CODE_VERSION,
+        "chunks": len(data.chunks),
+        "documents": {p.document.doc: p.document.sha256 for p in data.documents},
+        "failures": data.failures,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "tokenizer": data.lexical.tokenizer.fingerprint,
+        **backend_meta,
+    }
+    (staging / "meta.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    previous = current_version(root)
+    staging.rename(version)
+    _switch_current(root, version.name)
+    # the version that was live stays until the next build: a running server answers from it
+    # until it has loaded this one (its records are read on demand, its vectors mapped)
+    _remove_old_versions(root, keep={version.name, previous.name if previous else version.name})
+    return version
+
+
+def _switch_current(root: Path, name: str) -> None:
+    tmp = root / f".CURRENT.{os.getpid()}"
+    tmp.write_text(name, encoding="utf-8")
+    os.replace(tmp, root / "CURRENT")
+
+
+def _remove_old_versions(root: Path, keep: set[str]) -> None:
+    for child in root.iterdir():
+        if (
+            child.is_dir()
+            and child.name.startswith(("v-", ".building-"))
+            and child.name not in keep
+        ):
+            try:
+                meta = json.loads((child / "meta.json").read_text(encoding="utf-8"))
+                STORES[store_kind(meta.get("store"))].drop(meta)
+            except (OSError, ValueError, StoreUnavailableError):
+                pass
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def current_version(root: Path) -> Path | None:
+    """The live version directory, or None when no index was built."""
+    pointer = root / "CURRENT"
+    if not pointer.exists():
+        return None
+    version = root / pointer.read_text(encoding="utf-8").strip()
+    return version if (version / "meta.json").exists() else None
+
+
+def read_meta(root: Path) -> dict | None:
+    version = current_version(root)
+    if version is None:
+        return None
+    return json.loads((version / "meta.json").read_text(encoding="utf-8"))
+
+
+def is_current(
+    meta: dict | None, model: str | None = None, encoder_backend: str | None = None
+) -> bool:
+    """True when an index with this meta loads for ``model`` and ``encoder_backend`` (default:
+    the configured one): same code version, model and encoder backend."""
+    if meta is None:
+        return False
+    try:
+        _check_meta(Path("."), meta, model, encoder_backend or load_settings().encoder_backend)
+    except IndexMismatchError:
+        return False
+    return True
+
+
+def _check_meta(root: Path, meta: dict, model: str | None, encoder_backend: str) -> None:
+    if meta.get("code_version") != CODE_VERSION:
+        raise IndexMismatchError(
+            f"the index at {root} was built by another version of budgetqa: "
+            "run `budgetqa build` again"
+        )
+    if model is not None and model != meta["model"]:
+        raise IndexMismatchError(
+            f"the index at {root} was built with model {meta['model']!r}, not {model!r}: "
+            f"run `budgetqa build --model {model}` to rebuild it, or use the model it was "
+            "built with"
+        )
+    built = meta.get("encoder_backend", "torch")
+    if encoder_backend != built:
+        raise IndexMismatchError(
+            f"the index at {root} was built with encoder backend {built!r}, not "
+            f"{encoder_backend!r}: run `BUDGETQA_ENCODER_BACKEND={encoder_backend} budgetqa "
+            f"build` to rebuild it, or set BUDGETQA_ENCODER_BACKEND={built}"
+        )
+
+
+EAGER_ROWS = 200_000
+
+
+class IndexStore:
+    """A loaded index: the record catalog, vectors, the lexical index and a search backend.
+
+    Records and chunks are read from SQLite on demand (:mod:`index.store.catalog`); vectors and
+    the BM25 matrix are memory-mapped; ``backend`` runs dense, lexical and (Milvus) hybrid
+    search.
+    """
+
+    def __init__(self, path: Path, meta: dict):
+        self.path = path
+        self.meta = meta
+        catalog = Catalog(path / "records.sqlite")
+        self.catalog = catalog
+        self.documents = DocumentMap(catalog)
+        self.chunks = ChunkList(catalog, int(meta["chunks"]))
+        for kind, (_, attribute, _) in RECORD_KINDS.items():  # projects, indicators, facts …
+            setattr(self, attribute, RecordMap(catalog, kind))
+        self.columns = Columns(path)
+        self.vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        self.lexical = LexicalIndex.load(path / "lexical", len(self.chunks))
+        self.backend = STORES[store_kind(meta.get("store"))].open(path, meta, self)
+
+    @property
+    def model(self) -> str:
+        return self.meta["model"]
+
+    @property
+    def encoder_backend(self) -> str:
+        return self.meta.get("encoder_backend", "torch")
+
+    @classmethod
+    def load(
+        cls, root: str | Path, model: str | None = None, encoder_backend: str | None = None
+    ) -> IndexStore:
+        """Load the live index under ``root``.
+
+        Raises :class:`IndexNotBuiltError` when there is none and :class:`IndexMismatchError`
+        when it was built by another model, encoder backend (default: the configured
+        ``BUDGETQA_ENCODER_BACKEND``) or code version.
+        """
+        root = Path(root)
+        version = current_version(root)
+        if version is None:
+            raise IndexNotBuiltError(f"no index at {root}: run `budgetqa build` first")
+        meta = json.loads((version / "meta.json").read_text(encoding="utf-8"))
+        _check_meta(root, meta, model, encoder_backend or load_settings().encoder_backend)
+        return cls(version, meta)
+
+    # --- read access for ``qa`` (public, so callers never reach into the arrays) ----------
+
+    def chunk_row(self, chunk_id: str) -> int | None:
+        """The row of a chunk (its position in ``chunks`` and ``vectors``), or None."""
+        rows = self.__dict__.get("_rows")
+        if rows is None and len(self.chunks) <= EAGER_ROWS:
+            rows = self.__dict__["_rows"] = {c.id: i for i, c in enumerate(self.chunks)}
+        if rows is not None:
+            return rows.get(chunk_id)
+        found = self.catalog.execute("SELECT row FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        return int(found[0]) if found else None
+
+    def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
+        """The stored embeddings of these chunks, in order (a zero row for an unknown id)."""
+        out = np.zeros((len(chunk_ids), self.vectors.shape[1]), dtype=np.float32)
+        for index, chunk_id in enumerate(chunk_ids):
+            row = self.chunk_row(chunk_id)
+            if row is not None:
+                out[index] = self.vectors[row]
+        return out
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the lexical index knows (what the corpus prints)."""
+        return self.lexical.vocabulary()

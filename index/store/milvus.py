@@ -1,0 +1,305 @@
+"""The Milvus store backend: dense and sparse lexical vectors in Milvus, hybrid search with RRF.
+
+``BUDGETQA_STORE=milvus:///abs/path/file.db`` uses Milvus Lite (embedded; 3.x keeps a directory);
+``milvus://host:19530`` a Milvus server or cluster (``milvus+https://host:443`` for TLS). Each
+index version is one collection, ``budgetqa_<version>``: the chunk row as primary key, the e5
+vector (``dense``), the chunk's BM25 weights as a sparse vector (``sparse``), and scalar fields
+``kind``, ``doc``, ``region``, ``department``, ``level1``, ``level2``, ``project_id`` and
+``year`` for filters. A build writes a new collection, then switches the version; the old
+collection is dropped.
+
+Lexical vectors are this project's own: the jieba tokenizer with the corpus user dictionary
+(:mod:`index.lexical`) gives token ids, each document's sparse vector holds its bm25s scores
+per token, and a query's holds its token counts, so the inner product is exactly the local BM25
+score. Milvus's built-in BM25 function (with its jieba analyzer, which Milvus Lite 3.2 has)
+would tokenise without the domain dictionary and, in Lite, with segment-local IDF, so rankings
+would differ from the local store's.
+
+The index directory keeps the catalog (records, chunk columns), the lexical vocabulary and
+``vectors.npy`` as for the local store: the QA layer reads records and single vectors from there.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import StoreUnavailableError
+from .filters import milvus_expression
+
+logger = logging.getLogger(__name__)
+
+SCALARS = ("kind", "doc", "region", "department", "level1", "level2", "project_id")
+VARCHAR_MAX = 4096
+RRF_K = 60
+HNSW_THRESHOLD = 50_000  # FLAT below, HNSW up to IVF_THRESHOLD, IVF_SQ8 above (as the local store)
+IVF_THRESHOLD = 400_000
+HNSW_PARAMS = {"M": 32, "efConstruction": 200}
+HNSW_EF_SEARCH = 256
+IVF_LISTS = 1024
+IVF_PROBES = 32
+INSERT_BATCH = 2_000
+
+_CLIENTS: dict[str, object] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def connection_uri(url: str) -> str:
+    """The pymilvus URI of a ``milvus://`` store URL.
+
+    ``milvus:///data/x.db`` → ``/data/x.db`` (Milvus Lite); ``milvus://host:19530`` →
+    ``http://host:19530``; ``milvus+https://host`` → ``https://host``.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme not in ("milvus", "milvus+http", "milvus+https"):
+        raise StoreUnavailableError(f"not a Milvus store URL: {url!r} (use milvus:///path/x.db)")
+    if not parsed.netloc:
+        if not parsed.path.endswith(".db"):
+            raise StoreUnavailableError(
+                f"Milvus Lite needs a file ending in .db, not {parsed.path!r}: "
+                "set BUDGETQA_STORE=milvus:///absolute/path/index.db"
+            )
+        return parsed.path
+    scheme = "https" if parsed.scheme == "milvus+https" else "http"
+    return f"{scheme}://{parsed.netloc}"
+
+
+def client_for(url: str):
+    """One shared pymilvus client per store URL (Milvus Lite allows one process per file)."""
+    from pymilvus import MilvusClient
+
+    uri = connection_uri(url)
+    with _CLIENTS_LOCK:
+        if uri not in _CLIENTS:
+            if not uri.startswith("http"):
+                Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                _CLIENTS[uri] = MilvusClient(uri)
+            except Exception as exc:  # pymilvus raises its own and grpc errors
+                raise StoreUnavailableError(
+                    f"cannot connect to Milvus at {uri}: {exc}; start the server or fix "
+                    "BUDGETQA_STORE"
+                ) from exc
+        return _CLIENTS[uri]
+
+
+def close_clients() -> None:
+    """Close every shared client (tests, and before a Milvus Lite file is removed)."""
+    with _CLIENTS_LOCK:
+        for client in _CLIENTS.values():
+            client.close()
+        _CLIENTS.clear()
+
+
+def collection_name(version: str) -> str:
+    return "budgetqa_" + re.sub(r"[^A-Za-z0-9_]", "_", version)
+
+
+def _schema(dimension: int):
+    from pymilvus import DataType, MilvusClient
+
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("row", DataType.INT64, is_primary=True)
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    for name in SCALARS:
+        schema.add_field(name, DataType.VARCHAR, max_length=VARCHAR_MAX)
+    schema.add_field("year", DataType.INT32)
+    return schema
+
+
+def _entities(data, departments: list[str], sparse_rows, start: int, stop: int) -> list[dict]:
+    out = []
+    for row in range(start, stop):
+        chunk = data.chunks[row]
+        begin, end = sparse_rows.indptr[row], sparse_rows.indptr[row + 1]
+        weights = dict(
+            zip(
+                sparse_rows.indices[begin:end].tolist(),
+                sparse_rows.data[begin:end].tolist(),
+                strict=True,
+            )
+        )
+        entity = {
+            "row": row,
+            "dense": data.vectors[row].tolist(),
+            "sparse": weights,  # never empty: an empty text is indexed as the token ∅
+            "year": int(chunk.year or 0),
+            "department": departments[row][:VARCHAR_MAX],
+        }
+        for name in SCALARS:
+            if name != "department":
+                entity[name] = (getattr(chunk, name) or "")[:VARCHAR_MAX]
+        out.append(entity)
+    return out
+
+
+def _index_params(client, dense_index: str):
+    params = client.prepare_index_params()
+    params.add_index(
+        field_name="dense",
+        index_type=dense_index,
+        metric_type="IP",
+        params={"HNSW": HNSW_PARAMS, "IVF_SQ8": {"nlist": IVF_LISTS}}.get(dense_index, {}),
+    )
+    params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+    for scalar in ("kind", "region", "doc"):
+        params.add_index(field_name=scalar, index_type="INVERTED")
+    return params
+
+
+def _dense_index_type(count: int) -> str:
+    if count < HNSW_THRESHOLD:
+        return "FLAT"
+    return "HNSW" if count < IVF_THRESHOLD else "IVF_SQ8"
+
+
+class MilvusBackend:
+    """Dense, lexical and hybrid (RRF) search in one Milvus collection per index version."""
+
+    name = "milvus"
+
+    def __init__(self, store, client, collection: str, dense_index: str):
+        self.store = store
+        self.client = client
+        self.collection = collection
+        self.dense_index = dense_index
+
+    @staticmethod
+    def write(staging: Path, data, url: str, version: str) -> dict:
+        """Create and fill the collection of this version; return what meta.json records."""
+        from .catalog import chunk_departments
+
+        client = client_for(url)
+        name = collection_name(version)
+        if client.has_collection(name):
+            client.drop_collection(name)
+        dense_index = _dense_index_type(len(data.chunks))
+        # Indexes are declared with the collection, before any row: with Milvus Lite 3.2.2 a
+        # create_index after a 100k-row insert failed ("index already exists for field").
+        client.create_collection(
+            name,
+            schema=_schema(int(data.vectors.shape[1])),
+            index_params=_index_params(client, dense_index),
+        )
+        departments = chunk_departments(data.documents, data.chunks)
+        sparse_rows = data.lexical.document_weights()
+        for start in range(0, len(data.chunks), INSERT_BATCH):
+            stop = min(start + INSERT_BATCH, len(data.chunks))
+            client.insert(name, _entities(data, departments, sparse_rows, start, stop))
+        client.load_collection(name)
+        return {"collection": name, "milvus_dense_index": dense_index}
+
+    @classmethod
+    def open(cls, version: Path, meta: dict, store) -> MilvusBackend:
+        client = client_for(meta["store"])
+        name = meta["collection"]
+        if not client.has_collection(name):
+            raise StoreUnavailableError(
+                f"Milvus at {meta['store']} has no collection {name} for the index at "
+                f"{version.parent}: run `budgetqa build` again"
+            )
+        client.load_collection(name)
+        return cls(store, client, name, meta.get("milvus_dense_index", "FLAT"))
+
+    @staticmethod
+    def drop(meta: dict) -> None:
+        """Drop an old version's collection (best effort: the server may be gone)."""
+        try:
+            client = client_for(meta["store"])
+            if client.has_collection(meta["collection"]):
+                client.drop_collection(meta["collection"])
+        except Exception as exc:  # an unreachable server must not fail a build
+            logger.warning("could not drop Milvus collection %s: %s", meta.get("collection"), exc)
+
+    def close(self) -> None:
+        """The client is shared per URL; see :func:`close_clients`."""
+
+    def _dense_params(self) -> dict:
+        if self.dense_index == "HNSW":
+            return {"metric_type": "IP", "params": {"ef": HNSW_EF_SEARCH}}
+        if self.dense_index == "IVF_SQ8":
+            return {"metric_type": "IP", "params": {"nprobe": IVF_PROBES}}
+        return {"metric_type": "IP", "params": {}}
+
+    def _sparse_query(self, query: str) -> dict[int, float]:
+        return self.store.lexical.query_weights(query)
+
+    def _expression(self, filters) -> str | None:
+        return milvus_expression(filters, self.store.columns)
+
+    def dense(self, vector: np.ndarray, k: int, filters=None, mask=None) -> list:
+        expression = self._expression(filters)
+        if expression == "" or k <= 0 or not len(self.store.chunks):
+            return []
+        found = self.client.search(
+            self.collection,
+            data=[np.asarray(vector, dtype=np.float32).tolist()],
+            anns_field="dense",
+            limit=min(k, len(self.store.chunks)),
+            filter=expression or "",
+            output_fields=[],
+            search_params=self._dense_params(),
+        )
+        return _ranked(found)
+
+    def lexical(self, query: str, k: int, filters=None, mask=None) -> list:
+        expression = self._expression(filters)
+        weights = self._sparse_query(query)
+        if expression == "" or k <= 0 or not weights:
+            return []
+        found = self.client.search(
+            self.collection,
+            data=[weights],
+            anns_field="sparse",
+            limit=min(k, len(self.store.chunks)),
+            filter=expression or "",
+            output_fields=[],
+            search_params={"metric_type": "IP"},
+        )
+        return [(row, score) for row, score in _ranked(found) if score > 0]
+
+    def hybrid(self, query: str, vector: np.ndarray, k: int, depth: int, filters=None) -> list:
+        """Dense and sparse requests fused by Milvus with RRF (k=60), as the local fusion."""
+        from pymilvus import AnnSearchRequest, RRFRanker
+
+        expression = self._expression(filters)
+        if expression == "" or k <= 0 or not len(self.store.chunks):
+            return []
+        weights = self._sparse_query(query)
+        requests = [
+            AnnSearchRequest(
+                data=[np.asarray(vector, dtype=np.float32).tolist()],
+                anns_field="dense",
+                param=self._dense_params(),
+                limit=depth,
+                expr=expression or None,
+            )
+        ]
+        if weights:
+            requests.append(
+                AnnSearchRequest(
+                    data=[weights],
+                    anns_field="sparse",
+                    param={"metric_type": "IP"},
+                    limit=depth,
+                    expr=expression or None,
+                )
+            )
+        found = self.client.hybrid_search(
+            self.collection, requests, ranker=RRFRanker(RRF_K), limit=k, output_fields=[]
+        )
+        return _ranked(found)
+
+
+def _ranked(found) -> list[tuple[int, float]]:
+    hits = found[0] if found else []
+    ranked = [
+        (int(hit["row"] if "row" in hit else hit["id"]), float(hit["distance"])) for hit in hits
+    ]
+    return sorted(ranked, key=lambda item: (-item[1], item[0]))

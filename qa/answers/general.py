@@ -1,0 +1,302 @@
+"""The general answerer: read the one value a question asks for, wherever it is printed.
+
+Every record — a project's money, an indicator row, a form row (联系电话 …), a budget-table
+figure, a prose sentence — is ranked by how well its owner and label path cover the
+question's words (:mod:`qa.evidence.match`). The best record answers when it covers the
+question; words it leaves out may be covered by another record of the same owner (谁牵头、
+电话多少 → 项目负责人 and 联系电话 of one project). When no record covers the question's
+key words, the answer is 未找到 with the nearest records — never another topic's figure.
+The first sentence states the figure and its source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..context import QAContext
+from ..evidence.fits import adjusted, rank
+from ..evidence.match import Fit, Key, covered, fit, question_key, share, uncovered, union
+from ..evidence.records import Record, records_of
+from ..question import Understanding
+from ..question.regions import leading_place
+from ..sources import Sources
+from .format import project_amount, wan
+from .lookup import answer_lookup
+from .schema import Answer, FactItem, IndicatorItem, ProjectItem, SourceItem
+
+MIN_COVERAGE = 0.72
+LOOKUP_SLACK = 0.15
+MIN_ASK = 0.6
+SECOND_MIN_GAIN = 0.08
+NEAREST = 3
+_CHANGE = re.compile(r"增加|减少|增长|下降|多了|少了|压减|压了|上升|降低|变化|增减|比上年|比去年")
+_PROSE_FIGURE = re.compile(
+    r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|万人|人次|人|个|名|辆|家|项|%|％)"
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The records that answer a question and how well they cover it."""
+
+    fits: tuple[Fit, ...]
+    key: Key
+    coverage: float
+    ask: float = 1.0
+
+    @property
+    def best(self) -> Fit:
+        return self.fits[0]
+
+
+def read(
+    ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = (), where=None
+) -> Reading | None:
+    """The best records for a question, with the records of the same owner that cover what
+    it leaves out (谁牵头、电话多少) or that answer the same words equally (开始日期 and
+    结束日期 of 执行期从哪天到哪天)."""
+    key = key_of(ctx, u)
+    if not key.text:
+        return None  # nothing to match (？？？, 的的的的)
+    ranked = rank(ctx, u, kinds, key, where)
+    if not ranked:
+        return None
+    best = ranked[0]
+    chosen = [best]
+    marks, labels = _full(best.marks), best.label_marks
+    for other in ranked[1:40] if best.record.kind != "sentence" else ():
+        if not _same_owner(other.record, best.record) or other.record.kind != best.record.kind:
+            continue
+        joined = union(labels, _full(other.label_marks))
+        gain = _asked_share(best, joined) - _asked_share(best, labels)
+        if gain >= SECOND_MIN_GAIN or _twin(other, best, ctx):
+            chosen.append(other)
+            marks, labels = union(marks, _full(other.marks)), joined
+        if len(chosen) >= 4:
+            break
+    coverage = max(best.coverage, share(marks)) if marks else 1.0
+    return Reading(tuple(chosen), key, coverage, max(best.ask, _asked_share(best, labels)))
+
+
+def _asked_share(best: Fit, labels: tuple[float, ...]) -> float:
+    """How much of what the best record's owner leaves open the chosen labels cover."""
+    if not best.asked:
+        return 1.0
+    return sum(labels[i] for i in best.asked) / len(best.asked)
+
+
+def _full(marks: tuple[float, ...]) -> tuple[float, ...]:
+    """Only what a record covers outright (two printed characters or a lexicon term)."""
+    return tuple(1.0 if m >= 1.0 else 0.0 for m in marks)
+
+
+def _twin(other: Fit, best: Fit, ctx: QAContext) -> bool:
+    """Two form rows whose labels are one lexicon concept and that fit the question equally
+    (开始日期 / 结束日期 for 执行期)."""
+    if other.record.kind != "field" or abs(other.score - best.score) > 0.02:
+        return False
+    mine = {c.name for _, c in ctx.lexicon.concepts_in(best.record.label)}
+    theirs = {c.name for _, c in ctx.lexicon.concepts_in(other.record.label)}
+    return bool(mine & theirs)
+
+
+def key_of(ctx: QAContext, u: Understanding) -> Key:
+    """The question's key, without places that name no region of the corpus."""
+    return question_key(u, ctx.lexicon, places=places_not_in_corpus(ctx, u))
+
+
+def places_not_in_corpus(ctx: QAContext, u: Understanding) -> tuple[str, ...]:
+    """Place words of the question that name no region of the corpus (they only narrow the
+    search to documents that print no region)."""
+    return tuple(u.unknown_places) + tuple(leading_place(u.question, ctx.regions.regions))
+
+
+def _same_owner(a: Record, b: Record) -> bool:
+    if a.project_id or b.project_id:
+        return a.project_id == b.project_id
+    return a.doc == b.doc and a.owner == b.owner
+
+
+def answers(reading: Reading) -> bool:
+    """True when the records cover the question well enough to answer it."""
+    best = reading.best
+    return reading.coverage >= MIN_COVERAGE and reading.ask >= MIN_ASK and bool(best.record.value)
+
+
+def answer_general(ctx: QAContext, u: Understanding) -> Answer | None:
+    """The value a question asks for, from whatever record prints it, or None."""
+    reading = read(ctx, u)
+    if reading is None or not answers(reading):
+        return None
+    return compose(ctx, u, reading)
+
+
+def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
+    """A project amount or indicator value (the lookup ranking), kept only when its record
+    covers the question as well as the best record of any kind; else the general answer.
+
+    The lookup ranking knows projects and indicator rows well (name overlap, batch words,
+    carry-over); the general reading knows every kind of record and when nothing fits. The
+    lookup's pick must pass the same coverage test, so it never answers another topic.
+    """
+    reading = read(ctx, u)
+    looked = answer_lookup(ctx, u)
+    picked = _fit_of(ctx, u, reading, looked) if looked is not None and reading else None
+    general_ok = reading is not None and answers(reading)
+    if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:
+        if not general_ok or picked.score >= reading.best.score - LOOKUP_SLACK:
+            return looked
+    if general_ok:
+        return compose(ctx, u, reading)
+    return None
+
+
+def _fit_of(ctx: QAContext, u: Understanding, reading: Reading, answer: Answer) -> Fit | None:
+    """How the record an answer states first fits the question."""
+    if answer.intent == "indicator_value" and answer.indicators:
+        first = answer.indicators[0]
+        wanted = ("indicator", first.doc, first.line)
+    elif answer.projects:
+        first = answer.projects[0]
+        wanted = ("amount", first.doc, first.project_id)
+    else:
+        return None
+    for record in records_of(ctx.store):
+        if record.kind != wanted[0] or record.doc != wanted[1]:
+            continue
+        if (record.kind == "indicator" and record.line == wanted[2]) or record.id == wanted[2]:
+            vector = ctx.searcher.query_vector(u_question(answer))
+            dense = float(ctx.similarities(vector, [record.chunk or record.id])[0])
+            return adjusted(u, fit(reading.key, record, dense))
+    return None
+
+
+def u_question(answer: Answer) -> str:
+    return answer.question
+
+
+def not_found_general(ctx: QAContext, u: Understanding) -> Answer:
+    """未找到, naming what the nearest records are (each cited)."""
+    reading = read(ctx, u)
+    sources = Sources.of(ctx.store)
+    nearest = []
+    if reading is not None:
+        for item in rank(ctx, u, key=reading.key)[:NEAREST]:
+            record = item.record
+            nearest.append(f"{_describe(record)}（{sources.cite(record.doc, record.line)}）")
+    missing = ""
+    if reading is not None:
+        gap = uncovered(reading.key, reading.best.marks)
+        if gap:
+            missing = f"文件中没有与“{gap}”对应的内容"
+    text = f"未找到：{missing or '现有文件中没有直接对应的记录'}。"
+    if nearest:
+        text += "最接近的有：\n" + "\n".join(f"- {n}" for n in nearest)
+    return Answer(question=u.question, intent=u.intent, text=text, found=False, nearest=tuple(nearest))
+
+
+# ---------------------------------------------------------------- composing
+def compose(ctx: QAContext, u: Understanding, reading: Reading) -> Answer:
+    """The answer text (figure first, then its source) and the records behind it."""
+    sources = Sources.of(ctx.store)
+    records = [f.record for f in reading.fits]
+    first = records[0]
+    cite = sources.cite(first.doc, first.line)
+    stated = "，".join(_statement(r, reading.key) for r in records)
+    owner = _owner(first)
+    text = f"{owner}{stated}（见{cite}）。"
+    return Answer(
+        question=u.question,
+        intent=_intent(first),
+        text=text,
+        projects=tuple(_projects(ctx, records)),
+        indicators=tuple(IndicatorItem.of(r.source) for r in records if r.kind == "indicator"),
+        facts=tuple(FactItem.of(r.source) for r in records if r.kind == "fact"),
+        sources=tuple(_source_item(r) for r in records if r.kind in ("field", "sentence", "plan")),
+        value=first.number,
+        unit=first.unit,
+    )
+
+
+def _owner(record: Record) -> str:
+    region = record.region or ""
+    if record.kind in ("amount", "indicator", "field") and record.project_id:
+        return f"{region}“{record.owner}”"
+    if record.kind == "fact":
+        return f"{region}{record.department or ''}{record.owner or ''}中"
+    if record.kind == "plan":
+        return f"{region}{record.department or record.owner}部门整体"
+    if record.kind == "sentence":
+        return f"{region}{record.department or ''}"
+    return f"{region}{record.owner or ''}"
+
+
+def _statement(record: Record, key: Key) -> str:
+    if record.kind == "amount":
+        return f"{record.year or ''}年度资金为{project_amount(record.source)}"
+    if record.kind == "plan":
+        return f"预算为{wan(record.number)}" if record.number is not None else "金额未列"
+    if record.kind == "indicator":
+        row = record.source
+        return f"的指标“{row.level3 or row.level2}”目标值为 {row.value}"
+    if record.kind == "field":
+        return f"的{record.label.rstrip(':：')}：{record.value}"
+    if record.kind == "fact":
+        unit = "" if record.value.endswith(record.unit or "~") else record.unit or ""
+        return f"“{record.label}”为{record.value}{unit}"
+    figure = prose_figure(record.value, key, bool(_CHANGE.search(key.text)))
+    quote = record.value if len(record.value) <= 200 else record.value[:200] + "…"
+    return f"{figure}（原文：“{quote}”）" if figure else f"说明中写道：“{quote}”"
+
+
+def prose_figure(sentence: str, key: Key, change: bool = False) -> str | None:
+    """The figure of a sentence the question asks about: the one whose preceding words best
+    cover the question's words; for a change asked (比上年多了多少), a changed amount
+    (``比上年预算减少97万元``)."""
+    best, best_score = None, -1.0
+    for match in _PROSE_FIGURE.finditer(sentence):
+        before = sentence[max(0, match.start() - 16) : match.start()]
+        score = share(covered(key, before)) if key.text else 0.0
+        if change:
+            score += 1.0 if _CHANGE.search(sentence[max(0, match.start() - 8) : match.start()]) else 0.0
+        if score > best_score:
+            best, best_score = match.group(0), score
+    return best
+
+
+def _describe(record: Record) -> str:
+    if record.kind == "amount":
+        return f"“{record.owner}”年度资金 {record.value or '未列'}"
+    if record.kind == "sentence":
+        return record.value[:40]
+    return f"{record.owner or ''} {record.label[:30]} {record.value[:30]}".strip()
+
+
+def _intent(record: Record) -> str:
+    return {"amount": "amount_lookup", "indicator": "indicator_value"}.get(record.kind, "lookup")
+
+
+def _projects(ctx: QAContext, records: list[Record]) -> list[ProjectItem]:
+    out: list[ProjectItem] = []
+    for record in records:
+        project = ctx.store.projects.get(record.project_id or "")
+        if project is not None and all(p.project_id != project.id for p in out):
+            out.append(ProjectItem.of(project))
+    return out
+
+
+def _source_item(record: Record) -> SourceItem:
+    return SourceItem(
+        kind=record.kind,
+        label=record.label,
+        value=record.value,
+        doc=record.doc,
+        line=record.line,
+        page=record.page,
+        owner=record.owner,
+        region=record.region,
+    )
+
+
+__all__ = ["Reading", "answer_general", "answers", "compose", "not_found_general", "read"]

@@ -1,0 +1,141 @@
+"""Questions about one indicator table: how many rows and which (under a level, 定性 ones),
+and a self-evaluation row's target against its actual."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from index.numbers import parse_value
+from index.schema import IndicatorRow
+from index.text import compact
+
+from ..context import QAContext
+from ..evidence.owners import Owner, best_owner
+from ..question import Understanding
+from ..sources import Sources
+from .general import answers, key_of, read
+from .schema import Answer, IndicatorItem, ProjectItem
+
+_QUALITATIVE = re.compile(r"定性")
+_QUANTITATIVE = re.compile(r"定量")
+LISTED = 12
+
+
+def answer_structure(ctx: QAContext, u: Understanding) -> Answer | None:
+    """How many indicator rows one table lists, and which (under a level the question
+    names, or only its 定性/定量 ones)."""
+    if "structure" not in u.asks:
+        return None
+    owner = best_owner(ctx, u, key_of(ctx, u))
+    if owner is None or not owner.rows:
+        return None
+    rows = list(owner.rows)
+    level = level_named(u.question, rows)
+    if level:
+        rows = [r for r in rows if level in (r.level1, r.level2)]
+    kind = ""
+    if _QUALITATIVE.search(u.question):
+        rows, kind = [r for r in rows if qualitative(r)], "定性"
+    elif _QUANTITATIVE.search(u.question):
+        rows, kind = [r for r in rows if not qualitative(r)], "定量"
+    sources = Sources.of(ctx.store)
+    cite = sources.cite(owner.record.doc, owner.record.line)
+    what = f"{level}下" if level else ""
+    names = "、".join(r.level3 or r.level2 or "" for r in rows[:LISTED])
+    more = f"等{len(rows)}条" if len(rows) > LISTED else ""
+    text = (
+        f"{_owner_text(owner)}{what}共列{len(rows)}条{kind}指标"
+        f"{'：' + names + more if rows else ''}（见{cite}）。"
+    )
+    return Answer(
+        question=u.question,
+        intent="table_structure",
+        text=text,
+        projects=_project_item(owner),
+        indicators=tuple(IndicatorItem.of(r) for r in rows),
+        value=Decimal(len(rows)),
+        unit="条",
+    )
+
+
+def level_named(question: str, rows: list[IndicatorRow]) -> str | None:
+    """The level label of the table the question names (满意度下面, 过程管理类, 产出指标 …)."""
+    asked = compact(question)
+    labels = {label for r in rows for label in (r.level1, r.level2) if label}
+    named = [
+        label
+        for label in labels
+        if (core := re.sub(r"\(.*?\)|指标$", "", compact(label))) and len(core) >= 2 and core in asked
+    ]
+    return max(named, key=lambda label: (len(label), label)) if named else None
+
+
+def qualitative(row: IndicatorRow) -> bool:
+    """A row printed as 定性 (in a 指标值类型/指标性质 column), or with no figure at all."""
+    kind = dict(row.extra).get("value_type", "")
+    if kind:
+        return "定性" in kind
+    return parse_value(row.value).number is None and not re.search(r"\d", row.value or "")
+
+
+def answer_actual(ctx: QAContext, u: Understanding) -> Answer | None:
+    """A self-evaluation row's target and what was actually achieved."""
+    if "actual" not in u.asks:
+        return None
+    reading = read(ctx, u, kinds=("indicator",), where=_has_actual)
+    if reading is None or not answers(reading):
+        return None
+    row: IndicatorRow = reading.best.record.source
+    sources = Sources.of(ctx.store)
+    gap = difference(row.value, row.actual or "")
+    owner = f"{row.region or ''}“{row.project or ''}”" if row.project else (row.region or "")
+    text = (
+        f"{owner}的“{row.level3 or row.level2}”：目标 {row.value}，实际完成 {row.actual}"
+        f"{'，' + gap if gap else ''}（见{sources.cite_record(row)}）。"
+    )
+    project = ctx.store.projects.get(row.project_id or "")
+    return Answer(
+        question=u.question,
+        intent="target_vs_actual",
+        text=text,
+        projects=(ProjectItem.of(project),) if project else (),
+        indicators=(IndicatorItem.of(row),),
+        value=parse_value(row.actual or "").number,
+        unit=parse_value(row.actual or "").unit,
+    )
+
+
+def _has_actual(record) -> bool:
+    return record.kind == "indicator" and bool(getattr(record.source, "actual", None))
+
+
+def difference(target: str, actual: str) -> str:
+    """``实际比目标多708`` / ``低18个百分点`` when both are numbers in one unit, else ''."""
+    want, got = parse_value(target), parse_value(actual)
+    if want.number is None or got.number is None:
+        return ""
+    if (want.unit or "") != (got.unit or "") and want.unit and got.unit:
+        return ""
+    delta = got.number - want.number
+    if delta == 0:
+        return "与目标持平"
+    unit = "个百分点" if (want.unit or got.unit) == "%" else (want.unit or got.unit or "")
+    word = "高" if delta > 0 else "低"
+    return f"实际比目标{word}{abs(delta).normalize():f}{unit}"
+
+
+def _owner_text(owner: Owner) -> str:
+    record = owner.record
+    if record.kind == "plan":
+        return f"{record.region or ''}{record.department or record.owner}部门整体支出绩效目标表"
+    return f"{record.region or ''}“{record.owner}”绩效目标表"
+
+
+def _project_item(owner: Owner) -> tuple[ProjectItem, ...]:
+    if owner.record.kind == "amount":
+        return (ProjectItem.of(owner.record.source),)
+    return ()
+
+
+__all__ = ["answer_actual", "answer_structure", "difference", "level_named", "qualitative"]

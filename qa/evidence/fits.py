@@ -1,0 +1,103 @@
+"""Rank every record of the index by how well it answers a question.
+
+The records of the question's regions and years (all of them on a corpus of ordinary size;
+the records of the best search hits' projects and documents on a large one) are scored by
+:func:`~qa.evidence.match.fit` plus their embedding similarity to the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from index.search import Filters
+
+from ..context import QAContext, region_matches
+from ..question import Understanding
+from .match import HEADLINE, Fit, Key, fit, question_key
+from .records import Record, records_of
+
+FULL_SCAN = 6000
+MONEY_BONUS = 0.5
+WORDY_PENALTY = 1.0
+_QUANTITY = re.compile(r"多少|几|多大|多长|多高|比例|百分")
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|元|%|人|个|件|次|场|户|名|天|公里|亩)")
+_MONEY = re.compile(
+    r"多少钱|多少万|几万|花了?多少|给了?多少|拨了?多少|安排了?多少|预算(?:是|有)?多少|"
+    r"(?:资金|经费|金额|预算)(?:是|有)?多少|多少(?:资金|经费|预算)|一年.{0,3}多少|批了?多少"
+)
+_OTHER_UNIT = re.compile(r"\d\s*(?:%|％|人|个|件|次|场|户|名|天|公里|亩|分钟|小时)|满意|提高|提升")
+_INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|上限|下限|每人|每月|每次|每件|成本")
+SEARCH_HITS = 200
+
+
+def in_scope(record: Record, u: Understanding) -> bool:
+    """The record is of a region and year the question names (any when it names none)."""
+    if u.regions and not any(region_matches(record.region, r) for r in u.regions):
+        return False
+    # a document that prints no region answers only questions naming no corpus region
+    if u.years and record.year and record.year not in u.years:
+        return any(f"{y}年" in record.owner for y in u.years)
+    return True
+
+
+def candidates(
+    ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = (), where=None
+) -> list[Record]:
+    """The records a question may be about (prefiltered by search on a large corpus)."""
+    records = [r for r in records_of(ctx.store) if in_scope(r, u)]
+    if kinds:
+        records = [r for r in records if r.kind in kinds]
+    if where is not None:
+        records = [r for r in records if where(r)]
+    if len(records) <= FULL_SCAN:
+        return records
+    region = u.regions[0] if len(u.regions) == 1 else None
+    hits = ctx.searcher.search(u.question, k=SEARCH_HITS, filters=Filters(region=region))
+    owners = {h.project_id for h in hits if h.project_id} | {h.doc for h in hits}
+    return [r for r in records if r.project_id in owners or r.doc in owners]
+
+
+def rank(
+    ctx: QAContext,
+    u: Understanding,
+    kinds: tuple[str, ...] = (),
+    key: Key | None = None,
+    where=None,
+) -> list[Fit]:
+    """Records best first (ties broken by id, so answers are repeatable)."""
+    key = key or question_key(u, ctx.lexicon)
+    found = candidates(ctx, u, kinds, where)
+    if not found:
+        return []
+    vector = ctx.searcher.query_vector(u.question)
+    dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
+    fits = [adjusted(u, fit(key, r, float(d))) for r, d in zip(found, dense, strict=True)]
+    return sorted(fits, key=lambda f: (-f.score, f.record.id))
+
+
+def adjusted(u: Understanding, f: Fit) -> Fit:
+    """A fit scored for the form the question asks: money questions favour the money records
+    (and pass over figures in other units), quantity questions pass over descriptions."""
+    score = f.score
+    if money_asked(u.question):
+        if f.record.kind in HEADLINE:
+            score += MONEY_BONUS
+        elif _OTHER_UNIT.search(f.record.value) and "元" not in f.record.value:
+            score -= MONEY_BONUS
+    if _QUANTITY.search(u.question) and wordy(f.record):
+        score -= WORDY_PENALTY
+    return f if score == f.score else replace(f, score=score)
+
+
+def wordy(record: Record) -> bool:
+    """A description (项目概况, 年度目标 …) rather than a figure: long, and no figure in it."""
+    return record.kind == "field" and len(record.value) > 30 and not _FIGURE.search(record.value)
+
+
+def money_asked(question: str) -> bool:
+    """The question asks for money (多少钱, 预算多少, 安排了多少资金) and names no indicator."""
+    return bool(_MONEY.search(question)) and not _INDICATOR.search(question)
+
+
+__all__ = ["adjusted", "candidates", "in_scope", "rank"]

@@ -1,0 +1,146 @@
+"""How well a record answers a question: coverage of the question's words by its label path.
+
+A question's *key* is its text without region, year and question words (多少, 是谁, 那个 …).
+A record covers a character of the key when a two-character run containing it, or a lexicon
+term containing it (电话 ↔ 联系电话, 牵头 ↔ 负责人), is printed in the record's owner, label
+or value; a character merely printed somewhere in the record counts half. Coverage is the
+covered share of the key. The part of the key that the record's owner covers is its *scope*
+(whose value: 雾炮车降尘服务); the rest is the *ask* (which value: 电话), and the label must
+cover it. This is structure, not vocabulary: no topic word is written in code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.text import compact, normalize_text
+
+from ..question import Understanding
+from ..question.lexicon import Lexicon, term_key
+from ..question.words import ASK_WORDS
+from .records import Record
+
+HEADLINE = ("amount", "plan")
+HEADLINE_BONUS = 0.6
+_PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
+_ASK = frozenset(ASK_WORDS)
+
+
+@dataclass(frozen=True)
+class Key:
+    """The question's key: its characters, and the lexicon terms that cover spans of it."""
+
+    text: str
+    terms: tuple[tuple[int, int, frozenset[str]], ...]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def question_key(u: Understanding, lexicon: Lexicon, places: tuple[str, ...] = ()) -> Key:
+    """The key of a question: its topic without places and question words, with its terms.
+
+    Question words are removed as whole words (cut with the lexicon's tokenizer), so the 能
+    of 功能 stays while the 能 of 能不能 goes.
+    """
+    text = compact(u.topic or u.question)
+    for word in (*u.region_words, *places):
+        text = text.replace(compact(word), " ")
+    text = _PUNCT.sub(" ", text)
+    words = [w for w in lexicon.tokenizer.cut(text) if w.strip() and w not in _ASK]
+    key = "".join(words)
+    return Key(key, _terms(key, lexicon))
+
+
+def _terms(key: str, lexicon: Lexicon) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    out = []
+    lowered = key.lower()
+    for term, _ in lexicon.concepts_in(key):
+        start = lowered.find(term)
+        if start >= 0:
+            out.append((start, start + len(term), frozenset(lexicon.expand(term))))
+    return tuple(out)
+
+
+def covered(key: Key, text: str) -> list[float]:
+    """Per character of the key: 1 when a run or lexicon term of it is printed, ½ when the
+    character alone is, else 0."""
+    printed = term_key(normalize_text(text))
+    marks = [0.0] * len(key.text)
+    for start, end, variants in key.terms:
+        if any(v and v in printed for v in variants):
+            for i in range(start, end):
+                marks[i] = 1.0
+    for i in range(len(key.text) - 1):
+        if key.text[i : i + 2].lower() in printed:
+            marks[i] = marks[i + 1] = 1.0
+    for i, ch in enumerate(key.text):
+        if marks[i] == 0.0 and ch.lower() in printed:
+            marks[i] = 0.5
+    return marks
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a record fits a question's key."""
+
+    record: Record
+    coverage: float
+    scope: float
+    ask: float
+    dense: float
+    score: float
+    marks: tuple[float, ...]
+    label_marks: tuple[float, ...] = ()
+    asked: tuple[int, ...] = ()
+
+
+def fit(key: Key, record: Record, dense: float = 0.0) -> Fit:
+    """Coverage of the key by the record, split into its scope and its ask."""
+    if not key.text:
+        return Fit(record, 1.0, 1.0, 1.0, dense, 1.0 + dense, ())
+    by_about = [m / 2 for m in covered(key, record.about)] if record.about else None
+    whole = covered(key, record.text)
+    by_scope = covered(key, record.scope)
+    if by_about:
+        whole = [max(a, b) for a, b in zip(whole, by_about, strict=True)]
+        by_scope = [max(a, b) for a, b in zip(by_scope, by_about, strict=True)]
+    by_label = covered(key, f"{record.label} {record.value}")
+    coverage = sum(whole) / len(whole)
+    scope = sum(by_scope) / len(by_scope)
+    asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
+    ask = sum(by_label[i] for i in asked) / len(asked) if asked else 1.0
+    score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
+    if not asked and record.kind in HEADLINE:
+        score += HEADLINE_BONUS  # the question names only the owner: its headline figure
+    return Fit(
+        record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), tuple(asked)
+    )
+
+
+def _substantive(asked: list[int], key: Key) -> list[int]:
+    """Asked characters that say something: a lone character between covered ones (给, 县)
+    is a filler unless a lexicon term of the question holds it."""
+    termed = {i for start, end, _ in key.terms for i in range(start, end)}
+    present = set(asked)
+    return [
+        i for i in asked if i in termed or (i - 1) in present or (i + 1) in present
+    ]
+
+
+def uncovered(key: Key, marks: tuple[float, ...] | list[float]) -> str:
+    """The characters of the key a set of records leaves uncovered."""
+    return "".join(ch for ch, m in zip(key.text, marks, strict=True) if m < 1.0)
+
+
+def union(*marks: tuple[float, ...]) -> tuple[float, ...]:
+    """Per-character best coverage of several records."""
+    return tuple(max(values) for values in zip(*marks, strict=True)) if marks else ()
+
+
+def share(marks: tuple[float, ...] | list[float]) -> float:
+    return sum(marks) / len(marks) if marks else 1.0
+
+
+__all__ = ["Fit", "Key", "covered", "fit", "question_key", "share", "uncovered", "union"]

@@ -1,0 +1,286 @@
+"""Every printed figure of an index as one kind of thing: a record with a label path.
+
+A project's amount, an indicator row, a form field (联系电话 …), a budget-table figure, a
+department-wide table's task, and each sentence of the documents' prose are all read the
+same way by the general answerer: *who* it belongs to (its owner: the project, table or
+document, with region and department), *what* it is (its label path: table title → row
+label → column header, or 一级 → 二级 → 三级指标), and its value as printed. Built once per
+loaded index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from weakref import WeakKeyDictionary
+
+from index.labels import field_for
+from index.numbers import parse_amount, parse_value
+from index.schema import (
+    DepartmentFact,
+    DepartmentPlan,
+    FormField,
+    IndicatorRow,
+    ParsedDocument,
+    Project,
+)
+from index.store import IndexStore
+
+_NAMES = ("name", "parent")
+# words a kind of record answers without printing them (a row's value is its 目标值)
+AMOUNT_WORDS = "一年 全年 万元"
+PROJECT_WORDS = "项目 专项 专项资金 经费 资金"
+CARRYOVER_WORDS = "上年结转 去年结转 结转过来"
+INDICATOR_WORDS = "目标 目标值 指标 要求 达到 一年 全年"
+ACTUAL_WORDS = "计划 实际 实际完成 完成 做到 执行 年度指标值"
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+_HAS_NUMBER = re.compile(
+    r"\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|千元|元|万人次|万人|人次|人|名|个|辆|家|项|次|场|%|％|户|所|台|套)"
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One printed value and what names it.
+
+    Attributes
+    ----------
+    kind : str
+        ``amount`` (a project's annual money), ``indicator``, ``field`` (a form row),
+        ``fact`` (a budget-table figure or task), ``plan`` (a department-wide table's
+        money) or ``sentence`` (prose).
+    owner : str
+        The project, department-wide table or document the value belongs to.
+    label : str
+        What the value is (its label path, most specific last).
+    value : str
+        The value as printed (for a sentence, the sentence).
+    """
+
+    id: str
+    kind: str
+    doc: str
+    line: int
+    owner: str
+    label: str
+    value: str
+    region: str | None = None
+    department: str | None = None
+    year: int | None = None
+    page: int | None = None
+    project_id: str | None = None
+    number: Decimal | None = None
+    unit: str | None = None
+    source: object = None
+    chunk: str | None = None
+    about: str = ""
+    unit_name: str | None = None
+
+    @property
+    def scope(self) -> str:
+        """The words that say whose value it is."""
+        parts = (self.region, self.department, self.unit_name, self.owner)
+        table = f" {PROJECT_WORDS}" if self.project_id else ""
+        return " ".join(x for x in parts if x) + table
+
+    @property
+    def text(self) -> str:
+        return f"{self.scope} {self.label} {self.value}"
+
+
+def carried_over(project: Project) -> bool:
+    """Money carried over from an earlier year (上年结转): named for an earlier year, or
+    described as 结转 in its own text."""
+    named = re.match(r"^(20\d{2})年", project.name)
+    texts = (project.goal or "") + " ".join(t for _, t in project.details)
+    return bool(named and project.year and int(named.group(1)) < project.year) or "结转" in texts
+
+
+def project_about(project: Project) -> str:
+    """What a project is about beyond its name: its goal, overview and indicator names."""
+    details = " ".join(text for _, text in project.details)
+    labels = " ".join(row.level3 or "" for row in project.indicators)
+    return f"{project.goal or ''} {details} {labels} {project.implementing_unit or ''}"[:1500]
+
+
+def _amount(project: Project) -> Record:
+    carried = CARRYOVER_WORDS if carried_over(project) else ""
+    return Record(
+        id=project.id,
+        kind="amount",
+        doc=project.doc,
+        line=project.amount_line or project.name_line,
+        owner=project.name,
+        label=f"年度资金 预算金额 {AMOUNT_WORDS} {carried}".strip(),
+        value=project.amount_printed or "",
+        region=project.region,
+        department=project.department,
+        year=project.year,
+        page=project.page,
+        project_id=project.id,
+        number=project.amount_wan,
+        unit="万元" if project.amount_wan is not None else None,
+        source=project,
+    )
+
+
+def _indicator(row: IndicatorRow, owner: str) -> Record:
+    levels = " ".join(x for x in (row.level1, row.level2) if x)
+    implied = f"{INDICATOR_WORDS} {ACTUAL_WORDS}" if row.actual else INDICATOR_WORDS
+    return Record(
+        id=row.id,
+        kind="indicator",
+        doc=row.doc,
+        line=row.line,
+        owner=owner,
+        label=f"{levels} {row.level3 or ''} {row.description or ''} {implied}".strip(),
+        value=row.value,
+        region=row.region,
+        year=row.year,
+        page=row.page,
+        project_id=row.project_id,
+        number=row.value_number,
+        unit=row.value_unit,
+        source=row,
+    )
+
+
+def _field(field: FormField, department: str | None) -> Record:
+    amount = parse_amount(field.value)
+    return Record(
+        id=field.id,
+        kind="field",
+        doc=field.doc,
+        line=field.line,
+        owner=field.project or field.table or "",
+        label=field.label,
+        value=field.value,
+        region=field.region,
+        department=department,
+        year=field.year,
+        page=field.page,
+        project_id=field.project_id,
+        number=amount.value if amount else None,
+        unit=amount.unit if amount else None,
+        source=field,
+    )
+
+
+def _fact(fact: DepartmentFact) -> Record:
+    column = f" {fact.column}" if fact.column and fact.column != fact.label else ""
+    label = f"{fact.label}{column}"
+    return Record(
+        id=fact.id,
+        kind="fact",
+        doc=fact.doc,
+        line=fact.line,
+        owner=fact.table or "",
+        label=label,
+        value=fact.value_printed,
+        region=fact.region,
+        department=fact.department,
+        year=fact.year,
+        page=fact.page,
+        number=fact.value,
+        unit=fact.unit,
+        source=fact,
+    )
+
+
+def _plan(plan: DepartmentPlan) -> Record:
+    return Record(
+        id=plan.id,
+        kind="plan",
+        doc=plan.doc,
+        line=plan.line,
+        owner=plan.title,
+        label="部门整体 预算 资金总额",
+        value=plan.amount_printed or "",
+        region=plan.region,
+        department=plan.department or plan.name,
+        year=plan.year,
+        page=plan.page,
+        number=plan.amount_wan,
+        unit="万元" if plan.amount_wan is not None else None,
+        source=plan,
+    )
+
+
+def _sentences(parsed: ParsedDocument) -> list[Record]:
+    document = parsed.document
+    out = []
+    for block in parsed.text_blocks:
+        for offset, text in enumerate(block.text.split("\n")):
+            for number, match in enumerate(_SENTENCE.finditer(text)):
+                sentence = match.group().strip()
+                if len(sentence) < 6 or not _HAS_NUMBER.search(sentence):
+                    continue
+                out.append(
+                    Record(
+                        id=f"{block.id}.s{offset}.{number}",
+                        kind="sentence",
+                        doc=block.doc,
+                        line=block.line + offset,
+                        owner=document.doc,
+                        label=sentence,
+                        value=sentence,
+                        region=document.region,
+                        department=document.department,
+                        year=document.year,
+                        page=block.page,
+                        source=block,
+                        chunk=_window(block, offset),
+                    )
+                )
+    return out
+
+
+def _window(block, offset: int) -> str:
+    """The id of the text chunk (a 300-character window) a block's line falls in."""
+    start = sum(len(line) + 1 for line in block.text.split("\n")[:offset])
+    return f"{block.id}.{start // 300}"
+
+
+def build_records(store: IndexStore) -> list[Record]:
+    """Every record of a loaded index, in document order within each kind."""
+    records: list[Record] = []
+    for parsed in store.documents.values():
+        department = parsed.document.department
+        for project in parsed.projects:
+            about = project_about(project)
+            own = [_amount(project)]
+            own += [_indicator(row, project.name) for row in project.indicators]
+            own += [
+                _field(f, project.department or department)
+                for f in project.fields
+                if f.value != project.name and field_for(f.label, guess=False) not in _NAMES
+            ]
+            unit = project.implementing_unit
+            records.extend(
+                replace(r, about=about, unit_name=unit, department=r.department or department)
+                for r in own
+            )
+        for plan in parsed.plans:
+            records.append(_plan(plan))
+            records.extend(_indicator(row, plan.name) for row in plan.indicators)
+        records.extend(_field(f, department) for f in parsed.form_fields)
+        records.extend(_fact(f) for f in parsed.facts)
+        records.extend(_sentences(parsed))
+    return records
+
+
+def records_of(store: IndexStore) -> list[Record]:
+    """The records of a loaded index (cached per index)."""
+    found = _CACHE.get(store)
+    if found is None:
+        found = _CACHE[store] = build_records(store)
+    return found
+
+
+def value_of(printed: str):
+    """The operator, number and unit of a printed value (see :func:`index.numbers.parse_value`)."""
+    return parse_value(printed)
+
+
+_CACHE: WeakKeyDictionary = WeakKeyDictionary()

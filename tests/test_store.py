@@ -1,0 +1,298 @@
+"""Store backends, for real: the seed corpus in the local store and in Milvus Lite (started here).
+
+The same retrieval and answer tests run against both backends (``backend`` fixture); Milvus Lite
+is the embedded one, a ``.db`` file in a temporary directory, opened by the test itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from conftest import CORPUS, DATA
+
+from index.config import load_settings
+from index.errors import IndexMismatchError
+from index.recall import evaluate, micro_recall
+from index.search import Filters, Searcher
+from index.store import (
+    STORES,
+    IndexStore,
+    StoreUnavailableError,
+    filter_mask,
+    read_meta,
+    store_kind,
+)
+from index.store.catalog import RecordMap
+from index.store.milvus import close_clients, connection_uri
+
+BACKENDS = ("local", "milvus")
+
+
+@pytest.fixture(scope="module")
+def engines(settings, engine, tmp_path_factory):
+    """The session's local engine, and the seed corpus built into Milvus Lite."""
+    from qa.build import build
+    from qa.engine import Engine
+
+    data_dir = tmp_path_factory.mktemp("milvus-data")
+    milvus = load_settings(
+        data_dir=data_dir,
+        corpus_dir=CORPUS,
+        model_cache=settings.resolved_model_cache,
+        cache_dir=settings.resolved_cache_dir,
+    )
+    url = f"milvus://{data_dir / 'milvus.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BUDGETQA_STORE", url)
+        build(milvus, progress=False)
+    yield {"local": engine, "milvus": Engine.open(milvus)}
+    close_clients()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_engine(request, engines):
+    return engines[request.param]
+
+
+def _dev_items(name: str = "qa_dev.jsonl") -> list[dict]:
+    lines = (DATA / name).read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line]
+
+
+def test_store_factory_has_both_backends():
+    assert set(STORES) == {"local", "milvus"}
+    assert STORES["local"].name == "local" and STORES["milvus"].name == "milvus"
+
+
+def test_store_milvus_index_records_its_store(engines):
+    store = engines["milvus"].store
+    assert store.backend.name == "milvus"
+    assert store.meta["store"].startswith("milvus://") and store.meta["collection"]
+    assert store.projects == engines["local"].store.projects
+    assert len(store.chunks) == len(engines["local"].store.chunks)
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+@pytest.mark.parametrize("query", ["政府法律顾问", "秀山调解成功率目标", "三公经费", "社区矫正"])
+def test_store_backends_rank_alike(engines, mode, query):
+    local = [h.id for h in engines["local"].searcher.search(query, k=10, mode=mode)]
+    milvus = [h.id for h in engines["milvus"].searcher.search(query, k=10, mode=mode)]
+    assert milvus == local  # same scores, ties broken by row on both
+
+
+@pytest.mark.parametrize("query", ["政府法律顾问 经费", "调解成功率", "满意度 ≥90%"])
+def test_store_milvus_sparse_scores_are_bm25(engines, query):
+    store = engines["milvus"].store
+    expected = store.lexical.scores(query)
+    hits = store.backend.lexical(query, 20)
+    assert hits
+    for row, score in hits:
+        assert score == pytest.approx(float(expected[row]), rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    "filters, check",
+    [
+        (Filters(region="西青"), lambda h: "西青" in h.region),
+        (Filters(region="天津市西青区法院"), lambda h: h.region == "天津市西青区"),
+        (Filters(year=2023), lambda h: h.year == 2023),
+        (Filters(doc="001_19f2a4c4a62c75e5.txt"), lambda h: h.doc == "001_19f2a4c4a62c75e5.txt"),
+        (Filters(kinds=("project",)), lambda h: h.kind == "project"),
+        (Filters(level2="满意度"), lambda h: h.kind == "indicator" and "满意度" in h.level2),
+        (Filters(region="阳城", kinds=("department",)), lambda h: h.kind == "department"),
+        (Filters(department="司法局"), lambda h: h.region is not None),
+    ],
+)
+def test_store_filters_apply_to_every_mode(backend_engine, filters, check):
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = backend_engine.searcher.search(
+            "法律援助 满意度 经费", k=10, filters=filters, mode=mode
+        )
+        assert hits, mode
+        assert all(check(h) for h in hits), mode
+
+
+@pytest.mark.parametrize(
+    "filters", [Filters(region="海淀"), Filters(year=1999), Filters(doc="nope.txt")]
+)
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+def test_store_filter_matching_nothing_gives_no_hits(backend_engine, filters, mode):
+    assert backend_engine.searcher.search("法律援助", filters=filters, mode=mode) == []
+
+
+@pytest.mark.parametrize("k", [0, 1, 5000])
+def test_store_k_edge_cases(backend_engine, k):
+    hits = backend_engine.searcher.search("法律援助", k=k, mode="dense")
+    assert len(hits) == min(k, len(backend_engine.store.chunks))
+
+
+def test_store_unknown_kind_is_a_value_error(backend_engine):
+    with pytest.raises(ValueError, match="unknown kind"):
+        backend_engine.searcher.search("法律援助", filters=Filters(kinds=("budget",)))
+
+
+def test_store_retrieval_recall_on_dev_questions(backend_engine):
+    from qa.retrieve import retrieve
+
+    items = _dev_items()
+    names = {pid: p.name for pid, p in backend_engine.store.projects.items()}
+    structured = micro_recall(evaluate(items, lambda q: retrieve(backend_engine, q, k=10), names))
+    raw = micro_recall(evaluate(items, lambda q: backend_engine.searcher.search(q, k=10), names))
+    assert structured >= 0.9
+    assert raw >= 0.6
+
+
+@pytest.mark.parametrize("item", _dev_items(), ids=lambda q: q["id"])
+def test_store_dev_answers_pass_on_each_backend(backend_engine, item):
+    from qa.answer import answer_question
+    from qa.evaluate import score
+
+    known = {(r.doc, r.line) for r in backend_engine.store.indicators.values()}
+    answer = answer_question(backend_engine, item["question"]).to_json()
+    verdict = score(item, answer, known)
+    assert verdict.passed, verdict.reason
+
+
+def test_store_rebuild_drops_the_old_milvus_collection(engines, settings, tmp_path):
+    from index.build import build_index
+    from index.encoder import load_encoder
+
+    url = f"milvus://{tmp_path / 'rebuild.db'}"
+    encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
+    collections = []
+    for _ in range(2):
+        build_index(
+            [CORPUS / "000_fbf52db7d211f3f4.txt"],
+            tmp_path / "index",
+            encoder,
+            settings.resolved_cache_dir,
+            progress=False,
+            store=url,
+        )
+        collections.append(read_meta(tmp_path / "index")["collection"])
+    store = IndexStore.load(tmp_path / "index")
+    assert collections[0] != collections[1]
+    assert store.backend.client.list_collections() == [collections[1]]
+
+
+@pytest.mark.parametrize("url", ["redis://localhost", "milvus", "elastic:///x"])
+def test_store_unknown_store_is_refused(url):
+    with pytest.raises(StoreUnavailableError, match="BUDGETQA_STORE"):
+        store_kind(url)
+
+
+@pytest.mark.parametrize(
+    "url, uri",
+    [
+        ("milvus:///srv/idx/budget.db", "/srv/idx/budget.db"),
+        ("milvus://10.0.0.5:19530", "http://10.0.0.5:19530"),
+        ("milvus+https://milvus.example:443", "https://milvus.example:443"),
+    ],
+)
+def test_store_milvus_url_to_connection(url, uri):
+    assert connection_uri(url) == uri
+
+
+def test_store_milvus_lite_needs_a_db_file():
+    with pytest.raises(StoreUnavailableError, match=r"\.db"):
+        connection_uri("milvus:///srv/idx/budget")
+
+
+def test_store_refuses_another_encoder_backend(engine):
+    built = engine.store.encoder_backend
+    other = "torch" if built != "torch" else "onnx-int8"
+    with pytest.raises(IndexMismatchError, match=f"BUDGETQA_ENCODER_BACKEND={other} budgetqa"):
+        IndexStore.load(engine.settings.resolved_index_dir, encoder_backend=other)
+
+
+def test_store_refuses_configured_encoder_backend(engine, monkeypatch):
+    built = engine.store.encoder_backend
+    monkeypatch.setenv("BUDGETQA_ENCODER_BACKEND", "onnx")
+    with pytest.raises(IndexMismatchError, match=f"encoder backend '{built}', not 'onnx'"):
+        IndexStore.load(engine.settings.resolved_index_dir)
+
+
+def test_store_records_the_encoder_backend(engine):
+    assert engine.store.meta["encoder_backend"] == engine.encoder.backend == "onnx-int8"
+
+
+@pytest.mark.parametrize("kind", ["project", "indicator", "fact", "text"])
+def test_store_streamed_records_equal_materialized(engine, kind):
+    catalog = engine.store.catalog
+    eager, streamed = RecordMap(catalog, kind), RecordMap(catalog, kind, eager_limit=0)
+    assert len(streamed) == len(eager) > 0
+    assert dict(streamed.items()) == dict(eager.items())
+    first = next(iter(eager))
+    assert streamed[first] == eager[first] and first in streamed and "nope" not in streamed
+
+
+def test_store_chunks_by_row_equal_iteration(engine):
+    chunks = engine.store.chunks
+    listed = list(chunks)
+    assert [chunks[i] for i in (0, len(chunks) // 2, -1)] == [
+        listed[0],
+        listed[len(listed) // 2],
+        listed[-1],
+    ]
+    with pytest.raises(IndexError):
+        chunks[len(chunks)]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(region="西青"), Filters(level1="产出", year=2024), Filters(kinds=("text", "project"))],
+)
+def test_store_filter_mask_equals_per_chunk_rule(engine, filters):
+    mask = filter_mask(engine.store, filters)
+    expected = [
+        (
+            not filters.region
+            or (c.region and (filters.region in c.region or c.region in filters.region))
+        )
+        and (not filters.level1 or (c.level1 and filters.level1 in c.level1))
+        and (not filters.year or c.year == filters.year)
+        and (not filters.kinds or c.kind in filters.kinds)
+        for c in engine.store.chunks
+    ]
+    assert mask.tolist() == [bool(x) for x in expected]
+
+
+@pytest.mark.parametrize("dense_type", ["hnsw", "ivf"])
+def test_store_approximate_dense_agrees_with_exact(tmp_path, settings, monkeypatch, dense_type):
+    from index.build import build_index
+    from index.encoder import load_encoder
+    from index.store import local
+
+    encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
+    build_index(
+        [CORPUS],
+        tmp_path / dense_type,
+        encoder,
+        settings.resolved_cache_dir,
+        progress=False,
+        dense_type=dense_type,
+        store="local",
+    )
+    store = IndexStore.load(tmp_path / dense_type)
+    assert store.meta["dense_type"] == dense_type
+    searcher = Searcher(store, encoder)
+    for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):
+        vector = encoder.encode_queries([query])[0]
+        exact = np.argsort(-(np.asarray(store.vectors) @ vector))[:10].tolist()
+        found = [row for row, _ in searcher.dense(query, 10)]
+        assert len(set(exact) & set(found)) >= 9
+        for subset in (local.EXACT_SUBSET, 10):  # exact over the subset, then the index + selector
+            monkeypatch.setattr(local, "EXACT_SUBSET", subset)
+            filtered = searcher.dense(query, 10, filters=Filters(region="阳城"))
+            assert len(filtered) == 10
+            assert all("阳城" in (store.chunks[row].region or "") for row, _ in filtered)
+
+
+def test_store_default_is_local(monkeypatch):
+    monkeypatch.delenv("BUDGETQA_STORE", raising=False)
+    assert load_settings().store == "local"
+    assert store_kind(load_settings().store) == "local"
+    assert os.environ.get("BUDGETQA_STORE") is None

@@ -206,7 +206,9 @@ def set_cell(cell, value) -> None:
     """Store a value so that it opens as printed: numbers as numbers, all else as text.
 
     A Decimal or a plain number (``30``, ``-5``, ``12.5``) is a number; anything else — a
-    value printed ``=100%`` included — is text, never a formula.
+    value printed ``=100%`` included — is text, never a formula. Text that starts like a
+    formula is also quote-prefixed, as Excel marks a cell typed ``'=1+1``: editing it there
+    keeps it text.
     """
     if value is None or value == "":
         cell.value = None
@@ -217,6 +219,8 @@ def set_cell(cell, value) -> None:
     else:
         cell.value = str(value)
         cell.data_type = "s"
+        if formula_like(cell.value):
+            cell.quotePrefix = True
 
 
 def merge_level_runs(sheet, first_row: int, first_column: int, keys: list[tuple[str, str]]) -> None:
@@ -264,10 +268,14 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula: it starts with ``= + - @``, a
+    tab or a carriage return (OWASP's CSV-injection list) and is not a plain number (``-5``)."""
+    return text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text)
+
+
 def _escape(value: str) -> str:
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
-        return f"'{value}"
-    return value
+    return f"'{value}" if formula_like(value) else value
 
 
 def read_csv_table(path: str | Path) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ as without it, quickly and within the same memory bound.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -414,3 +415,109 @@ def test_hostile_api_text_field_given_no_text_is_a_chinese_error(
     client = Client(hostile_served[0], verbose=False)
     with pytest.raises(AppError, match=f"{label}应为文字"):
         client.predict(*args(value), api_name=api_name)
+
+
+# --- formula injection in exports (issue 15 item 5) ----------------------------------------------
+
+LINK_FORMULA = '=HYPERLINK("http://evil.example/x","宣传场次")'
+FORMULA_CELLS = {  # the printed cell -> what it says in the seed (the 抚恤金 table)
+    LINK_FORMULA: "发放人数",
+    "=1+1": "=1人",
+    "-2+3+cmd|' /C calc'!A0": "=100%",
+    "@SUM(A1)": "抚恤金金额",
+}
+
+
+def formula_document(directory: Path) -> Path:
+    """The 抚恤金 table with a link formula as a 三级指标 and formulas as 指标值."""
+    from appserver import seed_like_document
+
+    path = seed_like_document(directory, projects=1)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [
+        line.replace("\t发放人数\t=1人", f"\t{LINK_FORMULA}\t=1+1")
+        .replace("\t发放合规率\t=100%", "\t发放合规率\t-2+3+cmd|' /C calc'!A0")
+        .replace("\t抚恤金金额\t", "\t@SUM(A1)\t")
+        for line in lines
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def formula_service(engine, tmp_path_factory):
+    """A service whose index holds a document printing formulas in its cells."""
+    from appserver import isolated_engine
+
+    from qa.ui import Service, add_document
+
+    folder = tmp_path_factory.mktemp("formulas")
+    service = Service(isolated_engine(engine, folder / "data"), export_dir=folder / "exports")
+    add_document(service, formula_document(folder))
+    return service
+
+
+def _formula_cells(sheet) -> list:
+    texts = set(FORMULA_CELLS) | {"=1+1", "-2+3+cmd|' /C calc'!A0"}
+    return [c for row in sheet.iter_rows() for c in row if c.value in texts]
+
+
+@pytest.mark.parametrize("query", ["宣传场次", "发放合规率"])
+def test_hostile_wording_export_keeps_document_formulas_as_text(formula_service, query):
+    """A document's ``=HYPERLINK(…)`` or ``=1+1`` cell is text in the XLSX (never a live
+    formula, quote-prefixed so that editing it in Excel keeps it text) and starts with ``'``
+    in the CSV; amounts that are numbers stay numbers."""
+    from appserver import SEED_LIKE_REGION
+    from openpyxl import load_workbook
+
+    from qa.ui import wording, wording_files
+
+    view = wording(formula_service.engine, query, region=SEED_LIKE_REGION)
+    csv_path, xlsx_path = wording_files(formula_service, query, view)
+    sheet = load_workbook(xlsx_path).active
+    cells = _formula_cells(sheet)
+    assert cells, [[c.value for c in row] for row in sheet.iter_rows()]
+    for cell in cells:
+        assert cell.data_type == "s" and cell.quotePrefix, (cell.coordinate, cell.value)
+    numbers = [c for c in sheet["A"][2:] if c.value is not None]  # 组 is a number
+    assert numbers and all(c.data_type == "n" for c in numbers)
+    written = csv_path.read_text(encoding="utf-8-sig")
+    for printed in {c.value for c in cells}:
+        assert f"'{printed}" in written.replace('""', '"')
+    for line in written.splitlines()[1:]:
+        for cell in next(csv.reader([line])):
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")) and not re.match(r"-\D", cell)
+
+
+def test_hostile_draft_export_keeps_user_formulas_as_text_and_numbers_as_numbers(
+    formula_service,
+):
+    """User-edited cells of the draft table: formulas are text, a plain number stays a number
+    (the amount too: a Decimal, not text)."""
+    from openpyxl import load_workbook
+
+    from qa.ui import export_target_table
+
+    rows = [
+        {
+            "一级指标": "产出指标",
+            "二级指标": "数量指标",
+            "三级指标": LINK_FORMULA,
+            "指标值": "=1+1",
+        },
+        {"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "@SUM(A1)", "指标值": "-5"},
+        {"一级指标": "+成本指标", "二级指标": "\t=2", "三级指标": "人数", "指标值": "-1+2"},
+    ]
+    path = export_target_table(formula_service, "=抚恤金", "+目标", "18.47", rows)
+    sheet = load_workbook(path).active
+    assert (sheet["B2"].value, sheet["B2"].data_type, sheet["B2"].quotePrefix) == (
+        "=抚恤金",
+        "s",
+        True,
+    )
+    assert sheet["B3"].value == 18.47 and sheet["B3"].data_type == "n"
+    assert sheet["B4"].quotePrefix and sheet["B4"].value == "+目标"
+    body = {c.value: c for row in sheet.iter_rows(min_row=7) for c in row if c.value}
+    for text in (LINK_FORMULA, "=1+1", "@SUM(A1)", "+成本指标", "\t=2", "-1+2"):
+        assert body[text].data_type == "s" and body[text].quotePrefix, text
+    assert body[-5].data_type == "n"

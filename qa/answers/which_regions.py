@@ -39,8 +39,8 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
         lines.append(f"{region}：" + "；".join(parts))
     topic = "、".join("".join(p.terms) for p in u.phrases) or u.topic
     text = f"涉及“{topic}”的项目共{len(found)}个，分布在{len(order)}个地区：\n" + "\n".join(lines)
-    primary_total = _primary_total(found)
-    text += f"\n直接相关项目合计{wan(primary_total)}。"
+    primary_total, priced, unpriced = _primary_total(found), _priced(found), _unpriced(found)
+    text += f"\n{_total_text(primary_total, priced, unpriced)}"
     missing = [
         r for r in ctx.regions.regions if r not in by_region and (not u.regions or r in u.regions)
     ]
@@ -55,16 +55,36 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
             for m in _ordered(found, order)
         ),
         indicators=tuple(IndicatorItem.of(r) for m in found for r in m.rows),
-        value=primary_total,
+        value=primary_total if priced or not unpriced else None,  # no amount is not 0
         unit="万元",
         extra={"regions_without": missing},
     )
 
 
 def _primary_total(matches: list[ProjectMatch]) -> Decimal:
+    """The amounts the directly related projects print (Decimal, 0 when none prints one)."""
     return sum(
         (m.project.amount_wan or Decimal(0) for m in matches if m.match == "primary"), Decimal(0)
     )
+
+
+def _unpriced(matches: list[ProjectMatch]) -> int:
+    """How many directly related projects print no amount."""
+    return sum(1 for m in matches if m.match == "primary" and m.project.amount_wan is None)
+
+
+def _priced(matches: list[ProjectMatch]) -> int:
+    """How many directly related projects print an amount."""
+    return sum(1 for m in matches if m.match == "primary" and m.project.amount_wan is not None)
+
+
+def _total_text(total: Decimal, priced: int, unpriced: int) -> str:
+    """``直接相关项目合计36万元。`` — never a total of 0 for projects that print no amount."""
+    if not unpriced:
+        return f"直接相关项目合计{wan(total)}。"
+    if not priced:
+        return "直接相关项目均未列金额，无法合计。"
+    return f"直接相关项目合计{wan(total)}（另有{unpriced}个未列金额）。"
 
 
 def _ordered(found: list[ProjectMatch], order: list[str]) -> list[ProjectMatch]:
@@ -74,7 +94,7 @@ def _ordered(found: list[ProjectMatch], order: list[str]) -> list[ProjectMatch]:
         key=lambda m: (
             rank.get(m.project.region or NO_REGION, 99),
             m.match != "primary",
-            -(m.project.amount_wan or 0),
+            -(m.project.amount_wan or Decimal(0)),
             m.project.id,
         ),
     )

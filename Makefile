@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: install browser run test bench bench-load lint format clean
+.PHONY: install browser run test bench bench-load bench-upload lint format clean
 
 install: $(STAMP)
 
@@ -37,6 +37,9 @@ bench: install
 
 bench-load: install
 	$(BIN)/python bench/bench_load.py
+
+bench-upload: install
+	$(BIN)/python bench/bench_load.py --upload
 
 lint: install
 	$(BIN)/ruff check index qa tests bench app.py

@@ -8,22 +8,34 @@ cache hits); ``--repeat`` asks the same few questions instead (the cached path).
 
     python bench/bench_load.py [--clients 20] [--seconds 30] [--repeat] [--url http://127.0.0.1:7860]
 
+``--upload`` measures adding a document under load (default 10 clients × 60 s): the same run
+twice against one server over a temporary copy of the index, first without, then while a
+seed-sized document (the 17-project seed, moved to a new region so that every chunk is
+embedded) is uploaded a few seconds in; it prints both runs, the p95 ratio, the latencies of
+the questions asked while the upload was indexing, and how long the upload took.
+
+    python bench/bench_load.py --upload [--clients 10] [--seconds 60]
+
 Only loopback addresses are accepted; clients and duration are capped.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -61,6 +73,8 @@ PHRASINGS = (
     "{region}{topic}的数量指标目标值",
 )
 REPEATED = ("哪些县资助政府法律顾问", "西青抚恤金多少", "盐池县法律顾问服务费的指标值是多少")
+SEED_SIZED = ROOT / "corpus" / "004_b98d97a066df5e1f.txt"  # 17 projects, 1,283 chunks
+UPLOAD_AFTER = 5.0  # seconds into the run
 
 
 def questions(repeat: bool) -> list[str]:
@@ -77,13 +91,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, timeout: float = 600.0) -> subprocess.Popen:
+def start_server(port: int, timeout: float = 600.0, env: dict | None = None) -> subprocess.Popen:
     """``python app.py --port PORT`` on loopback; returns once the page answers."""
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -99,18 +114,21 @@ def start_server(port: int, timeout: float = 600.0) -> subprocess.Popen:
 
 
 class Recorder:
-    """Latencies and errors from all client threads."""
+    """Latencies (with when each question was asked) and errors from all client threads."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.spans: list[tuple[float, float]] = []  # (asked, answered), monotonic
         self.errors: list[str] = []
         self.counter = itertools.count()
 
-    def add(self, seconds: float | None, error: str | None = None) -> None:
+    def add(self, started: float, error: str | None = None) -> None:
+        ended = time.monotonic()
         with self.lock:
             if error is None:
-                self.latencies.append(seconds)
+                self.latencies.append(ended - started)
+                self.spans.append((started, ended))
             else:
                 self.errors.append(error)
 
@@ -121,13 +139,53 @@ def client_loop(url: str, asked: list[str], deadline: float, recorder: Recorder)
     client = Client(url, verbose=False)
     while time.monotonic() < deadline:
         question = asked[next(recorder.counter) % len(asked)]
-        started = time.perf_counter()
+        started = time.monotonic()
         try:
             client.predict(question, api_name="/ask")
         except Exception as exc:  # every failure counts as an error, whatever its kind
-            recorder.add(None, f"{type(exc).__name__}: {exc}"[:200])
+            recorder.add(started, f"{type(exc).__name__}: {exc}"[:200])
         else:
-            recorder.add(time.perf_counter() - started)
+            recorder.add(started)
+
+
+def seed_sized_document(directory: Path) -> Path:
+    """The 17-project seed moved to a region no cache has seen (every chunk gets embedded)."""
+    marker = uuid.uuid4().hex[:6]
+    text = SEED_SIZED.read_text(encoding="utf-8").replace("阳城", f"阳城{marker}")
+    path = directory / f"阳城{marker}县 绩效目标表.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Upload:
+    """One client adding a document ``after`` seconds into the run."""
+
+    def __init__(self, url: str, path: Path, after: float):
+        self.url, self.path, self.after = url, path, after
+        self.started: float | None = None
+        self.ended: float | None = None
+        self.status = ""
+        self.error: str | None = None
+
+    def run(self) -> None:
+        from gradio_client import Client, handle_file
+
+        client = Client(self.url, verbose=False)
+        time.sleep(self.after)
+        self.started = time.monotonic()
+        try:
+            self.status = str(client.predict(handle_file(str(self.path)), api_name="/upload")[0])
+        except Exception as exc:  # reported, whatever its kind
+            self.error = f"{type(exc).__name__}: {exc}"[:200]
+        self.ended = time.monotonic()
+
+    def figures(self) -> dict:
+        done = self.ended is not None and self.error is None
+        return {
+            "upload_seconds": round(self.ended - self.started, 1) if done else None,
+            "upload_status": self.status[:120],
+            "upload_error": self.error,
+        }
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -136,80 +194,159 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def run(url: str, clients: int, seconds: float, repeat: bool) -> dict:
+def _latencies(values: list[float]) -> dict:
+    return {
+        "p50_s": round(statistics.median(values), 3) if values else None,
+        "p95_s": round(percentile(values, 0.95), 3) if values else None,
+        "max_s": round(max(values), 3) if values else None,
+    }
+
+
+def run(url: str, clients: int, seconds: float, repeat: bool, upload: Path | None = None) -> dict:
     from gradio_client import Client
 
     asked = questions(repeat)
     Client(url, verbose=False).predict(REPEATED[0], api_name="/ask")  # warm-up
     recorder = Recorder()
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     deadline = started + seconds
     threads = [
         threading.Thread(target=client_loop, args=(url, asked, deadline, recorder))
         for _ in range(clients)
     ]
-    for thread in threads:
+    adding = Upload(url, upload, UPLOAD_AFTER) if upload else None
+    uploader = threading.Thread(target=adding.run) if adding else None
+    for thread in [*threads, *([uploader] if uploader else [])]:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    if uploader:  # reported even when it ends after the clients (its time says so)
+        uploader.join()
     done = recorder.latencies
-    return {
+    figures = {
         "clients": clients,
         "seconds": round(elapsed, 1),
         "distinct_questions": len(asked),
         "requests": len(done),
         "errors": len(recorder.errors),
         "throughput_rps": round(len(done) / elapsed, 2),
-        "p50_s": round(statistics.median(done), 3) if done else None,
-        "p95_s": round(percentile(done, 0.95), 3) if done else None,
-        "max_s": round(max(done), 3) if done else None,
-        "load_average": os.getloadavg()[0],
+        **_latencies(done),
+        "load_average": [load_before, os.getloadavg()[0]],
         "first_errors": recorder.errors[:3],
     }
+    if adding:
+        window = (adding.started, adding.ended)
+        during = [e - s for s, e in recorder.spans if s < window[1] and e > window[0]]
+        figures |= adding.figures()
+        figures["while_indexing"] = {"requests": len(during), **_latencies(during)}
+    return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument(
-        "--repeat", action="store_true", help="ask the same 3 questions (cached path)"
+@contextlib.contextmanager
+def private_data_dir():
+    """A temporary data dir holding a copy of the index (uploads must not touch the real one);
+    the embedding and model caches stay where they are. Yields the server's environment."""
+    sys.path.insert(0, str(ROOT))
+    from index.config import load_settings
+
+    settings = load_settings()
+    directory = Path(tempfile.mkdtemp(prefix="budgetqa-bench-"))
+    try:
+        if settings.resolved_index_dir.is_dir():
+            shutil.copytree(settings.resolved_index_dir, directory / "index", symlinks=True)
+        yield {
+            "BUDGETQA_DATA_DIR": str(directory),
+            "BUDGETQA_INDEX_DIR": "",
+            "BUDGETQA_CACHE_DIR": str(settings.resolved_cache_dir),
+            "BUDGETQA_MODEL_CACHE": str(settings.resolved_model_cache),
+        }
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _print(figures: dict, title: str) -> None:
+    print(
+        f"{title}: {figures['clients']} clients × {figures['seconds']}s on /ask "
+        f"({figures['distinct_questions']} distinct questions): "
+        f"{figures['requests']} answers, {figures['errors']} errors"
     )
-    parser.add_argument("--url", help="an app already running on loopback (default: start one)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
-    if not (1 <= args.clients <= MAX_CLIENTS and 0 < args.seconds <= MAX_SECONDS):
-        raise SystemExit(f"Error: use 1..{MAX_CLIENTS} clients and at most {MAX_SECONDS} seconds")
-    if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("Error: --url must be a loopback address (127.0.0.1 or localhost)")
+    load = "→".join(f"{x:.2f}" for x in figures["load_average"])
+    print(
+        f"  throughput {figures['throughput_rps']} req/s; latency p50 {figures['p50_s']}s, "
+        f"p95 {figures['p95_s']}s, max {figures['max_s']}s; load average {load}"
+    )
+    if "upload_seconds" in figures:
+        during = figures["while_indexing"]
+        print(
+            f"  upload: {figures['upload_seconds']}s ({figures['upload_error'] or 'added'}); "
+            f"{during['requests']} questions answered while it was indexing: "
+            f"p50 {during['p50_s']}s, p95 {during['p95_s']}s, max {during['max_s']}s"
+        )
+    for error in figures["first_errors"]:
+        print(f"  error: {error}")
+
+
+def _measure(args, env: dict | None = None) -> list[dict]:
     server = None
     url = args.url
     if url is None:
         port = free_port()
-        server = start_server(port)
+        server = start_server(port, env=env)
         url = f"http://127.0.0.1:{port}"
     try:
-        figures = run(url, args.clients, args.seconds, args.repeat)
+        if not args.upload:
+            return [run(url, args.clients, args.seconds, args.repeat)]
+        with tempfile.TemporaryDirectory() as folder:
+            plain = run(url, args.clients, args.seconds, args.repeat)
+            loaded = run(
+                url, args.clients, args.seconds, args.repeat, seed_sized_document(Path(folder))
+            )
+        loaded["p95_ratio"] = round(loaded["p95_s"] / plain["p95_s"], 2)
+        return [plain, loaded]
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, help="default 20 (10 with --upload)")
+    parser.add_argument("--seconds", type=float, help="default 30 (60 with --upload)")
+    parser.add_argument(
+        "--repeat", action="store_true", help="ask the same 3 questions (cached path)"
+    )
+    parser.add_argument(
+        "--upload", action="store_true", help="the same run without, then with, an upload"
+    )
+    parser.add_argument("--url", help="an app already running on loopback (default: start one)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    args.clients = args.clients or (10 if args.upload else 20)
+    args.seconds = args.seconds or (60 if args.upload else 30)
+    if not (1 <= args.clients <= MAX_CLIENTS and 0 < args.seconds <= MAX_SECONDS):
+        raise SystemExit(f"Error: use 1..{MAX_CLIENTS} clients and at most {MAX_SECONDS} seconds")
+    if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("Error: --url must be a loopback address (127.0.0.1 or localhost)")
+    if args.upload and args.url:
+        raise SystemExit("Error: --upload starts its own server over a copy of the index")
+    if args.upload:
+        with private_data_dir() as env:
+            results = _measure(args, env)
+    else:
+        results = _measure(args)
     if args.json:
-        print(json.dumps(figures, ensure_ascii=False))
+        print(json.dumps(results if args.upload else results[0], ensure_ascii=False))
         return
-    print(
-        f"{figures['clients']} clients × {figures['seconds']}s on /ask "
-        f"({figures['distinct_questions']} distinct questions): "
-        f"{figures['requests']} answers, {figures['errors']} errors"
-    )
-    print(
-        f"throughput {figures['throughput_rps']} req/s; latency p50 {figures['p50_s']}s, "
-        f"p95 {figures['p95_s']}s, max {figures['max_s']}s; "
-        f"load average {figures['load_average']:.2f}"
-    )
-    for error in figures["first_errors"]:
-        print(f"error: {error}")
+    if not args.upload:
+        _print(results[0], "load")
+        return
+    plain, loaded = results
+    _print(plain, "without upload")
+    _print(loaded, "with upload")
+    print(f"p95 with / without upload: {loaded['p95_ratio']}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,9 @@ from .schema import ParsedDocument
 from .store import IndexData, write_index
 
 logger = logging.getLogger(__name__)
+
+# on_stage(stage, done, total): "parse" per document, "embed" per batch, "write" once
+StageReport = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -72,34 +75,47 @@ def build_index(
     progress: bool = True,
     dense_type: str | None = None,
     store: str | None = None,
+    on_stage: StageReport | None = None,
 ) -> BuildReport:
     """Parse, chunk, embed (through the cache) and store. Returns a report.
 
     Each distinct chunk text is embedded once (texts are keyed by content hash, then looked up
     in the embedding cache, which is keyed by the encoder's :attr:`cache_name`). ``store`` is
     the store URL (default: the configured ``BUDGETQA_STORE``). Unreadable files are reported
-    in ``failures``; the rest are indexed.
+    in ``failures``; the rest are indexed. ``on_stage(stage, done, total)`` follows the work:
+    ``"parse"`` after each document (of all files), ``"embed"`` before and after each batch of
+    newly embedded texts (of the texts not in the cache), ``"write"`` once before the lexical
+    index and the store are written.
     """
     started = time.perf_counter()
+    stage = on_stage or (lambda name, done, total: None)
     files = corpus_files(paths)
     documents: list[ParsedDocument] = []
     failures: list[FileFailure] = []
-    for result in tqdm(
-        parse_files(files), total=len(files), desc="parse", unit="doc", disable=not progress
+    for done, result in enumerate(
+        tqdm(parse_files(files), total=len(files), desc="parse", unit="doc", disable=not progress),
+        start=1,
     ):
         (failures if isinstance(result, FileFailure) else documents).append(result)
+        stage("parse", done, len(files))
     chunks: list[Chunk] = [c for parsed in documents for c in chunks_for(parsed)]
     cache_name = getattr(encoder, "cache_name", encoder.name)
     cache = EmbeddingCache(Path(cache_dir), cache_name, encoder.dimension)
     try:
         texts = [c.text for c in chunks]
         with tqdm(total=len(texts), desc="embed", unit="chunk", disable=not progress) as bar:
+
+            def embedding(done: int, total: int) -> None:
+                bar.update(done - bar.n)
+                stage("embed", done, total)
+
             vectors, embedded = embed_with_cache(
-                texts, encoder.encode_passages, cache, progress=bar.update
+                texts, encoder.encode_passages, cache, progress=embedding
             )
             bar.update(len(texts) - bar.n)
     finally:
         cache.close()
+    stage("write", 0, 1)
     lexical = LexicalIndex.build([c.text for c in chunks], Tokenizer(user_words(documents)))
     data = IndexData(
         documents=documents,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.build import corpus_files
@@ -47,10 +47,19 @@ class Engine:
         encoder = load_encoder(store.model, cache_dir=settings.resolved_model_cache)
         return cls(settings, store, encoder, Searcher(store, encoder), lexicon)
 
-    def reload(self) -> None:
-        """Pick up a rebuilt index."""
-        self.store = IndexStore.load(self.settings.resolved_index_dir, model=self.store.model)
-        self.searcher = Searcher(self.store, self.encoder)
+    def using(self, encoder) -> Engine:
+        """This engine with another encoder (e.g. one shared by many threads) for its queries."""
+        return replace(
+            self, encoder=encoder, searcher=Searcher(self.store, encoder, self.searcher.fusion)
+        )
+
+    def reopened(self) -> Engine:
+        """A new engine over the index version now live on disk (same encoder and lexicon);
+        this one keeps serving the version it was opened on."""
+        store = IndexStore.load(self.settings.resolved_index_dir, model=self.store.model)
+        return replace(
+            self, store=store, searcher=Searcher(store, self.encoder, self.searcher.fusion)
+        )
 
 
 def index_is_stale(

@@ -22,7 +22,9 @@ import csv
 import hashlib
 import io
 import logging
+import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -204,7 +206,9 @@ def set_cell(cell, value) -> None:
     """Store a value so that it opens as printed: numbers as numbers, all else as text.
 
     A Decimal or a plain number (``30``, ``-5``, ``12.5``) is a number; anything else — a
-    value printed ``=100%`` included — is text, never a formula.
+    value printed ``=100%`` included — is text, never a formula. Text that starts like a
+    formula is also quote-prefixed, as Excel marks a cell typed ``'=1+1``: editing it there
+    keeps it text.
     """
     if value is None or value == "":
         cell.value = None
@@ -215,6 +219,8 @@ def set_cell(cell, value) -> None:
     else:
         cell.value = str(value)
         cell.data_type = "s"
+        if formula_like(cell.value):
+            cell.quotePrefix = True
 
 
 def merge_level_runs(sheet, first_row: int, first_column: int, keys: list[tuple[str, str]]) -> None:
@@ -262,10 +268,14 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula: it starts with ``= + - @``, a
+    tab or a carriage return (OWASP's CSV-injection list) and is not a plain number (``-5``)."""
+    return text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text)
+
+
 def _escape(value: str) -> str:
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
-        return f"'{value}"
-    return value
+    return f"'{value}" if formula_like(value) else value
 
 
 def read_csv_table(path: str | Path) -> list[dict[str, str]]:
@@ -351,8 +361,8 @@ def save_download(directory: Path, stem: str, suffix: str, data: bytes) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()[:10]
     path = directory / f"{safe_stem(stem)}-{digest}{suffix}"
-    if not path.exists():
-        tmp = path.with_name(f".{path.name}.tmp")
+    if not path.exists():  # each writer its own temporary file: requests run in parallel
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
     return path

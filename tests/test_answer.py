@@ -252,3 +252,62 @@ def test_wording_across_regions_is_not_one_tables_rows(engine):
 def test_aggregate_names_the_topic_not_the_question(engine):
     answer = answer_question(engine, "阳城县法律援助经费一共多少")
     assert "“法律援助”" in answer.text and "一共多少" not in answer.text
+
+
+# --- projects that print no amount ---------------------------------------------------------------
+
+UNPRICED = """项目支出绩效目标表
+
+(2024年度)
+
+项目名称\t{name}\t\t\t
+主管预算部门\t{region}交通运输局\t项目实施单位\t{region}交通运输局\t
+项目属性\t经常性项目\t项目起止时间\t2024年1月-2024年12月\t
+项目资金 (万元)\t{amount}\t其中：中央补助\t\t
+绩效目标\t做好农村公路养护。\t\t\t
+绩效指标\t一级指标\t二级指标\t三级指标\t指标值
+\t产出指标\t数量指标\t养护公路里程\t≥100公里
+\t效益指标\t社会效益指标\t公路通行状况\t改善
+\t满意度指标\t服务对象满意度指标\t群众满意度\t≥90%
+"""
+
+
+def unpriced_engine(engine, directory, amounts: dict[str, str]):
+    """An index of one 公路养护 project per region, with the amounts given ("" prints none)."""
+    from dataclasses import replace
+
+    from qa.build import build
+    from qa.engine import Engine
+
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    for region, amount in amounts.items():
+        text = UNPRICED.format(name="农村公路养护经费", region=region, amount=amount)
+        path = corpus / f"{region}交通运输局2024年项目支出绩效目标表.txt"
+        path.write_text(text, encoding="utf-8")
+    settings = replace(
+        engine.settings, data_dir=directory / "data", index_dir=None, corpus_dir=corpus
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)
+
+
+@pytest.mark.parametrize(
+    "question", ["哪些地方有公路养护方面的安排？", "哪些地方有公路建设或养护方面的安排？"]
+)
+def test_answer_which_regions_over_projects_printing_no_amount(engine, tmp_path, question):
+    """No amount printed is not an amount of 0: the total is not stated, nor made up."""
+    own = unpriced_engine(engine, tmp_path, {"某甲县": "", "某乙县": ""})
+    answer = answer_question(own, question)
+    assert answer.intent == "which_regions_fund"
+    assert {p.region for p in answer.projects} == {"某甲县", "某乙县"}
+    assert "金额未列" in answer.text and "合计0" not in answer.text
+    assert "均未列金额" in answer.text
+    assert answer.value is None
+
+
+def test_answer_which_regions_total_says_how_many_print_no_amount(engine, tmp_path):
+    own = unpriced_engine(engine, tmp_path, {"某甲县": "12.5", "某乙县": ""})
+    answer = answer_question(own, "哪些地方有公路养护方面的安排？")
+    assert answer.value == Decimal("12.5") and isinstance(answer.value, Decimal)
+    assert "直接相关的2个合计12.5万元（另有1个未列金额）" in answer.text

@@ -315,26 +315,29 @@ def test_oversized_upload_is_refused_in_chinese(page, tmp_path):
     toast.locator('[data-testid="toast-close"]').click()
 
 
-@pytest.mark.xfail(
-    reason="upload progress stages belong to the `uploads` branch (issue 12), not merged yet",
-    strict=False,
-)
+# Every text the upload status shows, as it is drawn (a stage may last less than a poll).
+WATCH_STATUS_JS = """() => {
+  window.bqStatus = [];
+  const status = document.querySelector('#upload-status');
+  new MutationObserver(() => window.bqStatus.push(status.innerText)).observe(status, {
+    childList: true, subtree: true, characterData: true,
+  });
+}"""
+
+
 def test_upload_progress_reaches_100_through_named_stages(page, tmp_path):
-    """Progress beside the button moves through 读取 → 解析 → 向量化 → 写入 to 100%."""
+    """Progress beside the button moves through 读取 → 解析 → 向量化 n/N → 写入 to 100%."""
     if page.width_name != "desktop":
         pytest.skip("one upload per server")
     expect = _expect()
+    page.evaluate(WATCH_STATUS_JS)
     page.locator("#upload-file input[type=file]").set_input_files(str(seed_like_document(tmp_path)))
     page.locator("#upload-button").click()
-    seen: list[str] = []
-    status = page.locator("#upload-status")
-    for _ in range(600):
-        seen.append(status.inner_text())
-        if "100%" in seen[-1]:
-            break
-        page.wait_for_timeout(100)
+    expect(page.locator("#upload-status")).to_contain_text("已添加", timeout=300_000)
+    seen = page.evaluate("window.bqStatus")
     text = "\n".join(seen)
-    assert all(stage in text for stage in ("读取", "解析", "向量化", "写入"))
-    assert "100%" in text
+    for stage in (r"读取", r"解析 \d+/\d+", r"向量化 \d+/\d+", r"写入"):  # as shown, with %
+        assert re.search(stage + r"（\d+%）", text), (stage, seen)
+    expect(page.locator("#upload-status")).to_contain_text("100%")
     expect(page.locator("#documents-table")).to_contain_text(SEED_LIKE_REGION)
     assert_chinese(page)

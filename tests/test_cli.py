@@ -207,3 +207,68 @@ def test_cli_search_text_names_sources_by_region_and_table(env):
     assert result.exit_code == 0, result.output
     assert "盐池县 · " in result.output and "项目支出绩效目标表" in result.output
     assert ".txt 第" in result.output
+
+
+# --- a file of questions is answered to the end --------------------------------------------------
+
+TOO_LONG = "问" * 501
+
+
+@pytest.fixture()
+def questions_file(tmp_path):
+    path = tmp_path / "questions.txt"
+    path.write_text(f"西青抚恤金多少\n\n{TOO_LONG}\n盐池政府法律顾问多少\n", encoding="utf-8")
+    return path
+
+
+def test_cli_ask_file_jsonl_answers_every_line_and_fails_at_the_end(env, questions_file):
+    """A failed line is an error record naming it; the lines after it are answered; exit 1."""
+    result = runner.invoke(app, ["ask", "--file", str(questions_file), "--jsonl"], env=env)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in records] == ["西青抚恤金多少", TOO_LONG, "盐池政府法律顾问多少"]
+    assert records[1]["line"] == 3 and "超过上限 500" in records[1]["error"]
+    assert records[0]["projects"] and records[2]["projects"]
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert errors == ["Error: 3 个问题中 1 个未能处理（第 3 行）：原因见各行的 error"]
+    assert "Traceback" not in result.output
+
+
+def test_cli_ask_file_text_names_the_failed_line_and_goes_on(env, questions_file):
+    result = runner.invoke(app, ["ask", "--file", str(questions_file)], env=env)
+    assert result.exit_code == 1
+    assert "18.47万元" in result.stdout and "36万元" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 2 and errors[0].startswith("Error: 第 3 行“问问问")
+    assert "超过上限 500" in errors[0] and "第 3 行" in errors[1]
+
+
+def test_cli_ask_file_all_answered_exits_0(env, tmp_path):
+    path = tmp_path / "questions.txt"
+    path.write_text("西青抚恤金多少\n盐池政府法律顾问多少\n", encoding="utf-8")
+    result = runner.invoke(app, ["ask", "--file", str(path), "--jsonl"], env=env)
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+
+
+def test_each_line_turns_a_bug_into_an_error_record_and_goes_on():
+    """Any exception (a bug, not only a library error) fails its line only, logged, in Chinese."""
+    from qa.cli.batch import INTERNAL_ERROR, each_line, failures_message
+    from qa.question import InputTooLongError
+
+    def answer(text: str) -> str:
+        if text == "坏":
+            raise AttributeError("'int' object has no attribute 'normalize'")
+        if text == "长":
+            raise InputTooLongError("问题有 501 个字，超过上限 500：请缩短后再试。")
+        return f"答：{text}"
+
+    outcomes = list(each_line([(1, "好"), (2, "坏"), (4, "长"), (5, "也好")], answer))
+    assert [o.result for o in outcomes] == ["答：好", None, None, "答：也好"]
+    assert outcomes[1].record() == {
+        "question": "坏",
+        "line": 2,
+        "error": INTERNAL_ERROR.format(name="AttributeError"),
+    }
+    assert "超过上限 500" in outcomes[2].error
+    assert failures_message(outcomes) == "4 个问题中 2 个未能处理（第 2、4 行）：原因见各行的 error"
+    assert failures_message(outcomes[:1]) is None

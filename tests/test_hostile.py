@@ -9,6 +9,7 @@ as without it, quickly and within the same memory bound.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -227,3 +228,296 @@ def test_hostile_upload_refused_and_index_unchanged(upload_service, tmp_path, fi
     zh = info.value.zh
     assert zh.startswith(f"文件“{name}”未添加") and "上限" in zh and "压缩炸弹" in zh, zh
     assert (current_version(root), read_meta(root)) == before
+
+
+def test_hostile_upload_refusal_names_the_uploaded_file_not_its_staged_copy(
+    upload_service, tmp_path, files
+):
+    from qa.ui import UploadRejectedError, add_document
+
+    upload = tmp_path / "预算表.xlsx"
+    upload.write_bytes(files("bomb.xlsx")[0].read_bytes())
+    with pytest.raises(UploadRejectedError) as info:
+        add_document(upload_service, upload)
+    zh = info.value.zh
+    assert zh.startswith("文件“预算表.xlsx”未添加：文件 预算表.xlsx ") and "上限" in zh, zh
+    assert not re.search(r"-[0-9a-f]{12}\.xlsx", zh), zh  # no staged copy's name
+
+
+# ------------------------------------------------------------------ text from documents is text
+
+HOSTILE_NAME = "[点此下载正式文件](http://evil.example/x)某某经费<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        (HOSTILE_NAME, HOSTILE_NAME),
+        (
+            "见 www.evil.example 或 http://evil.example",
+            "见 www.evil.example 或 http://evil.example",
+        ),
+        ("**粗体** `代码` <b>标签</b> 36.5万元", "**粗体** `代码` <b>标签</b> 36.5万元"),
+    ],
+)
+def test_hostile_markdown_literal_round_trips_every_character(text, shown):
+    from qa.ui import literal
+
+    escaped = literal(text)
+    assert re.sub(r"\\(.)", r"\1", escaped) == shown  # what Markdown displays
+    assert "](" not in escaped and "<" not in escaped.replace("\\<", "")
+    assert "://" not in escaped and "www." not in escaped
+
+
+def hostile_document(directory: Path) -> Path:
+    from appserver import seed_like_document
+
+    path = seed_like_document(directory, projects=1)
+    text = path.read_text(encoding="utf-8").replace("项目名称\t抚恤金", f"项目名称\t{HOSTILE_NAME}")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_served(engine, tmp_path_factory):
+    """The real app over an index holding a project with a link and a script in its name."""
+    from appserver import isolated_engine, serve
+
+    from qa.ui import Service, add_document
+
+    folder = tmp_path_factory.mktemp("hostile-served")
+    service = Service(isolated_engine(engine, folder / "data"), export_dir=folder / "exports")
+    add_document(service, hostile_document(folder))
+    with serve(service) as url:
+        yield url, service
+
+
+HOSTILE_QUESTION = "某某区某某经费是多少"
+
+
+@pytest.mark.slow
+def test_hostile_api_answer_gives_document_text_as_it_is(hostile_served):
+    """The API returns plain data: the name exactly as printed (the page escapes it)."""
+    from gradio_client import Client
+
+    text, table, *_ = Client(hostile_served[0], verbose=False).predict(
+        HOSTILE_QUESTION, api_name="/ask"
+    )
+    assert HOSTILE_NAME in text
+    assert any(HOSTILE_NAME in row for row in table["data"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="run `make browser`")
+def test_hostile_page_shows_linked_names_as_text(hostile_served):
+    """Answers, draft notes and upload messages show document and user text as text: no link,
+    and a script tag is seen, not dropped."""
+    from playwright.sync_api import expect, sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    expect.set_options(timeout=120_000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(hostile_served[0])
+        page.locator("#question textarea, #question input").first.fill(HOSTILE_QUESTION)
+        page.locator("#ask-button").click()
+        answer = page.locator("#answer-text")
+        expect(answer).to_contain_text("[点此下载正式文件](http://evil.example/x)")
+        expect(answer).to_contain_text("<script>alert(1)</script>")
+        assert answer.locator("a[href*='evil.example']").count() == 0
+        page.get_by_role("tab", name="起草助手").click()
+        page.locator("#draft-name textarea, #draft-name input").first.fill(
+            "[点此](http://evil.example/y)抚恤金<script>x</script>"
+        )
+        page.locator("#draft-button").click()
+        note = page.locator("#draft-note")
+        expect(note).to_contain_text("[点此](http://evil.example/y)抚恤金<script>x</script>")
+        assert note.locator("a[href*='evil.example']").count() == 0
+        browser.close()
+
+
+# ------------------------------------------------------------------ bad input at the API
+
+
+@pytest.mark.slow
+def test_hostile_api_source_with_a_5000_digit_line_is_a_chinese_error(hostile_served):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(hostile_served[0], verbose=False)
+    with pytest.raises(AppError, match="行号有 5000 位数字"):
+        client.predict(f"000_fbf52db7d211f3f4.txt:{'9' * 5000}", api_name="/source")
+    with pytest.raises(AppError, match="来源格式应为"):
+        client.predict("000_fbf52db7d211f3f4.txt:١٢", api_name="/source")
+
+
+BAD_AMOUNTS = [
+    (1e308, "超过上限"),
+    (10**30, "超过上限"),
+    (-0.0, "不小于 0"),
+    (-5, "不小于 0"),
+    ("abc", "不是数字"),
+    ("", "空的文字"),
+    ([], "不是数字"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("amount, message", BAD_AMOUNTS, ids=lambda v: repr(v)[:12])
+def test_hostile_api_draft_bad_amount_is_a_chinese_error_and_nothing_written(
+    hostile_served, amount, message
+):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(hostile_served[0], verbose=False)
+    exports = hostile_served[1].export_dir
+    before = sorted(exports.iterdir()) if exports.exists() else []
+    with pytest.raises(AppError, match=f"年度资金.*{message}"):
+        client.predict("抚恤金", "", amount, api_name="/draft")
+    table = {
+        "headers": ["一级指标", "二级指标", "三级指标", "指标值"],
+        "data": [["产出指标", "数量指标", "人数", "1人"]],
+    }
+    with pytest.raises(AppError, match=f"年度资金.*{message}"):
+        client.predict("抚恤金", "", amount, table, api_name="/export_draft")
+    assert (sorted(exports.iterdir()) if exports.exists() else []) == before
+
+
+NOT_TEXT = [123, ["抚恤金"], {"a": 1}, True]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", NOT_TEXT, ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize(
+    "api_name, args, label",
+    [
+        ("/ask", lambda v: (v,), "问题"),
+        ("/wording", lambda v: (v,), "指标内容"),
+        ("/draft", lambda v: (v, "", None), "项目名称"),
+        ("/draft", lambda v: ("抚恤金", v, None), "项目概况"),
+        (
+            "/export_draft",
+            lambda v: (v, "", None, [["产出指标", "数量指标", "人数", "1人"]]),
+            "项目名称",
+        ),
+        ("/source", lambda v: (v,), "来源"),
+    ],
+    ids=["ask", "wording", "draft-name", "draft-description", "export-name", "source"],
+)
+def test_hostile_api_text_field_given_no_text_is_a_chinese_error(
+    hostile_served, api_name, args, label, value
+):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(hostile_served[0], verbose=False)
+    with pytest.raises(AppError, match=f"{label}应为文字"):
+        client.predict(*args(value), api_name=api_name)
+
+
+# --- formula injection in exports (issue 15 item 5) ----------------------------------------------
+
+LINK_FORMULA = '=HYPERLINK("http://evil.example/x","宣传场次")'
+FORMULA_CELLS = {  # the printed cell -> what it says in the seed (the 抚恤金 table)
+    LINK_FORMULA: "发放人数",
+    "=1+1": "=1人",
+    "-2+3+cmd|' /C calc'!A0": "=100%",
+    "@SUM(A1)": "抚恤金金额",
+}
+
+
+def formula_document(directory: Path) -> Path:
+    """The 抚恤金 table with a link formula as a 三级指标 and formulas as 指标值."""
+    from appserver import seed_like_document
+
+    path = seed_like_document(directory, projects=1)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [
+        line.replace("\t发放人数\t=1人", f"\t{LINK_FORMULA}\t=1+1")
+        .replace("\t发放合规率\t=100%", "\t发放合规率\t-2+3+cmd|' /C calc'!A0")
+        .replace("\t抚恤金金额\t", "\t@SUM(A1)\t")
+        for line in lines
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def formula_service(engine, tmp_path_factory):
+    """A service whose index holds a document printing formulas in its cells."""
+    from appserver import isolated_engine
+
+    from qa.ui import Service, add_document
+
+    folder = tmp_path_factory.mktemp("formulas")
+    service = Service(isolated_engine(engine, folder / "data"), export_dir=folder / "exports")
+    add_document(service, formula_document(folder))
+    return service
+
+
+def _formula_cells(sheet) -> list:
+    texts = set(FORMULA_CELLS) | {"=1+1", "-2+3+cmd|' /C calc'!A0"}
+    return [c for row in sheet.iter_rows() for c in row if c.value in texts]
+
+
+@pytest.mark.parametrize("query", ["宣传场次", "发放合规率"])
+def test_hostile_wording_export_keeps_document_formulas_as_text(formula_service, query):
+    """A document's ``=HYPERLINK(…)`` or ``=1+1`` cell is text in the XLSX (never a live
+    formula, quote-prefixed so that editing it in Excel keeps it text) and starts with ``'``
+    in the CSV; amounts that are numbers stay numbers."""
+    from appserver import SEED_LIKE_REGION
+    from openpyxl import load_workbook
+
+    from qa.ui import wording, wording_files
+
+    view = wording(formula_service.engine, query, region=SEED_LIKE_REGION)
+    csv_path, xlsx_path = wording_files(formula_service, query, view)
+    sheet = load_workbook(xlsx_path).active
+    cells = _formula_cells(sheet)
+    assert cells, [[c.value for c in row] for row in sheet.iter_rows()]
+    for cell in cells:
+        assert cell.data_type == "s" and cell.quotePrefix, (cell.coordinate, cell.value)
+    numbers = [c for c in sheet["A"][2:] if c.value is not None]  # 组 is a number
+    assert numbers and all(c.data_type == "n" for c in numbers)
+    written = csv_path.read_text(encoding="utf-8-sig")
+    for printed in {c.value for c in cells}:
+        assert f"'{printed}" in written.replace('""', '"')
+    for line in written.splitlines()[1:]:
+        for cell in next(csv.reader([line])):
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")) and not re.match(r"-\D", cell)
+
+
+def test_hostile_draft_export_keeps_user_formulas_as_text_and_numbers_as_numbers(
+    formula_service,
+):
+    """User-edited cells of the draft table: formulas are text, a plain number stays a number
+    (the amount too: a Decimal, not text)."""
+    from openpyxl import load_workbook
+
+    from qa.ui import export_target_table
+
+    rows = [
+        {
+            "一级指标": "产出指标",
+            "二级指标": "数量指标",
+            "三级指标": LINK_FORMULA,
+            "指标值": "=1+1",
+        },
+        {"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "@SUM(A1)", "指标值": "-5"},
+        {"一级指标": "+成本指标", "二级指标": "\t=2", "三级指标": "人数", "指标值": "-1+2"},
+    ]
+    path = export_target_table(formula_service, "=抚恤金", "+目标", "18.47", rows)
+    sheet = load_workbook(path).active
+    assert (sheet["B2"].value, sheet["B2"].data_type, sheet["B2"].quotePrefix) == (
+        "=抚恤金",
+        "s",
+        True,
+    )
+    assert sheet["B3"].value == 18.47 and sheet["B3"].data_type == "n"
+    assert sheet["B4"].quotePrefix and sheet["B4"].value == "+目标"
+    body = {c.value: c for row in sheet.iter_rows(min_row=7) for c in row if c.value}
+    for text in (LINK_FORMULA, "=1+1", "@SUM(A1)", "+成本指标", "\t=2", "-1+2"):
+        assert body[text].data_type == "s" and body[text].quotePrefix, text
+    assert body[-5].data_type == "n"

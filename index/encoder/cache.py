@@ -59,16 +59,20 @@ def embed_with_cache(
     encode: Callable[[list[str]], np.ndarray],
     cache: EmbeddingCache,
     batch_size: int = 256,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Embeddings of ``texts`` in order, encoding only those not cached.
 
+    ``progress(done, total)`` is called with the texts encoded so far and the texts to
+    encode (the distinct ones not cached): once before the first batch and after each.
     Returns the matrix and how many texts were newly encoded.
     """
     keys = [text_key(t) for t in texts]
     known = cache.get_many(list(dict.fromkeys(keys)))
     missing = list(dict.fromkeys(k for k in keys if k not in known))
     by_key = dict(zip(keys, texts, strict=True))
+    if progress:
+        progress(0, len(missing))
     for start in range(0, len(missing), batch_size):
         batch = missing[start : start + batch_size]
         vectors = encode([by_key[k] for k in batch])
@@ -76,7 +80,7 @@ def embed_with_cache(
         cache.put_many(fresh)
         known.update(fresh)
         if progress:
-            progress(len(batch))
+            progress(start + len(batch), len(missing))
     matrix = (
         np.stack([known[k] for k in keys]).astype(np.float32)
         if keys

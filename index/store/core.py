@@ -109,9 +109,12 @@ def write_index(root: Path, data: IndexData) -> Path:
     (staging / "meta.json").write_text(
         json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
     )
+    previous = current_version(root)
     staging.rename(version)
     _switch_current(root, version.name)
-    _remove_old_versions(root, keep=version.name)
+    # the version that was live stays until the next build: a running server answers from it
+    # until it has loaded this one (its records are read on demand, its vectors mapped)
+    _remove_old_versions(root, keep={version.name, previous.name if previous else version.name})
     return version
 
 
@@ -121,9 +124,13 @@ def _switch_current(root: Path, name: str) -> None:
     os.replace(tmp, root / "CURRENT")
 
 
-def _remove_old_versions(root: Path, keep: str) -> None:
+def _remove_old_versions(root: Path, keep: set[str]) -> None:
     for child in root.iterdir():
-        if child.is_dir() and child.name.startswith(("v-", ".building-")) and child.name != keep:
+        if (
+            child.is_dir()
+            and child.name.startswith(("v-", ".building-"))
+            and child.name not in keep
+        ):
             try:
                 meta = json.loads((child / "meta.json").read_text(encoding="utf-8"))
                 STORES[store_kind(meta.get("store"))].drop(meta)

@@ -174,7 +174,7 @@ def _region_totals(projects: list[Project]) -> list[tuple[str, Decimal]]:
     totals: dict[str, Decimal] = {}
     for p in projects:
         region = p.region or NO_REGION
-        totals[region] = totals.get(region, Decimal(0)) + (p.amount_wan or 0)
+        totals[region] = totals.get(region, Decimal(0)) + (p.amount_wan or Decimal(0))
     return sorted(totals.items(), key=lambda item: -item[1])
 
 
@@ -199,7 +199,7 @@ def _compare(items: _Items, operation: str) -> tuple[Decimal, str, str]:
         )
         return difference, "万元", text
     first, last = items.ordered[0], items.ordered[-1]
-    difference = (first.amount_wan or 0) - (last.amount_wan or 0)
+    difference = (first.amount_wan or Decimal(0)) - (last.amount_wan or Decimal(0))
     same = "一致" if difference == 0 else "不一致"
     text = (
         f"{items.what}：{items.listing}。最多与最少相差{wan(difference)}"

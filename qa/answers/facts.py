@@ -32,7 +32,7 @@ def answer_department_facts(ctx: QAContext, u: Understanding) -> Answer | None:
     extra: dict = {f.label: f.value for f in figures}
     projects = ctx.projects_in(u.regions, u.year)
     if projects and any("项目" in f.label for f in figures):
-        exact = sum((p.amount_wan or Decimal(0)) for p in projects)
+        exact = sum((p.amount_wan or Decimal(0) for p in projects), Decimal(0))
         text += f"{len(projects)}个项目绩效目标表的金额合计{wan(exact)}。"
         extra["project_tables"] = len(projects)
         extra["project_tables_sum_wan"] = exact

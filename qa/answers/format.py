@@ -19,9 +19,13 @@ def wan(value: Decimal | None, unit: str = "万元", missing: str = NOT_LISTED) 
     '100'
     >>> wan(None, unit="", missing="")
     ''
+    >>> wan(0)  # an int (a sum without a Decimal start) is exact too
+    '0万元'
     """
     if value is None:
         return missing
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
     return f"{value.normalize():f}{unit}"
 
 

@@ -43,7 +43,7 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
         ]
         lines.append(f"{region}：" + "；".join(parts))
     topic = "、".join("".join(p.terms) for p in u.phrases) or u.topic
-    primary_total = _primary_total(found)
+    primary_total, priced, unpriced = _primary_total(found), _priced(found), _unpriced(found)
     text = f"{_headline(topic, found, len(order), primary_total)}：\n" + "\n".join(lines)
     missing = [
         r for r in ctx.regions.regions if r not in by_region and (not u.regions or r in u.regions)
@@ -59,28 +59,44 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
             for m in _ordered(found, order)
         ),
         indicators=tuple(IndicatorItem.of(r) for m in found for r in m.rows),
-        value=primary_total,
+        value=primary_total if priced or not unpriced else None,  # no amount is not 0
         unit="万元",
         extra={"regions_without": missing},
     )
 
 
 def _headline(topic: str, found: list[ProjectMatch], regions: int, total: Decimal) -> str:
-    """The result in one sentence: how many projects and places, and the direct ones' total."""
-    primary = [m for m in found if m.match == "primary"]
-    unpriced = sum(1 for m in primary if m.project.amount_wan is None)
+    """The result in one sentence: how many projects and places, and the direct ones' total
+    (never a total of 0 for projects that print no amount)."""
+    primary, priced, unpriced = (
+        sum(1 for m in found if m.match == "primary"),
+        _priced(found),
+        _unpriced(found),
+    )
     text = f"涉及“{topic}”的项目共{len(found)}个，分布在{regions}个地区"
-    if primary:
-        text += f"，其中直接相关的{len(primary)}个合计{wan(total)}"
-        if unpriced:
-            text += f"（{unpriced}个未列金额）"
-    return text
+    if not primary:
+        return text
+    if not priced:
+        return text + f"，其中直接相关的{primary}个均未列金额，无法合计"
+    text += f"，其中直接相关的{primary}个合计{wan(total)}"
+    return text + (f"（另有{unpriced}个未列金额）" if unpriced else "")
 
 
 def _primary_total(matches: list[ProjectMatch]) -> Decimal:
+    """The amounts the directly related projects print (Decimal, 0 when none prints one)."""
     return sum(
         (m.project.amount_wan or Decimal(0) for m in matches if m.match == "primary"), Decimal(0)
     )
+
+
+def _unpriced(matches: list[ProjectMatch]) -> int:
+    """How many directly related projects print no amount."""
+    return sum(1 for m in matches if m.match == "primary" and m.project.amount_wan is None)
+
+
+def _priced(matches: list[ProjectMatch]) -> int:
+    """How many directly related projects print an amount."""
+    return sum(1 for m in matches if m.match == "primary" and m.project.amount_wan is not None)
 
 
 def _ordered(found: list[ProjectMatch], order: list[str]) -> list[ProjectMatch]:
@@ -90,7 +106,7 @@ def _ordered(found: list[ProjectMatch], order: list[str]) -> list[ProjectMatch]:
         key=lambda m: (
             rank.get(m.project.region or NO_REGION, 99),
             m.match != "primary",
-            -(m.project.amount_wan or 0),
+            -(m.project.amount_wan or Decimal(0)),
             m.project.id,
         ),
     )

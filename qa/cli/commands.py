@@ -19,7 +19,8 @@ from index.parse import FileFailure, parse_files
 from index.schema import ParsedDocument
 from index.search import MODES
 
-from ..errors import USER_ERRORS, BudgetQAError
+from ..errors import USER_ERRORS
+from .batch import each_line, failures_message
 from .errors import ChineseUsageGroup, OptionError
 from .output import parse_json, parse_summary, search_json, search_text
 
@@ -173,15 +174,19 @@ def search(
     queries = _queries(query, file)
     engine = _engine(index)
     filters = Filters(region=region, year=year, kinds=tuple(kind) if kind else None)
-    for text in queries:
+
+    def hits_of(text: str):
         if mode == "hybrid":
-            hits = retrieve(engine, text, k=k, filters=filters)
-        else:
-            hits = engine.searcher.search(text, k=k, filters=filters, mode=mode)
+            return retrieve(engine, text, k=k, filters=filters)
+        return engine.searcher.search(text, k=k, filters=filters, mode=mode)
+
+    def show(outcome) -> None:
         if as_json or jsonl:
-            _print_json(search_json(text, hits))
+            _print_json(search_json(outcome.text, outcome.result))
         else:
-            typer.echo(search_text(text, hits, Sources.of(engine.store)))
+            typer.echo(search_text(outcome.text, outcome.result, Sources.of(engine.store)))
+
+    _run_lines(queries, hits_of, show, as_json or jsonl, what="查询", key="query")
 
 
 @command
@@ -200,18 +205,34 @@ def ask(
 
     queries = _queries(question, file)
     engine = _engine(index)
-    for text in queries:
-        try:
-            answer = answer_question(engine, text)
-        except BudgetQAError as exc:
-            if not (as_json or jsonl):
-                fail(str(exc))
-            _print_json({"question": text, "error": str(exc)})
-            continue
+
+    def show(outcome) -> None:
         if as_json or jsonl:
-            _print_json(answer.to_json())
+            _print_json(outcome.result.to_json())
         else:
-            typer.echo(answer.text)
+            typer.echo(outcome.result.text)
+
+    _run_lines(queries, lambda text: answer_question(engine, text), show, as_json or jsonl)
+
+
+def _run_lines(queries, handle, show, as_json: bool, what: str = "问题", key: str = "question"):
+    """Handle every query and show each result; a failed line is an error record (JSON) or an
+    ``Error: 第 n 行…`` line, and the command exits 1 after the last line if any failed."""
+    outcomes = []
+    for outcome in each_line(queries, handle):
+        outcomes.append(outcome)
+        if not outcome.failed:
+            show(outcome)
+        elif as_json:
+            _print_json(outcome.record(key))
+        elif outcome.line is None:  # the one question of the command line
+            fail(outcome.error)
+        else:
+            shown = outcome.text if len(outcome.text) <= 40 else f"{outcome.text[:40]}…"
+            typer.echo(f"Error: 第 {outcome.line} 行“{shown}”：{outcome.error}", err=True)
+    message = failures_message(outcomes, what)
+    if message:
+        fail(message)
 
 
 @command
@@ -231,11 +252,10 @@ def eval(  # noqa: A001 - the command is called eval
     engine = _engine(index)
     known = {(r.doc, r.line) for r in engine.store.indicators.values()}
     verdicts = []
-    for item in items:
-        try:
-            answer = answer_question(engine, item["question"]).to_json()
-        except BudgetQAError as exc:
-            answer = {"error": str(exc)}
+    asked = [(None, item["question"]) for item in items]
+    outcomes = each_line(asked, lambda text: answer_question(engine, text).to_json())
+    for item, outcome in zip(items, outcomes, strict=True):
+        answer = outcome.result if not outcome.failed else {"error": outcome.error}
         verdict = score(item, answer, known)
         verdicts.append(verdict)
         if verbose or not verdict.passed:
@@ -246,7 +266,9 @@ def eval(  # noqa: A001 - the command is called eval
     typer.echo(summary(verdicts))
 
 
-def _queries(query: str | None, file: Path | None) -> list[str]:
+def _queries(query: str | None, file: Path | None) -> list[tuple[int | None, str]]:
+    """The questions to handle with their line numbers (None for one given as an argument);
+    blank lines are skipped."""
     if file is not None:
         try:
             lines = file.read_text(encoding="utf-8").splitlines()
@@ -256,10 +278,10 @@ def _queries(query: str | None, file: Path | None) -> list[str]:
             fail(f"问题文件 {file} 不是 UTF-8 编码：请另存为 UTF-8 后再试")
         except OSError as exc:
             fail(f"无法读取问题文件 {file}：{exc.strerror}")
-        return [line.strip() for line in lines if line.strip()]
+        return [(number, line.strip()) for number, line in enumerate(lines, 1) if line.strip()]
     if not query or not query.strip():
         fail("没有问题：请写出问题，或用 --file 指定问题文件（每行一个）")
-    return [query]
+    return [(None, query)]
 
 
 def _export_paths(*paths: Path | None) -> list[Path]:

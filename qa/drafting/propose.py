@@ -181,24 +181,54 @@ def draft_targets(
     return Draft(name, description, amount_wan, tuple(topics), comparables, tuple(rows), unknown)
 
 
+MAX_AMOUNT_WAN = Decimal(100_000_000)  # 1 万亿元: more than any one project
+AMOUNT_PLACES = 6  # 万元 to the 分
+
+
+def _shown(value) -> str:
+    """A bad amount as the message names it (a number too long to print is described)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return f"（约 {int(value.bit_length() * 0.30103) + 1} 位的整数）"  # str() may refuse it
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}…"
+
+
 def check_amount(amount_wan) -> Decimal | None:
-    """The amount in 万元 as a Decimal (None when not given); refuses negatives and non-numbers.
+    """The amount in 万元 as a Decimal (None when not given).
 
     A number is 万元; a printed amount with its unit (``30万元``, ``300,000元``) is converted.
+    Refuses what is not a number (text that reads as none, a list, true or false), negatives
+    (-0 too), amounts over :data:`MAX_AMOUNT_WAN` and more than :data:`AMOUNT_PLACES` decimal
+    places, naming the value and what to write instead.
 
     >>> check_amount("300,000元"), check_amount(" "), check_amount(30)
     (Decimal('30.0000'), None, Decimal('30'))
     """
-    if amount_wan is None or str(amount_wan).strip() == "":
+    if amount_wan is None or (isinstance(amount_wan, str) and not amount_wan.strip()):
         return None
+    shown = _shown(amount_wan)
+    if isinstance(amount_wan, bool) or not isinstance(amount_wan, str | int | float | Decimal):
+        raise InvalidAmountError(f"年度资金 {shown} 不是数字：请写万元数，例如 50，或不填")
+    if isinstance(amount_wan, int) and abs(amount_wan) > MAX_AMOUNT_WAN:
+        raise InvalidAmountError(
+            f"年度资金 {shown} 超过上限 1 亿万元（1 万亿元）：请检查单位，写万元数，例如 50"
+        )
     text = str(amount_wan).strip()
-    printed = parse_amount(text) if not isinstance(amount_wan, int | float | Decimal) else None
+    printed = parse_amount(text) if isinstance(amount_wan, str) else None
     try:
         amount = printed.in_wan() if printed else Decimal(text.replace(",", ""))
     except ArithmeticError as exc:
-        raise InvalidAmountError(f"年度资金 {amount_wan!r} 不是数字：请写万元数，例如 50") from exc
-    if not amount.is_finite() or amount < 0:
-        raise InvalidAmountError(f"年度资金 {amount_wan!r} 无效：请写不小于 0 的万元数，例如 50")
+        raise InvalidAmountError(f"年度资金 {shown} 不是数字：请写万元数，例如 50") from exc
+    if not amount.is_finite() or amount.is_signed():
+        raise InvalidAmountError(f"年度资金 {shown} 无效：请写不小于 0 的万元数，例如 50")
+    if amount > MAX_AMOUNT_WAN:
+        raise InvalidAmountError(
+            f"年度资金 {shown} 超过上限 1 亿万元（1 万亿元）：请检查单位，写万元数，例如 50"
+        )
+    if -amount.normalize().as_tuple().exponent > AMOUNT_PLACES:
+        raise InvalidAmountError(
+            f"年度资金 {shown} 小数位过多：万元数最多 {AMOUNT_PLACES} 位小数（到分），例如 18.47"
+        )
     return amount
 
 

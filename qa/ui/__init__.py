@@ -10,10 +10,22 @@ Nothing imported here loads Gradio; the page itself is :mod:`qa.ui.page` (``buil
 """
 
 from ..export import DRAFT_COLUMNS, WORDING_COLUMNS
+from .batching import BatchingEncoder
 from .errors import BadRequestError, UIError, UploadRejectedError
-from .service import Service, index_sources, open_service, prepare_index
+from .indexer import STAGES, IndexJob, Progress
+from .markup import literal
+from .service import Service, default_export_dir, index_sources, open_service, prepare_index
 from .source import SourceView, source
-from .uploads import UploadResult, add_document, check_upload, stored_name
+from .uploads import (
+    UploadResult,
+    add_document,
+    check_upload,
+    documents_view,
+    pending_files,
+    start_upload,
+    stored_name,
+    upload_result,
+)
 from .views import (
     COMPARABLE_COLUMNS,
     DOCUMENT_COLUMNS,
@@ -32,6 +44,7 @@ from .views import (
 )
 
 __all__ = [
+    "STAGES",
     "COMPARABLE_COLUMNS",
     "DOCUMENT_COLUMNS",
     "DRAFT_COLUMNS",
@@ -39,8 +52,11 @@ __all__ = [
     "WORDING_COLUMNS",
     "AskView",
     "BadRequestError",
+    "BatchingEncoder",
     "DocumentsView",
     "DraftView",
+    "IndexJob",
+    "Progress",
     "Service",
     "SourceView",
     "UIError",
@@ -50,15 +66,21 @@ __all__ = [
     "add_document",
     "ask",
     "check_upload",
+    "default_export_dir",
     "documents",
+    "documents_view",
     "draft",
     "export_target_table",
     "in_order",
     "index_sources",
+    "literal",
     "open_service",
+    "pending_files",
     "prepare_index",
     "source",
+    "start_upload",
     "stored_name",
+    "upload_result",
     "wording",
     "wording_files",
 ]

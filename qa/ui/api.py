@@ -14,9 +14,11 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from . import views
+from .errors import BadRequestError
 from .service import Service
 from .source import source
 from .tabs import records, user_errors
+from .uploads import documents_view
 
 
 def data_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> dict:
@@ -28,6 +30,24 @@ def _file(path) -> FileData | None:
     return FileData(path=str(path)) if path else None
 
 
+def _text(label: str, value) -> str:
+    """An API client's text field: text, or null for empty (a number or a list is refused
+    in Chinese, not met later as an internal error)."""
+    if value is not None and not isinstance(value, str):
+        raise BadRequestError(f"{label} is {type(value).__name__}", f"{label}应为文字。")
+    return value or ""
+
+
+def _amount(value):
+    """An API client's amount: a number, a printed amount (``30万元``) or null; an empty text
+    is neither (the page's empty box sends null)."""
+    if isinstance(value, str) and not value.strip():
+        raise BadRequestError(
+            "empty amount text", "年度资金是空的文字：请写万元数，例如 50，或不填（null）。"
+        )
+    return value
+
+
 def add_api(service: Service) -> None:
     """Register the endpoints ``/ask``, ``/wording``, ``/draft``, ``/export_draft``,
     ``/documents`` and ``/source`` on the page being built."""
@@ -35,7 +55,7 @@ def add_api(service: Service) -> None:
     @user_errors
     def ask(question_text: str) -> tuple[str, dict, dict | None, dict]:
         """Answer a question: its text, the rows it cites, its chart (or None), the record."""
-        view = service.run(views.ask, question_text)
+        view = service.run(views.ask, _text("问题", question_text))
         chart = view.chart.to_json() if view.chart else None
         table = data_table(views.SOURCE_COLUMNS, view.rows)
         return view.answer.text, table, chart, view.answer.to_json()
@@ -49,6 +69,7 @@ def add_api(service: Service) -> None:
         level2_name: str = "全部",
     ) -> tuple[str, dict, FileData | None, FileData | None]:
         """Every wording of an indicator, grouped, with the groups' values; CSV and XLSX."""
+        query_text = _text("指标内容", query_text)
         view = service.run(
             views.wording, query_text, region_name, year_value, level1_name, level2_name
         )
@@ -61,7 +82,8 @@ def add_api(service: Service) -> None:
         project_name: str, project_description: str = "", amount_wan: str | float | None = None
     ) -> tuple[str, dict, dict]:
         """Propose an indicator table for a new project: note, rows, comparable projects."""
-        view = service.run(views.draft, project_name, project_description, amount_wan)
+        name, description = _text("项目名称", project_name), _text("项目概况", project_description)
+        view = service.run(views.draft, name, description, _amount(amount_wan))
         return (
             view.note,
             data_table(views.DRAFT_COLUMNS, view.rows),
@@ -77,21 +99,22 @@ def add_api(service: Service) -> None:
     ) -> FileData:
         """Write an (edited) indicator table as a 项目支出绩效目标表 workbook (read by header)."""
         table_rows = records(rows, views.DRAFT_COLUMNS)
-        path = views.export_target_table(
-            service, project_name, project_description, amount_wan, table_rows
-        )
+        name, description = _text("项目名称", project_name), _text("项目概况", project_description)
+        amount = _amount(amount_wan)
+        path = views.export_target_table(service, name, description, amount, table_rows)
         return FileData(path=str(path))
 
     @user_errors
     def documents() -> tuple[dict, str]:
-        """The indexed documents with their counts, and the parse warnings."""
-        view = service.run(views.documents)
+        """The indexed documents with their counts (uploads still waiting: 待索引), and the
+        parse warnings."""
+        view = documents_view(service)
         return data_table(views.DOCUMENT_COLUMNS, view.rows), view.warnings_text()
 
     @user_errors
     def show_source(reference: str) -> str:
         """The original table of a cited ``doc:line``, as HTML with that row marked."""
-        return service.run(source, reference).html
+        return service.run(source, _text("来源", reference)).html
 
     for name, fn in (
         ("ask", ask),

@@ -10,12 +10,13 @@ turns tables into cards on a phone). Every tab is also an API endpoint of plain 
 from __future__ import annotations
 
 import logging
+import os
 
 import gradio as gr
 
 from . import chrome
 from .api import add_api
-from .service import Service, open_service
+from .service import CONCURRENT_REQUESTS, Service, open_service
 from .tabs import (
     ask_tab,
     documents_tab,
@@ -56,7 +57,10 @@ def build_app(service: Service) -> gr.Blocks:
 
 def launch(demo: gr.Blocks, settings, **kwargs):
     """Start the server (queue on, uploads capped at ``settings.max_upload_mb``)."""
-    demo.queue(default_concurrency_limit=4)
+    # Gradio recomputes its run statistics (a pandas table of every past run) after each
+    # request by default; every 1,000 requests is enough for its monitoring page
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
+    demo.queue(default_concurrency_limit=CONCURRENT_REQUESTS)
     return demo.launch(
         server_name=settings.host,
         server_port=settings.port,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..sources import Sources
 from . import source_html
 from .errors import BadRequestError
+
+MAX_LINE_DIGITS = 9  # no document has a billion lines
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,18 @@ def source(engine, reference: str | None) -> SourceView:
 
 
 def _parse_ref(reference: str | None) -> tuple[str, int]:
+    """``doc:line`` → (doc, line); ASCII digits only, at most :data:`MAX_LINE_DIGITS` of them."""
+    if reference is not None and not isinstance(reference, str):
+        raise BadRequestError(f"bad source reference {reference!r:.80}", "来源格式应为 文档:行号。")
     doc, _, line = (reference or "").strip().rpartition(":")
-    if not doc or not line.isdigit():
-        raise BadRequestError(f"bad source reference {reference!r}", "来源格式应为 文档:行号。")
+    if not doc or not _DIGITS.fullmatch(line):
+        raise BadRequestError(f"bad source reference {reference!r:.80}", "来源格式应为 文档:行号。")
+    if len(line) > MAX_LINE_DIGITS:
+        raise BadRequestError(
+            f"line number of {len(line)} digits in a source reference",
+            f"行号有 {len(line)} 位数字，不是文档中的行："
+            f"来源格式应为 文档:行号，例如 {doc[:60]}:125。",
+        )
     return doc, int(line)
 
 

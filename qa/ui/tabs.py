@@ -7,18 +7,22 @@ failure reaches the user as a Chinese ``gr.Error`` (:func:`user_errors`).
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from html import escape
+from pathlib import Path
 
 import gradio as gr
 import pandas as pd
+from gradio.utils import get_upload_folder, is_in_or_equal
 
 from ..errors import USER_ERRORS
 from . import chrome, page_html, views
 from .errors import UIError
+from .markup import literal
 from .service import Service
 from .source import source
-from .uploads import add_document
+from .uploads import documents_view, start_upload, upload_result
 
 logger = logging.getLogger("budgetqa.app")
 
@@ -31,10 +35,37 @@ EXAMPLES = [
 ]
 LEVEL1_CHOICES = ["全部", "产出指标", "效益指标", "满意度指标", "成本指标"]
 UPLOAD_SUFFIXES = "txt、pdf、xlsx、xls、docx、html"
+UPLOAD_HINT = "选择文件后点“添加到索引”，进度在这里显示：读取 → 解析 → 向量化 → 写入 → 完成。"
+
+
+def _user_error(exc: Exception, name: str) -> gr.Error:
+    if isinstance(exc, UIError):
+        logger.info("refused: %s", exc)
+        return gr.Error(exc.zh, title="未完成")
+    if isinstance(exc, USER_ERRORS):
+        logger.warning("%s", exc)
+        return gr.Error(f"处理失败：{exc}", title="出错了")
+    logger.error("unexpected error in %s", name, exc_info=exc)
+    return gr.Error("内部错误，请稍后再试；问题已记录在服务器日志中。", title="出错了")
 
 
 def user_errors(fn):
-    """Turn every failure into a Chinese ``gr.Error``; never a traceback on the page."""
+    """Turn every failure into a Chinese ``gr.Error``; never a traceback on the page.
+
+    Works for generator handlers too (a handler that streams its progress).
+    """
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _user_error(exc, fn.__name__) from exc
+
+        return streaming
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -42,17 +73,8 @@ def user_errors(fn):
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except UIError as exc:
-            logger.info("refused: %s", exc)
-            raise gr.Error(exc.zh, title="未完成") from exc
-        except USER_ERRORS as exc:
-            logger.warning("%s", exc)
-            raise gr.Error(f"处理失败：{exc}", title="出错了") from exc
         except Exception as exc:
-            logger.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error(
-                "内部错误，请稍后再试；问题已记录在服务器日志中。", title="出错了"
-            ) from exc
+            raise _user_error(exc, fn.__name__) from exc
 
     return wrapper
 
@@ -336,7 +358,7 @@ def draft_tab(service: Service) -> None:
         view = service.run(views.draft, project_name, project_description, amount_wan)
         html = comparables_html(view)
         return (
-            gr.Markdown(value=view.note, visible=True),
+            gr.Markdown(value=literal(view.note), visible=True),  # the name as typed
             gr.Dataframe(value=frame(views.DRAFT_COLUMNS, view.rows), visible=bool(view.rows)),
             gr.Button(visible=bool(view.rows)),
             gr.File(value=None, visible=False),
@@ -377,24 +399,38 @@ def _documents_layout(max_mb: int):
     refresh = gr.Button("刷新", elem_id="documents-refresh")
     gr.Markdown(
         f"### 上传文档\n支持 {UPLOAD_SUFFIXES}，单个文件最大 {max_mb} MB。文件按内容检查格式，"
-        "解析成功后加入索引（只对新内容计算向量）。"
+        "解析成功后加入索引（只对新内容计算向量）；建索引时问答照常进行。"
     )
     upload = gr.File(label="选择文件", type="filepath", elem_id="upload-file")
-    add = gr.Button("添加到索引", variant="primary", elem_id="upload-button")
-    status = gr.Markdown(label="上传结果", elem_id="upload-status")
+    with gr.Row(equal_height=True):
+        add = gr.Button("添加到索引", variant="primary", scale=1, elem_id="upload-button")
+        # the progress, then the outcome (never an empty box before the first upload)
+        status = gr.Markdown(UPLOAD_HINT, elem_id="upload-status")
     return table, warnings, refresh, upload, add, status
 
 
 def _upload_message(result) -> str:
     message = (
-        f"已添加 **{result.doc}**：{result.region or '地区未识别'}，"
+        f"已添加 **{literal(result.doc)}**：{literal(result.region) or '地区未识别'}，"
         f"{result.year or '年度未识别'}，"
         f"{result.projects} 个项目，{result.indicators} 条指标；"
-        f"新计算向量 {result.report.embedded} 条。"
+        f"新计算向量 {result.report.embedded} 条（100%）。"
     )
     if result.warnings:
         message += f"\n\n解析警告 {len(result.warnings)} 条，见上方列表。"
     return message
+
+
+def discard_upload(path: str) -> None:
+    """Remove the web server's copy of an uploaded file, so it cannot be downloaded again."""
+    upload = Path(path)
+    if not is_in_or_equal(str(upload), get_upload_folder()):
+        return
+    upload.unlink(missing_ok=True)
+    try:
+        upload.parent.rmdir()  # Gradio's folder for this one file (named by its content hash)
+    except OSError:
+        pass
 
 
 DOCUMENT_SHOWN = ("文档", "地区", "年度", "格式", "内容", "警告数")
@@ -416,10 +452,11 @@ def _contents(row: dict[str, str]) -> str:
 
 
 def document_list(service: Service) -> tuple[str, str]:
-    """The indexed documents (a table, cards on a phone) and their parse warnings, as HTML."""
-    view = service.run(views.documents)
+    """The indexed documents (a table, cards on a phone), the stored uploads still waiting
+    (待索引), and the parse warnings, as HTML."""
+    view = documents_view(service)
     caption = f"已索引的文档，共 {len(view.table)} 个。"
-    rows = [row | {"内容": _contents(row)} for row in view.table]
+    rows = [row | {"内容": row.get("内容") or _contents(row)} for row in view.table]
     table = page_html.table_html(
         rows, DOCUMENT_SHOWN, caption=caption, numeric=("警告数",), elem_class="documents"
     )
@@ -437,14 +474,24 @@ def documents_tab(service: Service) -> tuple:
         return document_list(service)
 
     @user_errors
-    def on_upload(path: str | None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
-        """Add one document (txt, pdf, xlsx, xls, docx, html) to the index, or refuse it."""
+    def on_upload(uploaded: dict | None):
+        """Add one document (txt, pdf, xlsx, xls, docx, html) to the index, or refuse it;
+        shows its progress: 读取 → 解析 → 向量化 n/N → 写入 → 完成."""
+        path = uploaded.get("path") if isinstance(uploaded, dict) else None
         if not path:
             raise UIError("no file", "请先选择要上传的文件。")
-        result = add_document(
-            service, path, progress=lambda fraction, desc: progress(fraction, desc=desc)
-        )
-        return (_upload_message(result), *document_list(service))
+        try:
+            job = start_upload(service, path)
+        finally:
+            discard_upload(path)
+        for step in job.updates():
+            yield step.text, gr.skip(), gr.skip()
+        try:
+            result = upload_result(service, job)
+        except UIError as exc:  # the refusal beside the button too, the list stays as it was
+            yield literal(exc.zh), gr.skip(), gr.skip()
+            raise
+        yield (_upload_message(result), *document_list(service))
 
     refresh.click(on_documents, outputs=[table, warnings], api_visibility="private")
     upload_event = add.click(
@@ -454,5 +501,12 @@ def documents_tab(service: Service) -> tuple:
         api_name="upload",
         concurrency_limit=1,
         concurrency_id="upload",
+        show_progress="minimal",
+        show_progress_on=[status],  # a refusal marks the status, not the documents list
+        # the file arrives as Gradio checked it (inside its upload folder), not through
+        # gr.File's own step, which leaves an empty temporary file behind per upload
+        preprocess=False,
     )
+    # the uploaded copy is gone from the server: clear the box (its link would lead nowhere)
+    upload_event.then(lambda: None, outputs=[upload], api_visibility="private")
     return on_documents, table, warnings, upload_event

@@ -1,12 +1,20 @@
 """Add an uploaded document to the index, refusing anything that is not a readable budget table.
 
-An upload is checked before it touches the index: size (``settings.max_upload_mb``),
-type by content (:func:`~index.readers.detect_format`, not the name), and a full
-read and parse. Only then is it stored under ``settings.uploads_dir`` as
-``<sanitized stem>-<content hash><suffix>`` (never over an existing file) and the
-index rebuilt through :func:`qa.build.build`, which re-embeds only new text. A
-file that fails any step leaves the index as it was. Uploaded files are only
-read, never executed.
+An upload goes through named stages (:data:`qa.ui.indexer.STAGES`) while questions go on
+being answered from the live index:
+
+- 读取 (here, in the request): size (``settings.max_upload_mb``), type by content
+  (:func:`~index.readers.detect_format`, not the name), same content as an indexed or waiting
+  document; then a staging copy under ``<data_dir>/upload-staging/``;
+- 解析 (in the index worker, :mod:`qa.ui.worker`): a full read and parse of that copy
+  (:func:`check_upload`); only then is it stored under ``settings.uploads_dir`` as
+  ``<sanitized stem>-<content hash><suffix>`` (never over an existing file);
+- 向量化 n/N, 写入: the new index version is built beside the live one, loaded, and switched to.
+
+The truth after a crash: staging copies are removed at start (an upload refused or cut off
+before it was stored leaves nothing); a stored upload not yet in the index is listed in 文档 as
+待索引 and is added by a background build at start (:func:`qa.ui.service.open_service`). A
+file refused at any step leaves the index as it was. Uploaded files are only read.
 """
 
 from __future__ import annotations
@@ -14,21 +22,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.build import BuildReport
-from index.errors import BudgetIndexError, UnreadableDocumentError
-from index.parse import parse_file
+from index.build import BuildReport, corpus_files
+from index.errors import DocumentTooLargeError, UnreadableDocumentError
+from index.parse import FileFailure, parse_file
 from index.readers import detect_format
 from index.schema import ParsedDocument
 
-from ..build import build
 from ..export import safe_stem
+from . import views
 from .errors import UploadRejectedError
-from .service import Service, index_sources
+from .indexer import IndexJob, StagedUpload
+from .service import Service, index_sources, staging_dir
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +55,9 @@ ACCEPTED = {
 }
 # content format -> suffix of the stored file (text keeps its own suffix)
 STORED_SUFFIX = {"pdf": ".pdf", "xlsx": ".xlsx", "xls": ".xls", "docx": ".docx", "html": ".html"}
+PENDING = "待索引"
 
-Progress = Callable[[float, str], None]
+ProgressCallback = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -104,86 +114,150 @@ def stored_name(name: str, data: bytes) -> str:
     return f"{stem}-{digest[:12]}{STORED_SUFFIX.get(fmt, suffix)}"
 
 
-def check_upload(service: Service, upload: str | Path) -> tuple[Path, ParsedDocument]:
-    """Check an uploaded file and parse it from a staging copy; returns (staged path, parsed)."""
+def _same_content(service: Service, digest: str) -> str | None:
+    """An indexed or waiting document with this content (its name), else None."""
+    known = service.engine.store.meta.get("documents", {})
+    same = next((doc for doc, sha in known.items() if sha == digest), None)
+    waiting = service.settings.uploads_dir
+    if same is None and waiting.is_dir():
+        same = next((p.name for p in waiting.iterdir() if f"-{digest[:12]}." in p.name), None)
+    return same
+
+
+def stage_upload(service: Service, upload: str | Path) -> StagedUpload:
+    """读取: check an uploaded file's size, type and content, and copy it to the staging folder."""
     upload = Path(upload)
     name = upload.name
     settings = service.settings
     data = _read_checked(upload, name, settings.max_upload_mb)
     digest = hashlib.sha256(data).hexdigest()
-    known = service.engine.store.meta.get("documents", {})
-    same = next((doc for doc, sha in known.items() if sha == digest), None)
+    same = _same_content(service, digest)
     if same:
-        raise _reject(name, f"same content as {same}", f"与已索引的文档 {same} 内容相同。")
-    target_name = stored_name(name, data)
-    staging = settings.data_dir / "upload-staging" / digest[:16]
+        raise _reject(name, f"same content as {same}", f"与已有的文档 {same} 内容相同。")
+    staging = staging_dir(settings) / f"{digest[:16]}-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True, exist_ok=True)
-    staged = staging / target_name
+    staged = staging / stored_name(name, data)
     staged.write_bytes(data)
+    return StagedUpload(staged, name)
+
+
+def check_upload(staged: Path, name: str) -> ParsedDocument:
+    """解析: read and parse a staged upload fully; refuses it when nothing can be indexed.
+
+    Messages name the file as it was uploaded (``name``), not its staged copy.
+    """
     try:
         parsed = parse_file(staged)
+    except DocumentTooLargeError as exc:
+        raise _reject(name, exc.reason, exc.renamed(name)) from exc
     except UnreadableDocumentError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise _reject(name, exc.reason, f"无法读取（{exc.reason}）。") from exc
+        reason = exc.reason.replace(staged.name, name)
+        raise _reject(name, reason, f"无法读取（{reason}）。") from exc
     if not (parsed.projects or parsed.department_indicators or parsed.facts):
-        shutil.rmtree(staging, ignore_errors=True)
         raise _reject(
             name,
             "no performance-target or budget tables found",
             "没有找到绩效目标表或预算表，请确认文件内容。",
         )
-    return staged, parsed
+    return parsed
 
 
-def _place(staged: Path, directory: Path) -> Path:
-    """Move the staged file into the uploads folder without replacing anything there."""
+def place_upload(staged: Path, directory: Path, name: str | None = None) -> Path:
+    """Store a checked upload in the uploads folder without replacing anything there."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / staged.name
     try:
         os.link(staged, target)  # fails if the target exists: nothing is overwritten
     except FileExistsError as exc:
-        raise _reject(staged.name, "already uploaded", "该文件已上传过。") from exc
+        raise _reject(name or staged.name, "already uploaded", "该文件已上传过。") from exc
     os.chmod(target, 0o644)
-    shutil.rmtree(staged.parent, ignore_errors=True)
     return target
 
 
-def add_document(
-    service: Service, upload: str | Path, progress: Progress | None = None
-) -> UploadResult:
-    """Check, store and index one uploaded file, then reload the engine.
-
-    Raises :class:`UploadRejectedError` (with a Chinese ``zh`` message) when the file
-    is refused; the index is then unchanged.
-    """
-    report = progress or (lambda fraction, desc: None)
-    report(0.05, "检查文件")
-    staged, parsed = check_upload(service, upload)
-    report(0.2, "重建索引")
-    settings = service.settings
-    with service.lock:
-        target = _place(staged, settings.uploads_dir)
-        try:
-            result = build(settings, index_sources(settings), progress=True)
-        except (BudgetIndexError, OSError) as exc:
-            target.unlink(missing_ok=True)
-            logger.exception("rebuild after upload of %s failed", target.name)
-            raise _reject(
-                Path(upload).name, f"rebuild failed: {exc}", "重建索引失败，索引保持不变。"
-            ) from exc
-        if any(Path(f.path).name == target.name for f in result.failures):
-            target.unlink(missing_ok=True)
-            raise _reject(Path(upload).name, "unreadable at build time", "建索引时无法读取该文件。")
-        report(0.95, "加载新索引")
-        service.engine.reload()
+def summary(parsed: ParsedDocument, path: Path) -> dict:
+    """What the worker tells the server about a stored upload (JSON)."""
     document = parsed.document
-    return UploadResult(
-        doc=document.doc,
-        path=target,
-        region=document.region,
-        year=document.year,
-        projects=len(parsed.projects),
-        indicators=len(parsed.indicator_rows) + len(parsed.department_indicators),
-        warnings=tuple(str(w) for w in parsed.warnings),
-        report=result,
+    return {
+        "doc": document.doc,
+        "path": str(path),
+        "region": document.region,
+        "year": document.year,
+        "projects": len(parsed.projects),
+        "indicators": len(parsed.indicator_rows) + len(parsed.department_indicators),
+        "warnings": [str(w) for w in parsed.warnings],
+    }
+
+
+def start_upload(service: Service, upload: str | Path) -> IndexJob:
+    """Check the upload (读取) and queue it for the index worker; follow the returned job.
+
+    Raises :class:`UploadRejectedError` at once when the file is refused by the first checks.
+    """
+    return service.indexer.submit(stage_upload(service, upload))
+
+
+def upload_result(service: Service, job: IndexJob) -> UploadResult:
+    """The finished job's document (raises the refusal or failure that ended the job)."""
+    placed, built = job.result()
+    failures = [
+        FileFailure(f["path"], UnreadableDocumentError(f["path"], f["error"]))
+        for f in built["failures"]
+    ]
+    report = BuildReport(
+        index_dir=service.settings.resolved_index_dir,
+        **{k: built[k] for k in ("documents", "projects", "indicators", "chunks", "embedded")},
+        cached=built["cached"],
+        seconds=built["seconds"],
+        failures=failures,
     )
+    return UploadResult(
+        doc=placed["doc"],
+        path=Path(placed["path"]),
+        region=placed["region"],
+        year=placed["year"],
+        projects=placed["projects"],
+        indicators=placed["indicators"],
+        warnings=tuple(placed["warnings"]),
+        report=report,
+    )
+
+
+def add_document(
+    service: Service, upload: str | Path, progress: ProgressCallback | None = None
+) -> UploadResult:
+    """Check, store and index one uploaded file; returns when the new index is live.
+
+    ``progress(fraction, text)`` follows the stages (``向量化 120/466（62%）``). Raises
+    :class:`UploadRejectedError` (with a Chinese ``zh`` message) when the file is refused;
+    the index is then unchanged.
+    """
+    job = start_upload(service, upload)
+    for step in job.updates():
+        if progress:
+            progress(step.fraction, step.text)
+    return upload_result(service, job)
+
+
+# --- the documents list: indexed, and waiting -------------------------------------------------
+
+
+def pending_files(service: Service) -> list[str]:
+    """Source files not yet in the live index (stored uploads waiting for their build)."""
+    store = service.engine.store
+    failed = {Path(f.get("path", "")).name for f in store.meta.get("failures", [])}
+    known = set(store.documents) | failed
+    return [p.name for p in corpus_files(index_sources(service.settings)) if p.name not in known]
+
+
+def documents_view(service: Service) -> views.DocumentsView:
+    """The indexed documents, then the stored uploads still waiting (marked 待索引)."""
+    view = views.documents(service.engine)
+    waiting = pending_files(service)
+    if not waiting:
+        return view
+    rows = tuple(
+        dict.fromkeys(views.DOCUMENT_COLUMNS, "")
+        | {"文档": name, "地区": PENDING, "内容": f"{PENDING}：正在加入索引，完成后可检索"}
+        for name in waiting
+    )
+    return replace(view, table=view.table + rows)

@@ -35,6 +35,7 @@ from ..sources import Sources, source_ref
 from ..wording import MATCH_NAMES, WordingResult, find_wording
 from .chart import Chart, answer_chart
 from .errors import BadRequestError
+from .markup import literal
 from .service import Service
 
 SOURCE_COLUMNS = ("地区", "项目", "金额（万元）", "指标", "指标值", "说明", "出处", "来源")
@@ -192,10 +193,10 @@ class WordingView:
             return "未找到相关指标。"
         lines = [f"共 {len(self.table)} 条指标，分为 {len(clusters)} 组："]
         for number, cluster in enumerate(clusters, start=1):
-            regions = "、".join(r for r in cluster.regions if r)
+            regions = literal("、".join(r for r in cluster.regions if r))
             lines.append(
-                f"{number}. **{cluster.representative}** — {len(cluster.rows)} 条；"
-                f"取值 {cluster.spread.text or '—'}"
+                f"{number}. **{literal(cluster.representative)}** — {len(cluster.rows)} 条；"
+                f"取值 {literal(cluster.spread.text) or '—'}"
                 f"{'；' + regions if regions else ''}"
             )
         return "\n".join(lines)

@@ -311,3 +311,63 @@ def test_answer_which_regions_total_says_how_many_print_no_amount(engine, tmp_pa
     answer = answer_question(own, "哪些地方有公路养护方面的安排？")
     assert answer.value == Decimal("12.5") and isinstance(answer.value, Decimal)
     assert "直接相关的2个合计12.5万元（另有1个未列金额）" in answer.text
+
+
+# --- form rows and prose figures (a form-like table written for these families) ------------------
+
+FORM = """某丙县文化馆免费开放项目绩效目标申报表
+
+项目名称\t文化馆免费开放补助资金\t项目编号\t
+项目联系人:\t李四\t联系电话:\t0571-12345678
+项目类型\t延续项目\t项目分类\t专项业务经费
+主管部门\t某丙县文化和旅游局\t实施单位\t某丙县文化馆
+年度资金总额（万元）\t30
+一级指标\t二级指标\t三级指标\t指标值
+产出指标\t数量指标\t免费开放场馆数量\t≥2个
+产出指标\t数量指标\t举办公益展览\t≥12场
+满意度指标\t服务对象满意度指标\t群众满意度\t≥90%
+
+部门概况：某丙县文化和旅游局编制45名，其中行政编制30名、事业编制15名。
+"""
+
+
+@pytest.fixture(scope="module")
+def form_engine(engine, tmp_path_factory):
+    from dataclasses import replace
+
+    from qa.build import build
+    from qa.engine import Engine
+
+    directory = tmp_path_factory.mktemp("form")
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    (corpus / "某丙县文化馆2024年项目绩效目标表.txt").write_text(FORM, encoding="utf-8")
+    settings = replace(
+        engine.settings, data_dir=directory / "data", index_dir=None, corpus_dir=corpus
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)
+
+
+def test_choice_question_is_answered_by_the_row_printing_a_choice(form_engine):
+    """Family: 算A还是B — the form row whose value is A or B answers, beside the row asked."""
+    answer = answer_question(
+        form_engine, "文化馆免费开放补助算新增项目还是延续项目？项目分类写的啥"
+    )
+    first = answer.text.split("。")[0]
+    assert "延续项目" in first and "专项业务经费" in first
+
+
+def test_who_to_contact_reads_the_contact_person_beside_the_phone(form_engine):
+    """Family: 找谁/谁对接 asks for the person; 电话 for the number — one answer, both rows."""
+    answer = answer_question(form_engine, "文化馆免费开放补助找谁对接，电话多少")
+    first = answer.text.split("。")[0]
+    assert "李四" in first and "0571-12345678" in first
+
+
+def test_parts_named_short_are_read_after_their_printed_names(form_engine):
+    """Family: 行政编、事业编各多少 — names asked without their last character (编 for 编制),
+    each figure read right after its printed name, the sum stated as computed."""
+    answer = answer_question(form_engine, "某丙县文化和旅游局一共多少编制？行政编、事业编各多少")
+    assert "行政编制30名" in answer.text and "事业编制15名" in answer.text
+    assert answer.value == Decimal("45")

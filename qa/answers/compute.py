@@ -32,7 +32,12 @@ _CHANGE_BEFORE = re.compile(
     r"(?:增加|减少|增长|下降|上年|同比)[^，,。；;]{0,4}$"
 )  # a change, not a part
 _TRAILING_CUE = re.compile(r"(?:各是|各占|各|分别是|分别|都是)$")
-_NEXT_FIGURE = re.compile(r"[为是:：]?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<unit>亿元|万元|千元|元)?")
+# the figure printed right after a name, the name's last character allowed to be left out
+# of the question (行政编 → 行政编制200名)
+_NEXT_FIGURE = re.compile(
+    r"[\u4e00-\u9fff]?[为是:：]?(?P<num>\d[\d,]*(?:\.\d+)?)"
+    r"(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)?"
+)
 _SPLIT = re.compile(r"和|、|与|及|跟")
 _FIGURE = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)"
@@ -114,9 +119,12 @@ def answer_previous_year(ctx: QAContext, u: Understanding) -> Answer | None:
 
 def _listed_parts(ctx: QAContext, u: Understanding) -> Answer | None:
     """``财政拨款和其他资金各占多少`` → each part read on its own, then added."""
-    match = _LISTED.search(u.question)
-    if not match:
+    listed = list(_LISTED.finditer(u.question))
+    if not listed:
         return None
+    match = listed[
+        -1
+    ]  # the list the cue follows (文化和旅游局… is a name, 行政编、事业编各 the list)
     items = _TRAILING_CUE.sub("", match.group("items"))
     head, _, items = items.rpartition("里") if "里" in items else ("", "", items)
     names = [n for n in _SPLIT.split(items) if len(n) >= 2]
@@ -155,9 +163,9 @@ def _figure_of(name: str, record: Record) -> Part | None:
     if match is None:
         return None
     unit = match.group("unit") or record.unit
-    return Part(
-        name, to_decimal(match.group("num")), match.group(0).lstrip("为是:："), unit, record
-    )
+    completed = text[at : at + len(key) + 1].rstrip("为是:：0123456789")  # 行政编 → 行政编制
+    printed = text[match.start("num") : match.end()]
+    return Part(completed or name, to_decimal(match.group("num")), printed, unit, record)
 
 
 def _scope_words(text: str) -> str:

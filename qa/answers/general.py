@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.text import compact
+
 from ..context import QAContext
 from ..evidence.fits import adjusted, measure_fits, rank
 from ..evidence.match import Fit, Key, covered, fit, question_key, share, uncovered, union
@@ -70,7 +72,7 @@ def read(
             continue
         joined = union(labels, _full(other.label_marks))
         gain = _asked_share(best, joined) - _asked_share(best, labels)
-        if gain >= SECOND_MIN_GAIN or _twin(other, best, ctx):
+        if gain >= SECOND_MIN_GAIN or _twin(other, best, ctx) or _named_value(other, u):
             chosen.append(other)
             marks, labels = union(marks, _full(other.marks)), joined
         if len(chosen) >= 4:
@@ -89,6 +91,13 @@ def _asked_share(best: Fit, labels: tuple[float, ...]) -> float:
 def _full(marks: tuple[float, ...]) -> tuple[float, ...]:
     """Only what a record covers outright (two printed characters or a lexicon term)."""
     return tuple(1.0 if m >= 1.0 else 0.0 for m in marks)
+
+
+def _named_value(other: Fit, u: Understanding) -> bool:
+    """A form row whose printed value the question names as a choice (算新增项目还是延续的 →
+    项目类型 新增项目): its value answers the question even when its label is not asked."""
+    value = compact(other.record.value or "")
+    return other.record.kind == "field" and 2 <= len(value) <= 12 and value in compact(u.question)
 
 
 def _twin(other: Fit, best: Fit, ctx: QAContext) -> bool:

@@ -82,7 +82,9 @@ class IndicatorItem:
             project=row.project,
             level1=row.level1,
             level2=row.level2,
-            level3=row.level3,
+            # the indicator's name: a two-level table's name cell may hold only a level word
+            # (指标名称 数量指标 → 375万平方米, described beside)
+            level3=row.level3 or row.level2,
             value=row.value,
             weight=row.weight,
             doc=row.doc,

@@ -340,11 +340,25 @@ def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
     if not u.phrases or not _names_topic(u, scope):
         return scope
     found = projects_about(ctx, u)
+    # only projects about the topic: partly related ones are not what an aggregate adds up,
+    # nor a name holding a single word of a long topic (人大 of 人大常委会机关一共多少编制)
+    groups = [g for phrase in u.phrases for g in phrase.groups]
+    tokenizer = ctx.lexicon.tokenizer
+    found = [
+        f
+        for f in found
+        if len(groups) <= 2
+        or "项目名称" not in f.evidence
+        or 2 * sum(_in_name(f.project.name, g, tokenizer) for g in groups) >= len(groups)
+    ]
     by_name = [f.project for f in found if "项目名称" in f.evidence]
     if by_name:
         return by_name
-    primary = [f.project for f in found if f.match == "primary"]
-    return primary or [f.project for f in found]
+    return [f.project for f in found if f.match == "primary"]
+
+
+def _in_name(name: str, group, tokenizer) -> bool:
+    return any(occurs(name, variant, tokenizer) for variant in group.variants)
 
 
 def names_topic(ctx: QAContext, u: Understanding) -> bool:

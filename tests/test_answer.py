@@ -371,3 +371,37 @@ def test_parts_named_short_are_read_after_their_printed_names(form_engine):
     answer = answer_question(form_engine, "某丙县文化和旅游局一共多少编制？行政编、事业编各多少")
     assert "行政编制30名" in answer.text and "事业编制15名" in answer.text
     assert answer.value == Decimal("45")
+
+
+# --- the formal voice: purpose clauses and request verbs ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question, asked",
+    [
+        ("撰写年度报告需要：西青区法律援助经费是多少？", "西青区法律援助经费是多少？"),
+        ("起草督办函需要联系人信息：盐池县政府法律顾问的负责人", "盐池县政府法律顾问的负责人"),
+        ("为分析法律援助经费，请给出西青区的预算数。", "西青区的预算数。"),
+        ("请核实盐池县政府法律顾问的群众满意度目标。", "盐池县政府法律顾问的群众满意度目标。"),
+        ("为什么西青区法律援助经费增加了", "为什么西青区法律援助经费增加了"),
+    ],
+)
+def test_formal_request_is_read_without_its_purpose_and_verb(question, asked):
+    """Family: a researcher's or drafter's request (…需要：, 为分析…，, 请核实/请给出/请提供)."""
+    from qa.question.understand import without_preamble
+
+    assert without_preamble(question) == asked
+
+
+def test_formal_request_is_answered_like_the_plain_question(engine):
+    plain = answer_question(engine, "西青区法律援助经费是多少")
+    formal = answer_question(engine, "撰写年度报告需要：西青区法律援助经费是多少？")
+    assert formal.found and formal.value == plain.value
+    assert formal.projects[0].project == plain.projects[0].project
+
+
+def test_a_project_word_no_record_prints_is_not_found(engine):
+    """Family: a project named with words its tables do not print (装修改造) is another
+    project — 未找到 with the nearest, never the 法律援助经费's figure."""
+    answer = answer_question(engine, "西青区法律援助经费装修改造部分的服务对象满意度是多少")
+    assert not answer.found and answer.nearest

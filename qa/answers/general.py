@@ -31,6 +31,7 @@ MIN_COVERAGE = 0.72
 LOOKUP_SLACK = 0.15
 MIN_ASK = 0.6
 SECOND_MIN_GAIN = 0.08
+UNPRINTED_WORD = 4  # chars of the key the records do not print (a word of another project)
 NEAREST = 3
 _CHANGE = re.compile(r"增加|减少|增长|下降|多了|少了|压减|压了|上升|降低|变化|增减|比上年|比去年")
 _PROSE_FIGURE = re.compile(
@@ -93,6 +94,19 @@ def _full(marks: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(1.0 if m >= 1.0 else 0.0 for m in marks)
 
 
+def _unprinted_run(fits) -> int:
+    """The longest run of the question's key that no chosen table record prints as words
+    (0 for prose: a sentence is asked about in the asker's own words)."""
+    if any(f.record.kind == "sentence" for f in fits):
+        return 0
+    marks = union(*(f.marks for f in fits))
+    longest = run = 0
+    for mark in marks:
+        run = run + 1 if mark == 0.0 else 0
+        longest = max(longest, run)
+    return longest
+
+
 def _named_value(other: Fit, u: Understanding) -> bool:
     """A form row whose printed value the question names as a choice (算新增项目还是延续的 →
     项目类型 新增项目): its value answers the question even when its label is not asked."""
@@ -133,6 +147,8 @@ def answers(reading: Reading, u: Understanding | None = None) -> bool:
     best = reading.best
     if u is not None and not measure_fits(u, best.record.value, best.record.unit):
         return False
+    if _unprinted_run(reading.fits) >= UNPRINTED_WORD:
+        return False  # 嘉峪关博物馆提升改造项目: no record prints 提升改造 — another project
     return reading.coverage >= MIN_COVERAGE and reading.ask >= MIN_ASK and bool(best.record.value)
 
 
@@ -157,6 +173,8 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     picked = _fit_of(ctx, u, reading, looked) if looked is not None and reading else None
     general_ok = reading is not None and answers(reading, u)
     if picked is not None and not measure_fits(u, picked.record.value, picked.record.unit):
+        picked = None
+    if picked is not None and _unprinted_run((picked,)) >= UNPRINTED_WORD:
         picked = None
     if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:
         if not general_ok or picked.score >= reading.best.score - LOOKUP_SLACK:

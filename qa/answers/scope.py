@@ -14,6 +14,7 @@ from ..context import QAContext, region_matches
 from ..evidence.records import records_of
 from ..question import Understanding
 from ..question.terms import word_edges
+from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
 from .schema import Answer
 
@@ -77,7 +78,7 @@ def org_mentions(u: Understanding, tokenizer: Tokenizer) -> list[str]:
     after its region and year words (岳阳县教育局有哪些…, 江苏省政府办公厅2019年…), from a
     word's start to a word's end. A unit named further on is what the question is about
     (…办案费划给了纪委), not whose documents it asks for."""
-    text = compact(u.question)
+    text = compact(without_preamble(u.question))
     for word in u.region_words:
         text = text.replace(compact(word), "，")
     text = _LEADING.sub("", text)
@@ -113,11 +114,19 @@ def _printed(ctx: QAContext, u: Understanding, mention: str, tokenizer: Tokenize
     tails = [mention] + [mention[i:] for i in sorted(edges) if len(mention) - i >= PRINTED_TAIL]
     if not tails:
         return False
-    return any(
-        any(tail in record.text for tail in tails)
-        for record in records_of(ctx.store)
-        if _in_regions(record.region, u)
+    records = [r for r in records_of(ctx.store) if _in_regions(r.region, u)]
+    tables = ("amount", "indicator", "field")
+    if any(
+        any(tail in f"{r.owner} {r.label}" for tail in tails) for r in records if r.kind in tables
+    ):
+        return True  # a project's table names it (公证处业务经费)
+    # prose and notes name any other body (划给了纪委监委): they count only where some
+    # document of the regions names no department (景东民政局 of an unsigned table)
+    unsigned = any(
+        not parsed.document.department and _in_regions(parsed.document.region, u)
+        for parsed in ctx.store.documents.values()
     )
+    return unsigned and any(any(tail in r.text for tail in tails) for r in records)
 
 
 def _names(mention: str, org: str, ctx: QAContext) -> bool:

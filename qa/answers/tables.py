@@ -61,7 +61,7 @@ def answer_structure(ctx: QAContext, u: Understanding) -> Answer | None:
 
 def level_named(question: str, rows: list[IndicatorRow]) -> str | None:
     """The level label of the table the question names (满意度下面, 过程管理类, 产出指标 …)."""
-    asked = compact(question)
+    asked = re.sub(r"指标的?(数量|个数|条数)", "", compact(question))  # 三级指标数量: a count
     labels = {label for r in rows for label in (r.level1, r.level2) if label}
     named = [
         label

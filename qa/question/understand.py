@@ -7,6 +7,7 @@ aliases, the words it prints, the lexicon); :meth:`QuestionReader.understand` gi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from index.lexical import Tokenizer
@@ -20,6 +21,25 @@ from .lists import list_intent
 from .regions import RegionIndex
 from .terms import COMPARED_YEAR, QUOTES, SHORT_YEAR, YEAR_WORDS, Phrase, indicator_phrases
 from .topic import TopicMatcher
+
+# what a formal request says before the question: its purpose (撰写比较报告需要：,
+# 起草督办函需要联系人信息：, 为分析政协履职经费，) and the request verb (请核实, 请给出 …)
+_PREAMBLE = re.compile(
+    r"^(?:[^，,：:？?。]{1,24}(?:需要|需|要求)[^，,：:？?。]{0,12}[：:]"
+    r"|为(?!什么|啥|何)了?[^，,：:？?。]{2,20}[，,：:])"
+)
+_REQUEST_VERB = re.compile(
+    r"^(?:请|烦请|麻烦)?(?:帮忙)?(?:核实|核对|给出|提供|列出|说明|梳理|查一下|查询|确认|告知)(?:一下)?"
+)
+
+
+def without_preamble(text: str) -> str:
+    """The question a formal request asks, without its purpose clause and request verb
+    (撰写比较报告需要：中共江苏省委办公厅…的培训费是多少 → 中共江苏省委办公厅…的培训费是多少)."""
+    stripped = _PREAMBLE.sub("", text.strip(), count=1).strip()
+    stripped = _REQUEST_VERB.sub("", stripped, count=1).strip()
+    return stripped if len(stripped) >= 2 else text
+
 
 BATCH_WORDS = (
     "第二批",
@@ -171,7 +191,8 @@ class QuestionReader:
 
     def understand(self, question: str) -> Understanding:
         """Read intent and slots from a question."""
-        text = normalize_text(question)
+        asked = without_preamble(normalize_text(question))
+        text = asked
         intent = list_intent(text, classify_intent(text))
         found, topic = self.regions.without(text)
         scoped = COMPARED_YEAR.sub(" ", text)
@@ -180,7 +201,7 @@ class QuestionReader:
             2000 + int(y) for y in SHORT_YEAR.findall(scoped) if 2000 + int(y) not in years
         )
         topic = SHORT_YEAR.sub(" ", YEAR_WORDS.sub(" ", COMPARED_YEAR.sub(" 比上年 ", topic)))
-        _, indicator_topic = self.regions.without(QUOTES.sub("", compact(question)), "、")
+        _, indicator_topic = self.regions.without(QUOTES.sub("", compact(asked)), "、")
         kinds, indicator = indicator_phrases(indicator_topic, self.lexicon)
         level1, level2 = level_of(text)
         return Understanding(

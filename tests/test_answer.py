@@ -405,3 +405,29 @@ def test_a_project_word_no_record_prints_is_not_found(engine):
     project — 未找到 with the nearest, never the 法律援助经费's figure."""
     answer = answer_question(engine, "西青区法律援助经费装修改造部分的服务对象满意度是多少")
     assert not answer.found and answer.nearest
+
+
+def test_a_project_in_several_years_asked_without_a_year_says_which(engine, tmp_path):
+    """Family: no year given, the project indexed for two years — the answer names the year it
+    gives and the other year's figure with its source, never one year silently."""
+    from dataclasses import replace
+
+    from qa.build import build
+    from qa.engine import Engine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for year, amount in (("2024", "12.5"), ("2025", "15")):
+        text = UNPRICED.format(name="农村公路养护经费", region="某甲县", amount=amount)
+        path = corpus / f"某甲县交通运输局{year}年项目支出绩效目标表.txt"
+        path.write_text(text.replace("2024", year), encoding="utf-8")
+    settings = replace(
+        engine.settings, data_dir=tmp_path / "data", index_dir=None, corpus_dir=corpus
+    )
+    build(settings, progress=False)
+    own = Engine.open(settings)
+    answer = answer_question(own, "某甲县农村公路养护经费是多少")
+    assert answer.found and "问题未指明年度" in answer.text
+    assert "12.5万元" in answer.text and "15万元" in answer.text
+    dated = answer_question(own, "某甲县2025年农村公路养护经费是多少")
+    assert dated.value == Decimal("15") and "未指明年度" not in dated.text

@@ -5,6 +5,7 @@ cover — before any answerer reads another department's figure as if it were th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from weakref import WeakKeyDictionary
 
 from index.lexical import Tokenizer
@@ -16,6 +17,8 @@ from ..question import Understanding
 from ..question.terms import word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
+from ..sources import Sources
+from .format import project_amount
 from .schema import Answer
 
 _ORG = re.compile(
@@ -185,8 +188,44 @@ def org_years(ctx: QAContext) -> list[tuple[str, int | None]]:
     return [(o, y) for o, _, y in _orgs(ctx.store)]
 
 
+def with_other_years(ctx: QAContext, u: Understanding, answer: Answer) -> Answer:
+    """A project's figure asked without a year, when the corpus holds the project in other
+    years too: the answer says which year it gave and where the others are (never one year at
+    random, silently)."""
+    if u.years or not answer.found or not answer.projects or answer.intent not in _ONE_PROJECT:
+        return answer
+    first = answer.projects[0]
+    same = [
+        p
+        for p in ctx.store.projects.values()
+        if p.region == first.region
+        and compact(p.name) == compact(first.project)
+        and p.year
+        and p.year != first.year
+    ]
+    if not same:
+        return answer
+    sources = Sources.of(ctx.store)
+    others = "；".join(
+        f"{p.year}年度{project_amount(p)}（见{sources.cite_project(p)}）"
+        for p in sorted(same, key=lambda p: -p.year)
+    )
+    latest = max(p.year for p in same) < (first.year or 0)
+    said = f"问题未指明年度，以上为{first.year}年度{'（最新）' if latest else ''}；同名项目另有{others}。"
+    return replace(answer, text=f"{answer.text}\n{said}")
+
+
+_ONE_PROJECT = ("amount_lookup", "indicator_value", "lookup")
+
+
 def _not_found(u: Understanding, why: str) -> Answer:
     return Answer(question=u.question, intent=u.intent, text=f"未找到：{why}。", found=False)
 
 
-__all__ = ["answer_outside_scope", "known_orgs", "org_mentions", "outside_corpus"]
+__all__ = [
+    "answer_outside_scope",
+    "known_orgs",
+    "org_mentions",
+    "outside_corpus",
+    "with_other_years",
+]

@@ -211,7 +211,8 @@ def with_other_years(ctx: QAContext, u: Understanding, answer: Answer) -> Answer
         for p in sorted(same, key=lambda p: -p.year)
     )
     latest = max(p.year for p in same) < (first.year or 0)
-    said = f"问题未指明年度，以上为{first.year}年度{'（最新）' if latest else ''}；同名项目另有{others}。"
+    newest = "（最新）" if latest else ""
+    said = f"问题未指明年度，以上为{first.year}年度{newest}；同名项目另有{others}。"
     return replace(answer, text=f"{answer.text}\n{said}")
 
 

@@ -431,3 +431,18 @@ def test_a_project_in_several_years_asked_without_a_year_says_which(engine, tmp_
     assert "12.5万元" in answer.text and "15万元" in answer.text
     dated = answer_question(own, "某甲县2025年农村公路养护经费是多少")
     assert dated.value == Decimal("15") and "未指明年度" not in dated.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "两个县的群众满意度目标较高的是哪个县",
+        "西青区的满意度指标中，哪个目标较低",
+        "哪家的调解成功率更高",
+    ],
+)
+def test_comparative_words_ask_for_the_extreme(question):
+    """Family: 较高/更低 between tables is the extreme ask, like 最高/最低."""
+    from qa.question.asks import asks_of
+
+    assert "extreme" in asks_of(question)

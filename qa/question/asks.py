@@ -30,7 +30,10 @@ ASK_CUES: dict[str, str] = {
         r"完成没有|跟目标比|和目标比|目标和实际|计划.{0,6}实际|执行(了|得|情况)"
     ),
     # the extreme of an indicator's target across tables
-    "extreme": r"最高|最低|最多|最少|最大|最小|定得最|谁最|哪家最|哪个.{0,6}最",
+    "extreme": (
+        r"最高|最低|最多|最少|最大|最小|定得最|谁最|哪家最|哪个.{0,6}最|"
+        r"(较|更)(高|低|多|少|大|小)的?是?(哪|谁)|哪(个|家|份|一份|一个).{0,8}(较|更)(高|低|多|少)"
+    ),
     # a figure added or subtracted from printed ones
     "sum": (
         r"加起来|加在一起|合起来|一共|总共|合计|共计|总和|"

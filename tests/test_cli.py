@@ -272,3 +272,24 @@ def test_each_line_turns_a_bug_into_an_error_record_and_goes_on():
     assert "超过上限 500" in outcomes[2].error
     assert failures_message(outcomes) == "4 个问题中 2 个未能处理（第 2、4 行）：原因见各行的 error"
     assert failures_message(outcomes[:1]) is None
+
+
+def test_cli_parse_against_gold_prints_each_document_and_the_total():
+    """The parser's measure on real tables of other regions (issue 10): per document and total."""
+    web = DATA / "real" / "web"
+    docs = sorted(str(p) for p in web.glob("*.txt"))
+    result = runner.invoke(app, ["parse", *docs, "--gold", str(web / "gold.json")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith("TOTAL")
+    assert "tables 23/23" in lines[-1] and "amounts 17/17" in lines[-1]
+    assert "rows exact 115/115" in lines[-1]
+    assert sum(line.startswith(("0", "1", "2", "3")) for line in lines) == 22
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"doc": "x"}'], ids=["broken", "not-a-list"])
+def test_cli_parse_bad_gold_file_is_a_chinese_error(tmp_path, content):
+    gold = tmp_path / "gold.json"
+    gold.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["parse", str(CORPUS / "README.md"), "--gold", str(gold)])
+    assert result.exit_code != 0 and "金标准文件" in result.output

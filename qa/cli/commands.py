@@ -79,21 +79,54 @@ def parse(
         ..., help="Documents to parse (text, PDF, Excel, Word, HTML)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the records as JSON."),
+    gold: Path = typer.Option(
+        None,
+        "--gold",
+        help="Compare with a hand-checked gold file (tables, amounts, row counts, sample rows).",
+    ),
 ) -> None:
     """Parse documents into projects, indicator rows and department facts.
 
     Example: budgetqa parse corpus/*.txt --json
+    Measure a layout: budgetqa parse ../shared/real/web/*.txt --gold ../shared/real/web/gold.json
     """
+    expected = _read_gold(gold) if gold is not None else None
     parsed: list[ParsedDocument] = []
     failures: list[FileFailure] = []
     for result in parse_files(paths):
         (failures if isinstance(result, FileFailure) else parsed).append(result)
-    if as_json:
+    if expected is not None:
+        _print_gold_scores(expected, parsed)
+    elif as_json:
         _print_json(parse_json(parsed, failures))
     else:
         typer.echo(parse_summary(parsed, failures))
     if failures and not parsed:
         raise typer.Exit(1)
+
+
+def _read_gold(path: Path) -> list[dict]:
+    """The gold file (a JSON list of documents), or an option error naming what is wrong."""
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OptionError(f"无法读取金标准文件 {path}：{exc}") from exc
+    if not isinstance(gold, list) or not all(isinstance(g, dict) and "doc" in g for g in gold):
+        raise OptionError(f"金标准文件 {path} 应为文档列表，每项含 doc 与 projects")
+    return gold
+
+
+def _print_gold_scores(gold: list[dict], parsed: list[ParsedDocument]) -> None:
+    """Per document and in total: tables found, amounts exact, row counts, sample rows exact."""
+    from index.parse.check import score_all
+
+    by_name = {Path(p.document.doc).name: p for p in parsed}
+    scores, total = score_all(gold, by_name)
+    for item in scores:
+        typer.echo(item.line())
+        for miss in item.misses[:8]:
+            typer.echo(f"    {miss}")
+    typer.echo(total.line())
 
 
 @command

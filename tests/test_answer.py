@@ -446,3 +446,27 @@ def test_comparative_words_ask_for_the_extreme(question):
     from qa.question.asks import asks_of
 
     assert "extreme" in asks_of(question)
+
+
+def test_a_question_opening_with_a_department_reads_only_its_tables(engine, tmp_path):
+    """Family: two departments of one region print a project of one name; 某甲县农业局… and
+    某甲县交通局… (short names) each get their own department's figure."""
+    from dataclasses import replace
+
+    from qa.build import build
+    from qa.engine import Engine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for department, amount in (("交通运输局", "12.5"), ("农业农村局", "30")):
+        text = UNPRICED.format(name="农村公路养护经费", region="某甲县", amount=amount)
+        path = corpus / f"某甲县{department}2024年项目支出绩效目标表.txt"
+        path.write_text(text.replace("交通运输局", department), encoding="utf-8")
+    settings = replace(
+        engine.settings, data_dir=tmp_path / "data", index_dir=None, corpus_dir=corpus
+    )
+    build(settings, progress=False)
+    own = Engine.open(settings)
+    farm = answer_question(own, "某甲县农业农村局农村公路养护经费是多少")
+    road = answer_question(own, "某甲县交通局的农村公路养护经费是多少")
+    assert farm.value == Decimal("30") and road.value == Decimal("12.5")

@@ -27,7 +27,7 @@ from .drafting import answer_drafting
 from .extreme import answer_extreme
 from .general import answer_checked_lookup, answer_general, not_found_general
 from .schema import Answer
-from .scope import answer_outside_scope, outside_corpus, with_other_years
+from .scope import answer_outside_scope, outside_corpus, scoped, with_other_years
 from .tables import answer_actual, answer_structure
 from .which_regions import answer_which_regions
 from .wording import answer_wording
@@ -65,7 +65,7 @@ def answer_question(engine, question: str) -> Answer:
     """
     text = check_text(question)
     ctx = QAContext.of(engine)
-    u = ctx.understand(text)
+    u = scoped(ctx, ctx.understand(text))
     for answerer in (*SCOPE_ANSWERERS, *ASK_ANSWERERS, ANSWERERS[u.intent], *FALLBACKS):
         answer = answerer(ctx, u)
         if answer is not None:

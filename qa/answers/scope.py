@@ -76,7 +76,25 @@ def answer_outside_scope(ctx: QAContext, u: Understanding) -> Answer | None:
     return None
 
 
-def org_mentions(u: Understanding, tokenizer: Tokenizer) -> list[str]:
+def scoped(ctx: QAContext, u: Understanding) -> Understanding:
+    """The understanding scoped to the department the question opens with, when the corpus
+    holds it (江苏高院2019年政府采购 → 江苏省高级人民法院's documents only)."""
+    mentions = org_mentions(u, ctx.store.lexical.tokenizer, shortest=2)
+    if not mentions:
+        return u
+    departments = {
+        o for o, region in known_orgs(ctx) if not u.regions or _in_regions(region, u)
+    } & _departments(ctx)
+    matched = tuple(sorted(d for d in departments if _names(mentions[0], d, ctx)))
+    return replace(u, departments=matched) if matched else u
+
+
+def _departments(ctx: QAContext) -> set[str]:
+    """The department of each record (the names records are scoped by)."""
+    return {r.department for r in records_of(ctx.store) if r.department}
+
+
+def org_mentions(u: Understanding, tokenizer: Tokenizer, shortest: int = 3) -> list[str]:
     """The department a question is scoped to: a department-like name opening the question
     after its region and year words (岳阳县教育局有哪些…, 江苏省政府办公厅2019年…), from a
     word's start to a word's end. A unit named further on is what the question is about
@@ -90,7 +108,7 @@ def org_mentions(u: Understanding, tokenizer: Tokenizer) -> list[str]:
             break
         text = text[len(token) :]  # 给政府聘的… opens with 给, not a department
     edges = word_edges(tokenizer, text)
-    ends = [e for e in sorted(edges) if 3 <= e <= MAX_ORG and _ORG.fullmatch(text[:e])]
+    ends = [e for e in sorted(edges) if shortest <= e <= MAX_ORG and _ORG.fullmatch(text[:e])]
     if not ends or _NOT_ORG.match(text):
         return []
     mention = text[: ends[0]]
@@ -228,5 +246,6 @@ __all__ = [
     "known_orgs",
     "org_mentions",
     "outside_corpus",
+    "scoped",
     "with_other_years",
 ]

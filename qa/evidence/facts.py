@@ -51,6 +51,8 @@ def fact_candidates(facts: list[DepartmentFact], label: str) -> list[DepartmentF
 def named_figures(ctx: QAContext, u: Understanding) -> list[NamedFigure]:
     """Each fact label of the question with the value most facts print for it (in 元 or 万元)."""
     facts = ctx.facts_in(u.regions, u.years[0] if u.years else None)
+    if u.departments:  # the named department's tables only (高院's 政府采购, not 检察院's)
+        facts = [f for f in facts if not f.department or f.department in u.departments]
     out = []
     for label in u.fact_labels:
         candidates = [f for f in fact_candidates(facts, label) if f.unit in (None, "万元", "元")]

@@ -36,10 +36,19 @@ def in_scope(record: Record, u: Understanding) -> bool:
     """The record is of a region and year the question names (any when it names none)."""
     if u.regions and not any(region_matches(record.region, r) for r in u.regions):
         return False
+    if u.departments and record.department and not _of_departments(record, u.departments):
+        return False  # 江苏高院…政府采购 is not the 检察院's
     # a document that prints no region answers only questions naming no corpus region
     if u.years and record.year and record.year not in u.years:
         return any(f"{y}年" in record.owner for y in u.years)
     return True
+
+
+def _of_departments(record: Record, departments: tuple[str, ...]) -> bool:
+    """The record's department or implementing unit is one of them, by either name
+    (永德县明朗中学 and 临沧市永德县明朗中学 are one school)."""
+    names = [n for n in (record.department, record.unit_name) if n]
+    return any(n in d or d in n for n in names for d in departments)
 
 
 def candidates(

@@ -134,6 +134,9 @@ class Understanding:
         actual, extreme, sum, difference.
     measure : Measure or None
         The unit a count or size question is answered in (多少个村, 多大面积).
+    departments : tuple of str
+        The corpus departments the question is scoped to (高院 → 江苏省高级人民法院), set by
+        :func:`~qa.answers.scope.scoped` from the corpus's own department names.
     """
 
     question: str
@@ -154,6 +157,7 @@ class Understanding:
     operation: str | None = None
     asks: tuple[str, ...] = ()
     measure: Measure | None = None
+    departments: tuple[str, ...] = ()
 
     @property
     def region(self) -> str | None:

@@ -470,3 +470,28 @@ def test_a_question_opening_with_a_department_reads_only_its_tables(engine, tmp_
     farm = answer_question(own, "某甲县农业农村局农村公路养护经费是多少")
     road = answer_question(own, "某甲县交通局的农村公路养护经费是多少")
     assert farm.value == Decimal("30") and road.value == Decimal("12.5")
+
+
+@pytest.mark.parametrize(
+    "question, places",
+    [
+        ("平罗司法协理员县配的那笔是多少", ()),
+        ("盐池法律顾问县级配套多少", ()),
+        ("海淀区法律援助经费多少", ("海淀区",)),
+    ],
+)
+def test_only_the_gazetteers_places_are_places(engine, question, places):
+    """Family: …员县配, …顾问县级 read like 某某县 but China's gazetteer holds no such place; a
+    real place the corpus lacks (海淀区) is still one."""
+    from qa.context import QAContext
+
+    assert QAContext.of(engine).understand(question).unknown_places == places
+
+
+def test_money_asked_of_a_project_printing_none_is_not_a_words_value(engine, tmp_path):
+    """Family: 一年预算多少钱 of a project that prints no amount is 未找到 — never 全年, 改善 or
+    another row's figure in another unit."""
+    own = unpriced_engine(engine, tmp_path, {"某甲县": ""})
+    answer = answer_question(own, "某甲县农村公路养护经费一年预算多少钱")
+    assert not answer.found or "万元" in answer.text.split("（")[0]
+    assert "改善" not in answer.text.split("。")[0] and "公里" not in answer.text.split("。")[0]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from index.text import compact
 
 from ..context import QAContext
-from ..evidence.fits import adjusted, measure_fits, rank
+from ..evidence.fits import adjusted, measure_fits, money_asked, rank
 from ..evidence.match import Fit, Key, covered, fit, question_key, share, uncovered, union
 from ..evidence.records import Record, records_of
 from ..question import Understanding
@@ -107,6 +107,14 @@ def _unprinted_run(fits) -> int:
     return longest
 
 
+def _term_missing(reading: Reading) -> bool:
+    """A lexicon term of the question (联系电话, 负责人) the chosen records do not print."""
+    marks = union(*(f.marks for f in reading.fits))
+    return any(
+        not all(marks[i] >= 1.0 for i in range(start, end)) for start, end, _ in reading.key.terms
+    )
+
+
 def _named_value(other: Fit, u: Understanding) -> bool:
     """A form row whose printed value the question names as a choice (算新增项目还是延续的 →
     项目类型 新增项目): its value answers the question even when its label is not asked."""
@@ -147,8 +155,12 @@ def answers(reading: Reading, u: Understanding | None = None) -> bool:
     best = reading.best
     if u is not None and not measure_fits(u, best.record.value, best.record.unit):
         return False
+    if u is not None and money_asked(u.question) and not re.search(r"\d", best.record.value):
+        return False  # 一年预算多少钱 is not answered by 全年
     if _unprinted_run(reading.fits) >= UNPRINTED_WORD:
         return False  # 嘉峪关博物馆提升改造项目: no record prints 提升改造 — another project
+    if best.record.kind == "sentence" and _term_missing(reading):
+        return False  # a sentence about the project that prints no 联系电话 does not give it
     return reading.coverage >= MIN_COVERAGE and reading.ask >= MIN_ASK and bool(best.record.value)
 
 
@@ -175,6 +187,8 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     if picked is not None and not measure_fits(u, picked.record.value, picked.record.unit):
         picked = None
     if picked is not None and _unprinted_run((picked,)) >= UNPRINTED_WORD:
+        picked = None
+    if picked is not None and money_asked(u.question) and not re.search(r"\d", picked.record.value):
         picked = None
     if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:
         if not general_ok or picked.score >= reading.best.score - LOOKUP_SLACK:

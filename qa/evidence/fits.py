@@ -97,6 +97,8 @@ def adjusted(u: Understanding, f: Fit) -> Fit:
             score -= MONEY_BONUS
     if _QUANTITY.search(u.question) and wordy(f.record):
         score -= WORDY_PENALTY
+    if not (f.record.value or "").strip():
+        score -= MEASURE_PENALTY  # prints no value (金额未列): it cannot be the answer
     if not measure_fits(u, f.record.value, f.record.unit):
         score -= MEASURE_PENALTY  # 多少人 is not answered by 1374.63万元
     return f if score == f.score else replace(f, score=score)
@@ -130,4 +132,4 @@ def money_asked(question: str) -> bool:
     return bool(_MONEY.search(question)) and not _INDICATOR.search(question)
 
 
-__all__ = ["adjusted", "candidates", "in_scope", "measure_fits", "rank"]
+__all__ = ["adjusted", "candidates", "in_scope", "measure_fits", "money_asked", "rank"]

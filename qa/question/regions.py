@@ -136,13 +136,26 @@ class RegionIndex:
                 continue
             if _topic_words(place):
                 continue
-            out.append(place)
+            named = _gazetteer_place(place)
+            if named:  # 司法协理员县 of 协理员县配的那笔 is no place; 海淀区 is
+                out.append(named)
         return out
 
 
 # words that make a "place" a topic phrase (社矫经费各县, 政府购买社区, 我们县)
 _TOPIC_INSIDE = ("经费", "资金", "项目", "工作", "购买", "各", "们", "的")
 _NOT_PLACE_ENDINGS = ("社区", "辖区", "片区", "园区")
+
+
+def _gazetteer_place(place: str) -> str | None:
+    """The longest tail of a place-looking phrase that China's gazetteer knows, or None."""
+    from index.regions import gazetteer
+
+    known = gazetteer()
+    for start in range(len(place) - 1):
+        if known.lookup(place[start:]):
+            return place[start:]
+    return None
 
 
 def _topic_words(place: str) -> bool:

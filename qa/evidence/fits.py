@@ -108,7 +108,8 @@ def rank(
         return []
     vector = ctx.searcher.query_vector(u.question)
     dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
-    fits = [adjusted(u, fit(key, r, float(d))) for r, d in zip(found, dense, strict=True)]
+    memo: dict = {}  # the records of one project share their scope and about texts
+    fits = [adjusted(u, fit(key, r, float(d), memo)) for r, d in zip(found, dense, strict=True)]
     return sorted(fits, key=lambda f: (-f.score, f.record.id))
 
 

@@ -495,3 +495,32 @@ def test_money_asked_of_a_project_printing_none_is_not_a_words_value(engine, tmp
     answer = answer_question(own, "某甲县农村公路养护经费一年预算多少钱")
     assert not answer.found or "万元" in answer.text.split("（")[0]
     assert "改善" not in answer.text.split("。")[0] and "公里" not in answer.text.split("。")[0]
+
+
+# --- long lists: what is shown is bounded, the figures are not -----------------------------------
+
+SHOWN_REGIONS = 10  # qa.answers.format.SHOWN_REGIONS
+MANY_REGIONS = {
+    f"某{ch}县": f"{i + 1}.{i + 11}" for i, ch in enumerate("甲乙丙丁戊己庚辛壬癸子丑寅卯辰")
+}
+
+
+def test_answer_which_regions_pages_a_long_list_of_regions(engine, tmp_path):
+    """15 regions: the text names the 10 largest and 另有5个地区 with their total, the first
+    sentence's total stays the exact sum of all 15, and every project stays listed."""
+    own = unpriced_engine(engine, tmp_path, MANY_REGIONS)
+    answer = answer_question(own, "哪些地方有公路养护方面的安排？")
+    total = sum((Decimal(v) for v in MANY_REGIONS.values()), Decimal(0))
+    assert answer.value == total and isinstance(answer.value, Decimal)
+    assert f"分布在15个地区，其中直接相关的15个合计{total.normalize():f}万元" in answer.text
+    by_amount = sorted(MANY_REGIONS, key=lambda r: -Decimal(MANY_REGIONS[r]))
+    shown, rest = by_amount[:SHOWN_REGIONS], by_amount[SHOWN_REGIONS:]
+    lines = answer.text.split("\n")
+    assert [line.split("：")[0] for line in lines[1 : SHOWN_REGIONS + 1]] == shown
+    rest_total = sum((Decimal(MANY_REGIONS[r]) for r in rest), Decimal(0))
+    assert lines[SHOWN_REGIONS + 1].startswith(
+        f"另有5个地区共5个项目（直接相关的合计{rest_total.normalize():f}万元）："
+    )
+    assert not any(line.startswith(f"{r}：") for r in rest for line in lines)
+    assert {p.region for p in answer.projects} == set(MANY_REGIONS)
+    assert answer.extra["regions"] == 15 and answer.extra["projects_listed"] == 15

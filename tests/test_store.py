@@ -298,3 +298,39 @@ def test_store_default_is_local(monkeypatch):
     assert load_settings().store == "local"
     assert store_kind(load_settings().store) == "local"
     assert os.environ.get("BUDGETQA_STORE") is None
+
+
+@pytest.mark.parametrize("by", ["region", "department"])
+def test_store_totals_equal_the_records(engine, by):
+    """The per-region / per-department totals summed at build equal the projects' own
+    amounts, summed exactly (Decimal), per year."""
+    from decimal import Decimal
+
+    expected: dict[tuple[str, int | None], list] = {}
+    for project in engine.store.projects.values():
+        entry = expected.setdefault((getattr(project, by) or "", project.year), [0, 0, Decimal(0)])
+        entry[0] += 1
+        if project.amount_wan is not None:
+            entry[1] += 1
+            entry[2] += project.amount_wan
+    totals = engine.store.totals(by)
+    assert {(t.name, t.year): [t.projects, t.priced, t.amount_wan] for t in totals} == expected
+    assert all(isinstance(t.amount_wan, Decimal) and t.by == by for t in totals)
+    assert sum(t.projects for t in totals) == len(engine.store.projects)
+
+
+def test_store_totals_by_an_unknown_field_is_refused(engine):
+    with pytest.raises(ValueError, match="region"):
+        engine.store.totals("doc")
+
+
+def test_store_vectors_read_by_batched_rows_equal_rows_in_memory(engine, monkeypatch):
+    """Past EAGER_ROWS chunks the rows of a question's records are read in batches from the
+    catalog: the same vectors as the in-memory row map (an unknown id gives a zero row)."""
+    from index.store import core
+
+    ids = [c.id for c in list(engine.store.chunks)[::7]][:1200] + ["nope"]
+    expected = engine.store.vectors_of(ids)
+    monkeypatch.setattr(core, "EAGER_ROWS", 0)
+    lazy = IndexStore.load(engine.settings.resolved_index_dir)
+    assert np.array_equal(lazy.vectors_of(ids), expected) and not expected[-1].any()

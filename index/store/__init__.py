@@ -4,6 +4,7 @@
 the default) and ``milvus`` (Milvus Lite or a Milvus server, ``BUDGETQA_STORE=milvus://…``).
 """
 
+from .catalog import TOTALS_BY, ProjectTotal
 from .core import (
     CODE_VERSION,
     STORES,
@@ -25,9 +26,11 @@ __all__ = [
     "HNSW_THRESHOLD",
     "IVF_THRESHOLD",
     "STORES",
+    "TOTALS_BY",
     "Filters",
     "IndexData",
     "IndexStore",
+    "ProjectTotal",
     "StoreError",
     "StoreUnavailableError",
     "choose_dense_type",

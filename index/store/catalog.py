@@ -16,7 +16,8 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,43 @@ RECORD_KINDS = {
 CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 # Chunk metadata kept as arrays for filtering: categorical columns are codes into a value list.
 CATEGORICAL = ("kind", "doc", "region", "level1", "level2", "project_id", "department")
+# What project money is totalled by at build (the ``totals`` table): a project's field.
+TOTALS_BY = ("region", "department")
 _BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class ProjectTotal:
+    """The projects of one region (or department) and year, and the exact sum of the amounts
+    they print (Decimal 万元; ``priced`` of the ``projects`` print one)."""
+
+    by: str
+    name: str
+    year: int | None
+    projects: int
+    priced: int
+    amount_wan: Decimal
+
+
+def project_totals(documents: list[ParsedDocument]) -> list[ProjectTotal]:
+    """Every project's amount summed (Decimal) per region and per department, each per year.
+
+    A project stored twice under one id (a later document's wins) counts once.
+    """
+    projects = {project.id: project for parsed in documents for project in parsed.projects}
+    sums: dict[tuple[str, str, int], list] = {}
+    for project in projects.values():
+        for by in TOTALS_BY:
+            key = (by, getattr(project, by) or "", project.year or 0)
+            entry = sums.setdefault(key, [0, 0, Decimal(0)])
+            entry[0] += 1
+            if project.amount_wan is not None:
+                entry[1] += 1
+                entry[2] += project.amount_wan
+    return [
+        ProjectTotal(by, name, year or None, count, priced, amount)
+        for (by, name, year), (count, priced, amount) in sorted(sums.items())
+    ]
 
 
 def _records_of(parsed: ParsedDocument) -> Iterator[tuple[str, str, object]]:
@@ -109,7 +146,23 @@ def write_catalog(
             )
         db.execute("CREATE INDEX chunks_doc ON chunks (doc)")
         db.execute("CREATE INDEX chunks_id ON chunks (id)")
+        _write_totals(db, documents)
     _write_columns(directory, chunks, departments)
+
+
+def _write_totals(db: sqlite3.Connection, documents: list[ParsedDocument]) -> None:
+    """The ``totals`` table: :func:`project_totals`, the amount as exact Decimal text."""
+    db.execute(
+        "CREATE TABLE totals (by TEXT, name TEXT, year INTEGER, projects INTEGER,"
+        " priced INTEGER, amount_wan TEXT, PRIMARY KEY (by, name, year)) WITHOUT ROWID"
+    )
+    db.executemany(
+        "INSERT INTO totals VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (t.by, t.name, t.year or 0, t.projects, t.priced, str(t.amount_wan))
+            for t in project_totals(documents)
+        ],
+    )
 
 
 def _write_columns(directory: Path, chunks: list[Chunk], departments: list[str]) -> None:
@@ -145,6 +198,20 @@ class Catalog:
 
     def count(self, sql: str, params: tuple = ()) -> int:
         return int(self.execute(sql, params).fetchone()[0])
+
+    def totals(self, by: str) -> list[ProjectTotal]:
+        """The precomputed :class:`ProjectTotal` of every region (or department) and year."""
+        if by not in TOTALS_BY:
+            raise ValueError(f"totals by {by!r}: one of {', '.join(TOTALS_BY)}")
+        rows = self.execute(
+            "SELECT name, year, projects, priced, amount_wan FROM totals WHERE by = ?"
+            " ORDER BY name, year",
+            (by,),
+        )
+        return [
+            ProjectTotal(by, name, year or None, count, priced, Decimal(amount))
+            for name, year, count, priced, amount in rows
+        ]
 
 
 class RecordMap(Mapping):

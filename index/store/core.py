@@ -39,6 +39,7 @@ from .catalog import (
     ChunkList,
     Columns,
     DocumentMap,
+    ProjectTotal,
     RecordMap,
     chunk_departments,
     write_catalog,
@@ -47,7 +48,7 @@ from .errors import StoreUnavailableError
 from .local import LocalBackend
 from .milvus import MilvusBackend
 
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 STORES = {"local": LocalBackend, "milvus": MilvusBackend}
 
 
@@ -191,6 +192,7 @@ def _check_meta(root: Path, meta: dict, model: str | None, encoder_backend: str)
 
 
 EAGER_ROWS = 200_000
+ROWS_BATCH = 500
 
 
 class IndexStore:
@@ -253,14 +255,41 @@ class IndexStore:
         found = self.catalog.execute("SELECT row FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
         return int(found[0]) if found else None
 
+    def chunk_rows(self, chunk_ids: list[str]) -> list[int | None]:
+        """:meth:`chunk_row` of each id (one catalog query per :data:`ROWS_BATCH` ids when
+        the rows are not kept in memory)."""
+        if self.__dict__.get("_rows") is not None or len(self.chunks) <= EAGER_ROWS:
+            return [self.chunk_row(chunk_id) for chunk_id in chunk_ids]
+        found: dict[str, int] = {}
+        distinct = list(dict.fromkeys(chunk_ids))
+        for start in range(0, len(distinct), ROWS_BATCH):
+            batch = distinct[start : start + ROWS_BATCH]
+            marks = ", ".join("?" for _ in batch)
+            found.update(
+                self.catalog.execute(
+                    f"SELECT id, row FROM chunks WHERE id IN ({marks})", tuple(batch)
+                ).fetchall()
+            )
+        return [found.get(chunk_id) for chunk_id in chunk_ids]
+
     def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
         """The stored embeddings of these chunks, in order (a zero row for an unknown id)."""
         out = np.zeros((len(chunk_ids), self.vectors.shape[1]), dtype=np.float32)
-        for index, chunk_id in enumerate(chunk_ids):
-            row = self.chunk_row(chunk_id)
-            if row is not None:
-                out[index] = self.vectors[row]
+        rows = self.chunk_rows(chunk_ids)
+        known = [i for i, row in enumerate(rows) if row is not None]
+        if known:
+            at = np.array([rows[i] for i in known])
+            order = np.argsort(at, kind="stable")  # read the memory map in row order
+            out[np.array(known)[order]] = self.vectors[at[order]]
         return out
+
+    def totals(self, by: str = "region") -> list[ProjectTotal]:
+        """Project money per region (``by="department"``: per department) and year, summed
+        exactly at build (:class:`~index.store.catalog.ProjectTotal`; cached once read)."""
+        cache = self.__dict__.setdefault("_totals", {})
+        if by not in cache:
+            cache[by] = self.catalog.totals(by)
+        return cache[by]
 
     def vocabulary(self) -> frozenset[str]:
         """Every word the lexical index knows (what the corpus prints)."""

@@ -1,7 +1,10 @@
 """Answer aggregates computed from records (Decimal): sums, counts, largest/smallest, comparisons.
 
-Every aggregate says what was summed and how many items, and cites each item. The operation
-the question asks for (:func:`~qa.question.operation_of`) picks one of :data:`OPERATIONS`.
+Every aggregate says what was summed and how many items, and cites each item it shows: past
+:data:`~qa.answers.format.SHOWN_PROJECTS` items the largest ones and how many more, past
+:data:`~qa.answers.format.SHOWN_REGIONS` regions the largest ones and the rest's total (the
+figure is always computed from every item). The operation the question asks for
+(:func:`~qa.question.operation_of`) picks one of :data:`OPERATIONS`.
 """
 
 from __future__ import annotations
@@ -12,12 +15,20 @@ from decimal import Decimal
 
 from index.schema import Project
 
-from ..context import QAContext
+from ..context import QAContext, region_matches
 from ..evidence import funding_lines, topic_label, topic_projects
 from ..question import Understanding
 from ..sources import Sources
 from .facts import answer_department_facts
-from .format import NO_REGION, project_amount, scope_text, wan
+from .format import (
+    LISTED_PROJECTS,
+    NO_REGION,
+    SHOWN_PROJECTS,
+    SHOWN_REGIONS,
+    project_amount,
+    scope_text,
+    wan,
+)
 from .schema import Answer, ProjectItem
 
 
@@ -28,8 +39,9 @@ class _Items:
     what: str  # 天津市西青区2024年涉及“…”的项目
     ordered: list[Project]  # largest amount first
     total: Decimal
-    listing: str  # every project with its amount and source
+    listing: str  # the projects with their amounts and sources (the largest, past a bound)
     sources: Sources
+    regions: list[tuple[str, Decimal]]  # amounts summed by region, largest first
 
 
 def answer_aggregate(ctx: QAContext, u: Understanding) -> Answer | None:
@@ -82,14 +94,12 @@ def _project_amounts(ctx: QAContext, u: Understanding) -> Answer | None:
     operation = u.operation or "sum"
     sources = Sources.of(ctx.store)
     ordered = sorted(projects, key=lambda p: (-(p.amount_wan), p.id))
-    listing = "；".join(
-        f"{p.region or ''}“{p.name}”{project_amount(p)}（{sources.cite_project(p)}）"
-        for p in ordered
-    )
+    listing = _listing(ordered, sources)
     topic = topic_label(ctx, u)
     what = f"{scope_text(u.regions, u.years)}{('涉及“' + topic + '”的') if topic else ''}项目"
     total = sum((p.amount_wan for p in projects), Decimal(0))
-    items = _Items(what, ordered, total, listing, sources)
+    regions = _stored_totals(ctx, u, total) if not topic else None
+    items = _Items(what, ordered, total, listing, sources, regions or _region_totals(ordered))
     value, unit, text = OPERATIONS.get(operation, _sum)(items, operation)
     if operation in ("max", "min"):
         ordered = ordered if operation == "max" else list(reversed(ordered))
@@ -97,7 +107,7 @@ def _project_amounts(ctx: QAContext, u: Understanding) -> Answer | None:
         question=u.question,
         intent="aggregate",
         text=text,
-        projects=tuple(ProjectItem.of(p) for p in ordered),
+        projects=tuple(ProjectItem.of(p) for p in ordered[:LISTED_PROJECTS]),
         value=value,
         unit=unit,
         extra={"operation": operation, "items": len(projects)},
@@ -111,10 +121,7 @@ def answer_scope_projects(ctx: QAContext, u: Understanding) -> Answer | None:
     if not projects:
         return None
     sources = Sources.of(ctx.store)
-    listing = "；".join(
-        f"{p.region or ''}“{p.name}”{project_amount(p)}（{sources.cite_project(p)}）"
-        for p in projects
-    )
+    listing = _listing(projects, sources)
     priced = [p for p in projects if p.amount_wan is not None]
     total = sum((p.amount_wan for p in priced), Decimal(0))
     unpriced = len(projects) - len(priced)
@@ -127,11 +134,21 @@ def answer_scope_projects(ctx: QAContext, u: Understanding) -> Answer | None:
         question=u.question,
         intent="which_regions_fund",
         text=text,
-        projects=tuple(ProjectItem.of(p) for p in projects),
+        projects=tuple(ProjectItem.of(p) for p in projects[:LISTED_PROJECTS]),
         value=total,
         unit="万元",
         extra={"operation": "list", "items": len(projects)},
     )
+
+
+def _listing(ordered: list[Project], sources: Sources) -> str:
+    """Each project with its amount and source; past :data:`SHOWN_PROJECTS`, the first ones
+    and how many in all."""
+    shown = "；".join(
+        f"{p.region or ''}“{p.name}”{project_amount(p)}（{sources.cite_project(p)}）"
+        for p in ordered[:SHOWN_PROJECTS]
+    )
+    return shown + (f"等{len(ordered)}个项目" if len(ordered) > SHOWN_PROJECTS else "")
 
 
 def _sum(items: _Items, operation: str) -> tuple[Decimal, str, str]:
@@ -152,12 +169,14 @@ def _count(items: _Items, operation: str) -> tuple[Decimal, str, str]:
 def _extreme(items: _Items, operation: str) -> tuple[Decimal, str, str]:
     ordered = items.ordered if operation == "max" else list(reversed(items.ordered))
     best = ordered[0]
+    shown_all = operation == "max" or len(ordered) <= SHOWN_PROJECTS
+    listing = items.listing if shown_all else _listing(ordered, items.sources)
     text = (
         f"{items.what}中金额{'最多' if operation == 'max' else '最少'}的是"
         f"{best.region or ''}“{best.name}”{project_amount(best)}"
-        f"（{items.sources.cite_project(best)}）。全部{len(ordered)}个：{items.listing}。"
+        f"（{items.sources.cite_project(best)}）。全部{len(ordered)}个：{listing}。"
     )
-    return best.amount_wan, "万元", text + _by_region(ordered)
+    return best.amount_wan, "万元", text + _by_region(items.regions)
 
 
 def _average(items: _Items, operation: str) -> tuple[Decimal, str, str]:
@@ -178,21 +197,45 @@ def _region_totals(projects: list[Project]) -> list[tuple[str, Decimal]]:
     return sorted(totals.items(), key=lambda item: -item[1])
 
 
-def _by_region(projects: list[Project]) -> str:
-    ranked = _region_totals(projects)
+def _stored_totals(ctx: QAContext, u: Understanding, total: Decimal) -> list | None:
+    """The region totals the store summed at build for a scope of whole regions (no year, no
+    topic), largest first; None when they do not add up to ``total`` (projects printed twice)."""
+    if u.years:
+        return None
+    sums: dict[str, Decimal] = {}
+    for t in ctx.store.totals("region"):
+        if t.priced and (not u.regions or any(region_matches(t.name, w) for w in u.regions)):
+            region = t.name or NO_REGION
+            sums[region] = sums.get(region, Decimal(0)) + t.amount_wan
+    if sum(sums.values(), Decimal(0)) != total:
+        return None
+    return sorted(sums.items(), key=lambda item: -item[1])
+
+
+def _by_region(ranked: list[tuple[str, Decimal]]) -> str:
     if len(ranked) < 2:
         return ""
-    return "按地区合计：" + "；".join(f"{r}{wan(v)}" for r, v in ranked) + "。"
+    return "按地区合计：" + _shown_regions(ranked) + "。"
+
+
+def _shown_regions(ranked: list[tuple[str, Decimal]]) -> str:
+    """``甲县12万元；乙县8万元`` — past :data:`SHOWN_REGIONS`, the largest and the rest's
+    count and total."""
+    shown = "；".join(f"{r}{wan(v)}" for r, v in ranked[:SHOWN_REGIONS])
+    rest = ranked[SHOWN_REGIONS:]
+    if not rest:
+        return shown
+    return shown + f"；另有{len(rest)}个地区合计{wan(sum((v for _, v in rest), Decimal(0)))}"
 
 
 def _compare(items: _Items, operation: str) -> tuple[Decimal, str, str]:
-    ranked = _region_totals(items.ordered)
+    ranked = items.regions
     if len(ranked) >= 2:
         difference = ranked[0][1] - ranked[-1][1]
         same = "一致" if difference == 0 else "不一致"
         text = (
             f"{items.what}按地区："
-            + "；".join(f"{r}{wan(v)}" for r, v in ranked)
+            + _shown_regions(ranked)
             + f"。{ranked[0][0]}比{ranked[-1][0]}多{wan(difference)}"
             + (f"（两者{same}）" if operation == "match" else "")
             + f"。明细：{items.listing}。"

@@ -8,6 +8,12 @@ from index.schema import Project
 
 NOT_LISTED = "金额未列"
 NO_REGION = "未注明地区"
+# what an answer shows of a long list: regions (and projects) named in its text, names listed
+SHOWN_REGIONS = 10
+SHOWN_PROJECTS = 20
+SHOWN_NAMES = 30
+# the projects an answer record lists at most (its text states the exact count and total)
+LISTED_PROJECTS = 1000
 
 
 def wan(value: Decimal | None, unit: str = "万元", missing: str = NOT_LISTED) -> str:
@@ -44,3 +50,16 @@ def scope_text(regions: tuple[str, ...], years: tuple[int, ...]) -> str:
     """What an aggregate is over: ``天津市西青区2024年`` (``全部地区`` when no region is named)."""
     region = "、".join(regions) or "全部地区"
     return f"{region}{f'{years[0]}年' if years else ''}"
+
+
+def more_names(names: list[str], counter: str = "个") -> str:
+    """The names, past :data:`SHOWN_NAMES` the first ones and how many in all.
+
+    >>> more_names(["甲县", "乙县"])
+    '甲县、乙县'
+    >>> more_names([f"{i}县" for i in range(40)], "个地区")[-12:]
+    '29县等40个地区'
+    """
+    if len(names) <= SHOWN_NAMES:
+        return "、".join(names)
+    return "、".join(names[:SHOWN_NAMES]) + f"等{len(names)}{counter}"

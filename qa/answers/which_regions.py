@@ -4,6 +4,12 @@ The first sentence gives the result: how many projects in how many places, and t
 the projects directly about the topic. Projects named after the topic (or with output rows
 about it) are listed first, each with its source; a multi-purpose fund that only mentions it
 is marked 部分相关. Regions of the corpus with no such project are named.
+
+What is shown is bounded, not what matches: past :data:`SHOWN_REGIONS` regions the text lists
+the regions with the largest totals and says how many more there are and what they hold (the
+first sentence's total stays the exact sum of every project); a region's line names at most
+:data:`SHOWN_PER_REGION` projects; the ``projects`` of the answer stop at
+:data:`~qa.answers.format.LISTED_PROJECTS` (the largest regions' first).
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from ..evidence import ProjectMatch, names_topic, projects_about
 from ..question import Understanding
 from ..sources import Sources
 from .aggregate import answer_scope_projects
-from .format import NO_REGION, project_amount, wan
+from .format import LISTED_PROJECTS, NO_REGION, SHOWN_REGIONS, more_names, project_amount, wan
 from .schema import Answer, IndicatorItem, ProjectItem
 
 PARTIAL_TAG = "（多用途资金，部分相关）"
+SHOWN_PER_REGION = 10
 
 
 def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
@@ -32,16 +39,15 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
     by_region: dict[str, list[ProjectMatch]] = {}
     for match in found:
         by_region.setdefault(match.project.region or NO_REGION, []).append(match)
-    order = sorted(by_region, key=lambda r: (-_primary_total(by_region[r]), r))
+    totals = {region: _primary_total(matches) for region, matches in by_region.items()}
+    order = sorted(by_region, key=lambda r: (-totals[r], r))
     sources = Sources.of(ctx.store)
-    lines = []
-    for region in order:
-        parts = [
-            f"“{m.project.name}”{project_amount(m.project)}"
-            f"{'' if m.match == 'primary' else PARTIAL_TAG}（{sources.cite_project(m.project)}）"
-            for m in by_region[region]
-        ]
-        lines.append(f"{region}：" + "；".join(parts))
+    lines = [
+        _region_line(region, by_region[region], totals[region], sources)
+        for region in order[:SHOWN_REGIONS]
+    ]
+    if len(order) > SHOWN_REGIONS:
+        lines.append(_rest(order[SHOWN_REGIONS:], by_region, totals))
     topic = "、".join("".join(p.terms) for p in u.phrases) or u.topic
     primary_total, priced, unpriced = _primary_total(found), _priced(found), _unpriced(found)
     text = f"{_headline(topic, found, len(order), primary_total)}：\n" + "\n".join(lines)
@@ -49,19 +55,47 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
         r for r in ctx.regions.regions if r not in by_region and (not u.regions or r in u.regions)
     ]
     if missing:
-        text += f"\n语料中{('、'.join(missing))}未见相关项目。"
+        text += f"\n语料中{more_names(missing, '个地区')}未见相关项目。"
+    listed = _ordered(found, order)[:LISTED_PROJECTS]
     return Answer(
         question=u.question,
         intent="which_regions_fund",
         text=text,
         projects=tuple(
-            ProjectItem.of(m.project, m.match, note="、".join(m.evidence))
-            for m in _ordered(found, order)
+            ProjectItem.of(m.project, m.match, note="、".join(m.evidence)) for m in listed
         ),
-        indicators=tuple(IndicatorItem.of(r) for m in found for r in m.rows),
+        indicators=tuple(IndicatorItem.of(r) for m in listed for r in m.rows),
         value=primary_total if priced or not unpriced else None,  # no amount is not 0
         unit="万元",
-        extra={"regions_without": missing},
+        extra={
+            "regions_without": missing,
+            "regions": len(order),
+            "projects": len(found),
+            "projects_listed": len(listed),
+        },
+    )
+
+
+def _region_line(region: str, matches: list[ProjectMatch], total: Decimal, sources) -> str:
+    """``盐池县：“…”36万元（出处）；…`` — past :data:`SHOWN_PER_REGION` projects (direct
+    ones first, largest first), how many in all and the region's direct total."""
+    parts = [
+        f"“{m.project.name}”{project_amount(m.project)}"
+        f"{'' if m.match == 'primary' else PARTIAL_TAG}（{sources.cite_project(m.project)}）"
+        for m in matches[:SHOWN_PER_REGION]
+    ]
+    if len(matches) > SHOWN_PER_REGION:
+        parts.append(f"等{len(matches)}个项目（直接相关的合计{wan(total)}）")
+    return f"{region}：" + "；".join(parts)
+
+
+def _rest(regions: list[str], by_region: dict[str, list[ProjectMatch]], totals) -> str:
+    """The regions past the shown ones: how many, their projects and direct total."""
+    projects = sum(len(by_region[r]) for r in regions)
+    total = sum((totals[r] for r in regions), Decimal(0))
+    return (
+        f"另有{len(regions)}个地区共{projects}个项目（直接相关的合计{wan(total)}）："
+        f"{more_names(regions, '个地区')}"
     )
 
 

@@ -1,7 +1,8 @@
 """Rank every record of the index by how well it answers a question.
 
 The records of the question's regions and years (all of them on a corpus of ordinary size;
-the records of the best search hits' projects and documents on a large one) are scored by
+the records of the best search hits' projects, and the documents' own records, on a large one,
+found without a pass over the rest) are scored by
 :func:`~qa.evidence.match.fit` plus their embedding similarity to the question.
 """
 
@@ -15,9 +16,11 @@ from index.search import Filters
 from ..context import QAContext, region_matches
 from ..question import Understanding
 from .match import HEADLINE, Fit, Key, fit, question_key
-from .records import Record, records_of
+from .records import Record, grouped_records
 
 FULL_SCAN = 6000
+# past this many records of the question's regions and kinds, candidates come from search hits
+SCAN_LIMIT = 30_000
 MONEY_BONUS = 0.5
 WORDY_PENALTY = 1.0
 MEASURE_PENALTY = 1.0
@@ -36,6 +39,11 @@ def in_scope(record: Record, u: Understanding) -> bool:
     """The record is of a region and year the question names (any when it names none)."""
     if u.regions and not any(region_matches(record.region, r) for r in u.regions):
         return False
+    return _in_years(record, u)
+
+
+def _in_years(record: Record, u: Understanding) -> bool:
+    """The record is of the named department (when one is named) and years."""
     if u.departments and record.department and not _of_departments(record, u.departments):
         return False  # 江苏高院…政府采购 is not the 检察院's
     # a document that prints no region answers only questions naming no corpus region
@@ -54,18 +62,46 @@ def _of_departments(record: Record, departments: tuple[str, ...]) -> bool:
 def candidates(
     ctx: QAContext, u: Understanding, kinds: tuple[str, ...] = (), where=None
 ) -> list[Record]:
-    """The records a question may be about (prefiltered by search on a large corpus)."""
-    records = [r for r in records_of(ctx.store) if in_scope(r, u)]
-    if kinds:
-        records = [r for r in records if r.kind in kinds]
-    if where is not None:
-        records = [r for r in records if where(r)]
-    if len(records) <= FULL_SCAN:
-        return records
+    """The records a question may be about: those of its regions, years and kinds (and
+    ``where``); past :data:`FULL_SCAN` of them, only the records of the best search hits'
+    projects and the records of no project of their documents. Past :data:`SCAN_LIMIT`
+    records of its regions and kinds, those are read from the hits' owners directly, so the
+    work is bounded by the hits, not by the corpus."""
+    groups = grouped_records(ctx.store)
+    regions = groups.regions(
+        lambda region: not u.regions or any(region_matches(region, w) for w in u.regions)
+    )
+    if groups.count(regions, kinds) <= SCAN_LIMIT:
+        records = [
+            r
+            for r in groups.select(regions, kinds)
+            if _in_years(r, u) and (where is None or where(r))
+        ]
+        if len(records) <= FULL_SCAN:
+            return records
+        projects, docs = _hit_owners(ctx, u)
+        return [r for r in records if _owned(r, projects, docs)]
+    projects, docs = _hit_owners(ctx, u)
+    wanted = set(regions)
+    return [
+        r
+        for r in groups.owned(projects, docs)
+        if (r.region or "") in wanted
+        and (not kinds or r.kind in kinds)
+        and _in_years(r, u)
+        and (where is None or where(r))
+    ]
+
+
+def _hit_owners(ctx: QAContext, u: Understanding) -> tuple[set[str], set[str]]:
+    """The projects and documents of the question's best :data:`SEARCH_HITS` search hits."""
     region = u.regions[0] if len(u.regions) == 1 else None
     hits = ctx.searcher.search(u.question, k=SEARCH_HITS, filters=Filters(region=region))
-    owners = {h.project_id for h in hits if h.project_id} | {h.doc for h in hits}
-    return [r for r in records if r.project_id in owners or r.doc in owners]
+    return {h.project_id for h in hits if h.project_id}, {h.doc for h in hits}
+
+
+def _owned(record: Record, projects: set[str], docs: set[str]) -> bool:
+    return record.project_id in projects if record.project_id else record.doc in docs
 
 
 def rank(
@@ -82,7 +118,8 @@ def rank(
         return []
     vector = ctx.searcher.query_vector(u.question)
     dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
-    fits = [adjusted(u, fit(key, r, float(d))) for r, d in zip(found, dense, strict=True)]
+    memo: dict = {}  # the records of one project share their scope and about texts
+    fits = [adjusted(u, fit(key, r, float(d), memo)) for r, d in zip(found, dense, strict=True)]
     return sorted(fits, key=lambda f: (-f.score, f.record.id))
 
 

@@ -109,17 +109,30 @@ class Fit:
     asked: tuple[int, ...] = ()
 
 
-def fit(key: Key, record: Record, dense: float = 0.0) -> Fit:
-    """Coverage of the key by the record, split into its scope and its ask."""
+def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) -> Fit:
+    """Coverage of the key by the record, split into its scope and its ask.
+
+    ``memo`` (one dict per key) keeps the coverage of each text, which the records of one
+    project share (its scope and what it is about).
+    """
     if not key.text:
         return Fit(record, 1.0, 1.0, 1.0, dense, 1.0 + dense, ())
-    by_about = [m / 2 for m in covered(key, record.about)] if record.about else None
-    whole = covered(key, record.text)
-    by_scope = covered(key, record.scope)
+
+    def cover(text: str) -> list[float]:
+        if memo is None:
+            return covered(key, text)
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = covered(key, text)
+        return found
+
+    by_about = [m / 2 for m in cover(record.about)] if record.about else None
+    whole = cover(record.text)
+    by_scope = cover(record.scope)
     if by_about:
         whole = [max(a, b) for a, b in zip(whole, by_about, strict=True)]
         by_scope = [max(a, b) for a, b in zip(by_scope, by_about, strict=True)]
-    by_label = covered(key, f"{record.label} {record.value}")
+    by_label = cover(f"{record.label} {record.value}")
     coverage = sum(whole) / len(whole)
     scope = sum(by_scope) / len(by_scope)
     asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)

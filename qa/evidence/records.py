@@ -278,9 +278,71 @@ def records_of(store: IndexStore) -> list[Record]:
     return found
 
 
+class RecordGroups:
+    """The records of an index grouped so that a question's candidates are found without a
+    pass over all of them: by region and kind, and by owner (a project's records by its id, the
+    records of no project by their document). Selections keep :func:`records_of` order."""
+
+    def __init__(self, records: list[Record]):
+        self.by_region: dict[str, dict[str, list[Record]]] = {}
+        self.by_project: dict[str, list[Record]] = {}
+        self.by_doc: dict[str, list[Record]] = {}
+        self._position = {id(r): i for i, r in enumerate(records)}
+        for record in records:
+            kinds = self.by_region.setdefault(record.region or "", {})
+            kinds.setdefault(record.kind, []).append(record)
+            if record.project_id:
+                self.by_project.setdefault(record.project_id, []).append(record)
+            else:
+                self.by_doc.setdefault(record.doc, []).append(record)
+
+    def regions(self, wanted) -> list[str]:
+        """The regions (``""`` for records of none) for which ``wanted(region or None)``."""
+        return [region for region in self.by_region if wanted(region or None)]
+
+    def count(self, regions: list[str], kinds: tuple[str, ...] = ()) -> int:
+        """How many records of these regions (and kinds: all when none) there are."""
+        return sum(
+            len(records)
+            for region in regions
+            for kind, records in self.by_region[region].items()
+            if not kinds or kind in kinds
+        )
+
+    def select(self, regions: list[str], kinds: tuple[str, ...] = ()) -> list[Record]:
+        """The records of these regions (and kinds)."""
+        picked = [
+            r
+            for region in regions
+            for kind, records in self.by_region[region].items()
+            if not kinds or kind in kinds
+            for r in records
+        ]
+        return self._ordered(picked)
+
+    def owned(self, projects: set[str], docs: set[str]) -> list[Record]:
+        """The records of these projects, and the records of no project of these documents."""
+        picked = [r for p in projects for r in self.by_project.get(p, ())]
+        picked += [r for d in docs for r in self.by_doc.get(d, ())]
+        return self._ordered(picked)
+
+    def _ordered(self, records: list[Record]) -> list[Record]:
+        position = self._position
+        return sorted(records, key=lambda r: position[id(r)])
+
+
+def grouped_records(store: IndexStore) -> RecordGroups:
+    """:class:`RecordGroups` of a loaded index (cached per index)."""
+    found = _GROUPS.get(store)
+    if found is None:
+        found = _GROUPS[store] = RecordGroups(records_of(store))
+    return found
+
+
 def value_of(printed: str):
     """The operator, number and unit of a printed value (see :func:`index.numbers.parse_value`)."""
     return parse_value(printed)
 
 
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
+_GROUPS: WeakKeyDictionary = WeakKeyDictionary()

@@ -55,6 +55,7 @@ _NAME_NOISE = re.compile(
     r"20\d{2}年?度?|[0-9.]+万?元|第[一二三四五六七八九十0-9]+批|[^\u4e00-\u9fff]"
 )
 _TEXTS: WeakKeyDictionary = WeakKeyDictionary()
+_HELD: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,10 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
         projects = [p for p in projects if p.id in keep]
     weights = _weights(ctx, alternatives)
     bars = {a.text: _name_bar(ctx, a.terms, weights, projects) for a in alternatives}
-    found = [f for f in (match_project(ctx, alternatives, weights, bars, p) for p in projects) if f]
+    memo: dict = {}  # what depends only on a phrase, or on a row's text: once per question
+    found = [
+        f for f in (match_project(ctx, alternatives, weights, bars, p, memo) for p in projects) if f
+    ]
     return sorted(
         found,
         key=lambda f: (
@@ -169,18 +173,26 @@ def match_project(
     weights: dict[str, float],
     bars: dict[str, NameBar],
     project: Project,
+    memo: dict | None = None,
 ) -> ProjectMatch | None:
     """How the project concerns the topic (see the module docstring), or None.
 
-    ``bars`` gives each alternative's :class:`NameBar` over the projects in scope.
+    ``bars`` gives each alternative's :class:`NameBar` over the projects in scope; ``memo``
+    (one dict for the projects of one question) keeps what depends only on a phrase or on a
+    row's text, which repeats across projects (服务对象满意度 …).
     """
+    memo = {} if memo is None else memo
     best: ProjectMatch | None = None
     for phrase in alternatives:
         terms = [t for t in phrase.terms if weights.get(t, 0) > 0]
-        if not terms or _unprinted(ctx, phrase, weights):
+        if not terms:
+            continue
+        if ("unprinted", phrase.text) not in memo:
+            memo["unprinted", phrase.text] = _unprinted(ctx, phrase, weights)
+        if memo["unprinted", phrase.text]:
             continue
         bar = bars.get(phrase.text, NameBar(None, 1.0))
-        found = _match_one(ctx, terms, weights, bar, project)
+        found = _match_one(ctx, terms, weights, bar, project, memo)
         if found is not None and (best is None or _rank(found) < _rank(best)):
             best = found
     return best
@@ -194,13 +206,18 @@ def _name_bar(ctx: QAContext, terms: tuple, weights: dict[str, float], projects)
 
 
 def _match_one(
-    ctx: QAContext, terms: list[str], weights: dict[str, float], bar: NameBar, project: Project
+    ctx: QAContext,
+    terms: list[str],
+    weights: dict[str, float],
+    bar: NameBar,
+    project: Project,
+    memo: dict,
 ) -> ProjectMatch | None:
     texts = ctx.project_texts(project)
-    rows = tuple(r for r in project.indicators if _row_about(ctx, terms, r))
+    rows = tuple(r for r in project.indicators if _row_about_once(ctx, terms, r, False, memo))
     if _named_after(ctx, terms, weights, bar, project.name):
         return ProjectMatch(project, "primary", ("项目名称",), rows)
-    exact = [r for r in rows if _row_about(ctx, terms, r, narrow=True)]
+    exact = [r for r in rows if _row_about_once(ctx, terms, r, True, memo)]
     outputs = [r for r in exact if _is_output(r)]
     if outputs:
         mostly = len(outputs) * 2 >= sum(1 for r in project.indicators if _is_output(r))
@@ -262,6 +279,17 @@ def _name_share(ctx: QAContext, terms: list[str], name: str) -> float:
     return sum(c and ch != " " for c, ch in zip(covered, key, strict=True)) / content
 
 
+def _row_about_once(
+    ctx: QAContext, terms: list[str], row: IndicatorRow, narrow: bool, memo: dict
+) -> bool:
+    """:func:`_row_about`, once per row text and terms in ``memo``."""
+    key = ("row", tuple(terms), row.level3, narrow)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _row_about(ctx, terms, row, narrow)
+    return found
+
+
 def _row_about(ctx: QAContext, terms: list[str], row: IndicatorRow, narrow: bool = False) -> bool:
     """The row holds every term as a word (调解 is not in 协调解决), and is about them, not a
     long list of duties naming them. ``narrow``: by the term or its synonyms only, not by the
@@ -305,8 +333,11 @@ def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
     texts = _project_texts(ctx)
     count = len(texts) or 1
     weights = {}
+    counted = _HELD.setdefault(ctx.matcher, {})  # a term's project count, once per index
     for term in {t for p in alternatives for t in p.terms}:
-        held = sum(1 for text in texts if ctx.matcher.term_in(term, text))
+        held = counted.get(term)
+        if held is None:
+            held = counted[term] = sum(1 for text in texts if ctx.matcher.term_in(term, text))
         if not held:
             weights[term] = 0.0
             continue

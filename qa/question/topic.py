@@ -32,6 +32,7 @@ class TopicMatcher:
         self.lexicon = lexicon
         self.vocabulary = vocabulary
         self._subwords: dict[str, list[str]] = {}
+        self._variants: dict[str, list[str]] = {}
 
     def phrases(self, text: str) -> list[Phrase]:
         """Phrases of a topic text; question words and generic words removed.
@@ -80,8 +81,11 @@ class TopicMatcher:
         return any(p in self.vocabulary for p in self.tokenizer.subwords(word))
 
     def variants(self, term: str) -> list[str]:
-        """The term and its lexicon variants, compacted (case kept)."""
-        return [compact(v) for v in self.lexicon.variants(term)]
+        """The term and its lexicon variants, compacted (case kept; once per term)."""
+        found = self._variants.get(term)
+        if found is None:
+            found = self._variants[term] = [compact(v) for v in self.lexicon.variants(term)]
+        return found
 
     def term_in(self, term: str, text: str) -> bool:
         """True when the term, a lexicon variant, or all its inner words are printed in text."""
@@ -96,7 +100,7 @@ class TopicMatcher:
         return (
             bool(parts)
             and len(parts) < len(term)
-            and all(any(compact(v) in key for v in self.lexicon.variants(p)) for p in parts)
+            and all(any(v in key for v in self.variants(p)) for p in parts)
         )
 
     def coverage(self, phrase: Phrase, text: str) -> float:

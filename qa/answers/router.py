@@ -19,6 +19,7 @@ from collections.abc import Callable
 from index.search import Filters
 
 from ..context import QAContext
+from ..evidence.fits import one_question
 from ..question import Understanding, check_text
 from ..sources import Sources
 from .aggregate import answer_aggregate
@@ -66,11 +67,12 @@ def answer_question(engine, question: str) -> Answer:
     text = check_text(question)
     ctx = QAContext.of(engine)
     u = scoped(ctx, ctx.understand(text))
-    for answerer in (*SCOPE_ANSWERERS, *ASK_ANSWERERS, ANSWERERS[u.intent], *FALLBACKS):
-        answer = answerer(ctx, u)
-        if answer is not None:
-            return with_other_years(ctx, u, answer)
-    return not_found_general(ctx, u)
+    with one_question():
+        for answerer in (*SCOPE_ANSWERERS, *ASK_ANSWERERS, ANSWERERS[u.intent], *FALLBACKS):
+            answer = answerer(ctx, u)
+            if answer is not None:
+                return with_other_years(ctx, u, answer)
+        return not_found_general(ctx, u)
 
 
 def not_found(ctx: QAContext, u: Understanding) -> Answer:

@@ -9,6 +9,9 @@ found without a pass over the rest) are scored by
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 
 from index.search import Filters
@@ -33,6 +36,19 @@ _MONEY = re.compile(
 _OTHER_UNIT = re.compile(r"\d\s*(?:%|％|人|个|件|次|场|户|名|天|公里|亩|分钟|小时)|满意|提高|提升")
 _INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|上限|下限|每人|每月|每次|每件|成本")
 SEARCH_HITS = 200
+# the rankings made while one question is answered (answerers that pass and the 未找到 that
+# follows rank the same records for the same key): per thread, dropped with the question
+_RANKINGS: ContextVar[dict | None] = ContextVar("rankings", default=None)
+
+
+@contextmanager
+def one_question() -> Iterator[None]:
+    """Within the block, :func:`rank` ranks the records for one understanding and key once."""
+    token = _RANKINGS.set({})
+    try:
+        yield
+    finally:
+        _RANKINGS.reset(token)
 
 
 def in_scope(record: Record, u: Understanding) -> bool:
@@ -111,16 +127,24 @@ def rank(
     key: Key | None = None,
     where=None,
 ) -> list[Fit]:
-    """Records best first (ties broken by id, so answers are repeatable)."""
+    """Records best first (ties broken by id, so answers are repeatable); once per
+    understanding and key within :func:`one_question` (when no ``where`` narrows them)."""
     key = key or question_key(u, ctx.lexicon)
+    rankings = _RANKINGS.get() if where is None else None
+    cached = (id(u), id(ctx), kinds, key)
+    if rankings is not None and cached in rankings:
+        return list(rankings[cached][1])
     found = candidates(ctx, u, kinds, where)
-    if not found:
-        return []
-    vector = ctx.searcher.query_vector(u.question)
-    dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
-    memo: dict = {}  # the records of one project share their scope and about texts
-    fits = [adjusted(u, fit(key, r, float(d), memo)) for r, d in zip(found, dense, strict=True)]
-    return sorted(fits, key=lambda f: (-f.score, f.record.id))
+    fits = []
+    if found:
+        vector = ctx.searcher.query_vector(u.question)
+        dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
+        memo: dict = {}  # the records of one project share their scope and about texts
+        fits = [adjusted(u, fit(key, r, float(d), memo)) for r, d in zip(found, dense, strict=True)]
+        fits.sort(key=lambda f: (-f.score, f.record.id))
+    if rankings is not None:
+        rankings[cached] = ((u, ctx), fits)  # held, so the ids stay theirs
+    return list(fits)
 
 
 def adjusted(u: Understanding, f: Fit) -> Fit:
@@ -169,4 +193,12 @@ def money_asked(question: str) -> bool:
     return bool(_MONEY.search(question)) and not _INDICATOR.search(question)
 
 
-__all__ = ["adjusted", "candidates", "in_scope", "measure_fits", "money_asked", "rank"]
+__all__ = [
+    "adjusted",
+    "candidates",
+    "in_scope",
+    "measure_fits",
+    "money_asked",
+    "one_question",
+    "rank",
+]

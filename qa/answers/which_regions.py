@@ -9,7 +9,8 @@ What is shown is bounded, not what matches: past :data:`SHOWN_REGIONS` regions t
 the regions with the largest totals and says how many more there are and what they hold (the
 first sentence's total stays the exact sum of every project); a region's line names at most
 :data:`SHOWN_PER_REGION` projects; the ``projects`` of the answer stop at
-:data:`~qa.answers.format.LISTED_PROJECTS` (the largest regions' first).
+:data:`~qa.answers.format.LISTED_PROJECTS` (the direct ones first, the largest regions'
+first).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
     ]
     if missing:
         text += f"\n语料中{more_names(missing, '个地区')}未见相关项目。"
-    listed = _ordered(found, order)[:LISTED_PROJECTS]
+    listed = _listed(_ordered(found, order))
     return Answer(
         question=u.question,
         intent="which_regions_fund",
@@ -131,6 +132,15 @@ def _unpriced(matches: list[ProjectMatch]) -> int:
 def _priced(matches: list[ProjectMatch]) -> int:
     """How many directly related projects print an amount."""
     return sum(1 for m in matches if m.match == "primary" and m.project.amount_wan is not None)
+
+
+def _listed(ordered: list[ProjectMatch]) -> list[ProjectMatch]:
+    """The projects an answer lists: all, or past :data:`LISTED_PROJECTS` the direct ones
+    first (largest regions first), in the answer's order."""
+    if len(ordered) <= LISTED_PROJECTS:
+        return ordered
+    kept = {id(m) for m in sorted(ordered, key=lambda m: m.match != "primary")[:LISTED_PROJECTS]}
+    return [m for m in ordered if id(m) in kept]
 
 
 def _ordered(found: list[ProjectMatch], order: list[str]) -> list[ProjectMatch]:

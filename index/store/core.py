@@ -6,7 +6,7 @@ Layout of an index directory::
       CURRENT            name of the live version (replaced atomically)
       v-<stamp>/
         meta.json        model, encoder backend, store, dimension, code version, hashes, counts
-        records.sqlite   parsed documents, records (JSON) and chunk metadata
+        records.sqlite   parsed documents, records (JSON), chunk metadata and project totals
         columns.npz/json chunk metadata as categorical arrays, for filters
         vectors.npy      chunk embeddings (float32, L2-normalized), chunk order, memory-mapped
         lexical/         bm25s index (memory-mapped) and the jieba user dictionary

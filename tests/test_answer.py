@@ -524,3 +524,22 @@ def test_answer_which_regions_pages_a_long_list_of_regions(engine, tmp_path):
     assert not any(line.startswith(f"{r}：") for r in rest for line in lines)
     assert {p.region for p in answer.projects} == set(MANY_REGIONS)
     assert answer.extra["regions"] == 15 and answer.extra["projects_listed"] == 15
+
+
+@pytest.mark.parametrize(
+    "asked, plain",
+    [
+        ("平罗法治建设培训今年计划办多少次", "平罗法治建设培训计划办多少次"),  # 今年: time
+        ("满意度目标定得最低的是哪个", "满意度目标最低的是哪个"),  # 得: a particle
+        ("西青区法律援助经费批了多少", "西青区法律援助经费是多少"),  # 批: a money verb
+        ("盐池律师值班费执行期从哪天到哪天", "盐池律师值班费执行期"),  # a date range asked
+    ],
+)
+def test_asking_words_are_not_topic_words(engine, asked, plain):
+    """Family: words that only ask (今年, 定得, 批了, 从哪天到哪天) leave the question's key
+    as the plain question's."""
+    from qa.answers.general import key_of
+    from qa.context import QAContext
+
+    ctx = QAContext.of(engine)
+    assert key_of(ctx, ctx.understand(asked)).text == key_of(ctx, ctx.understand(plain)).text

@@ -94,6 +94,15 @@ def _full(marks: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(1.0 if m >= 1.0 else 0.0 for m in marks)
 
 
+def _in_form_asked(u: Understanding, record: Record) -> bool:
+    """The record's value is in the form the question asks: a count or size in its unit
+    (多少人 is not answered by an amount), money as a printed figure (一年预算多少钱 is not
+    answered by 全年)."""
+    if not measure_fits(u, record.value, record.unit):
+        return False
+    return not money_asked(u.question) or bool(re.search(r"\d", record.value or ""))
+
+
 def _unprinted_run(fits) -> int:
     """The longest run of the question's key that no chosen table record prints as words
     (0 for prose: a sentence is asked about in the asker's own words)."""
@@ -153,10 +162,8 @@ def answers(reading: Reading, u: Understanding | None = None) -> bool:
     """True when the records cover the question well enough to answer it, in the unit it
     asks for (多少人 is not answered by an amount)."""
     best = reading.best
-    if u is not None and not measure_fits(u, best.record.value, best.record.unit):
+    if u is not None and not _in_form_asked(u, best.record):
         return False
-    if u is not None and money_asked(u.question) and not re.search(r"\d", best.record.value):
-        return False  # 一年预算多少钱 is not answered by 全年
     if _unprinted_run(reading.fits) >= UNPRINTED_WORD:
         return False  # 嘉峪关博物馆提升改造项目: no record prints 提升改造 — another project
     if best.record.kind == "sentence" and _term_missing(reading):
@@ -184,11 +191,9 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     looked = answer_lookup(ctx, u)
     picked = _fit_of(ctx, u, reading, looked) if looked is not None and reading else None
     general_ok = reading is not None and answers(reading, u)
-    if picked is not None and not measure_fits(u, picked.record.value, picked.record.unit):
-        picked = None
-    if picked is not None and _unprinted_run((picked,)) >= UNPRINTED_WORD:
-        picked = None
-    if picked is not None and money_asked(u.question) and not re.search(r"\d", picked.record.value):
+    if picked is not None and (
+        not _in_form_asked(u, picked.record) or _unprinted_run((picked,)) >= UNPRINTED_WORD
+    ):
         picked = None
     if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:
         if not general_ok or picked.score >= reading.best.score - LOOKUP_SLACK:

@@ -82,16 +82,10 @@ def scoped(ctx: QAContext, u: Understanding) -> Understanding:
     mentions = org_mentions(u, ctx.store.lexical.tokenizer, shortest=2)
     if not mentions:
         return u
-    departments = {
-        o for o, region in known_orgs(ctx) if not u.regions or _in_regions(region, u)
-    } & _departments(ctx)
-    matched = tuple(sorted(d for d in departments if _names(mentions[0], d, ctx)))
+    # departments and implementing units (cached): records are scoped by either
+    orgs = {o for o, region in known_orgs(ctx) if not u.regions or _in_regions(region, u)}
+    matched = tuple(sorted(o for o in orgs if _names(mentions[0], o, ctx)))
     return replace(u, departments=matched) if matched else u
-
-
-def _departments(ctx: QAContext) -> set[str]:
-    """The department of each record (the names records are scoped by)."""
-    return {r.department for r in records_of(ctx.store) if r.department}
 
 
 def org_mentions(u: Understanding, tokenizer: Tokenizer, shortest: int = 3) -> list[str]:
@@ -215,11 +209,8 @@ def with_other_years(ctx: QAContext, u: Understanding, answer: Answer) -> Answer
     first = answer.projects[0]
     same = [
         p
-        for p in ctx.store.projects.values()
-        if p.region == first.region
-        and compact(p.name) == compact(first.project)
-        and p.year
-        and p.year != first.year
+        for p in _projects_by_name(ctx.store).get((first.region, compact(first.project)), ())
+        if p.year and p.year != first.year
     ]
     if not same:
         return answer
@@ -235,6 +226,18 @@ def with_other_years(ctx: QAContext, u: Understanding, answer: Answer) -> Answer
 
 
 _ONE_PROJECT = ("amount_lookup", "indicator_value", "lookup")
+_BY_NAME: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _projects_by_name(store) -> dict[tuple[str | None, str], list]:
+    """Projects by (region, name) (cached per store: asked after every answer)."""
+    found = _BY_NAME.get(store)
+    if found is None:
+        found = {}
+        for project in store.projects.values():
+            found.setdefault((project.region, compact(project.name)), []).append(project)
+        _BY_NAME[store] = found
+    return found
 
 
 def _not_found(u: Understanding, why: str) -> Answer:

@@ -35,7 +35,15 @@ from index.schema import IndicatorRow, Project
 from index.text import compact
 
 from ..context import QAContext
-from ..question import GENERIC_WORDS, STOP_WORDS, Phrase, Understanding, occurs, term_key
+from ..question import (
+    GENERIC_WORDS,
+    STOP_WORDS,
+    Phrase,
+    Understanding,
+    group_occurs,
+    occurs,
+    term_key,
+)
 from ..question.levels import OUTPUT_KINDS, level2_kind
 
 FULL_SCAN = 2000
@@ -380,16 +388,12 @@ def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
         for f in found
         if len(groups) <= 2
         or "项目名称" not in f.evidence
-        or 2 * sum(_in_name(f.project.name, g, tokenizer) for g in groups) >= len(groups)
+        or 2 * sum(group_occurs(f.project.name, g, tokenizer) for g in groups) >= len(groups)
     ]
     by_name = [f.project for f in found if "项目名称" in f.evidence]
     if by_name:
         return by_name
     return [f.project for f in found if f.match == "primary"]
-
-
-def _in_name(name: str, group, tokenizer) -> bool:
-    return any(occurs(name, variant, tokenizer) for variant in group.variants)
 
 
 def names_topic(ctx: QAContext, u: Understanding) -> bool:

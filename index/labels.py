@@ -330,6 +330,15 @@ def money_field(key: str) -> str | None:
 
 
 _SUM_WORDS = ("合计", "总计", "小计")
+TOTAL_WORDS = ("合计", "总计", "共计")
+
+
+def is_total_label(cell: str) -> bool:
+    """A table's total line (合计, 收入总计, 支出合计 …), not a subtotal (小计) or a line of it."""
+    key = re.sub(r"[\s:：]", "", cell or "")
+    return key.startswith(TOTAL_WORDS) or key.endswith(TOTAL_WORDS)
+
+
 _SOURCE_WORDS = (
     "中央",
     "省级",
@@ -367,6 +376,7 @@ def is_placeholder(cell: str) -> bool:
 
 __all__ = [
     "AMOUNT_FIELDS",
+    "TOTAL_WORDS",
     "CANONICAL_LEVEL1",
     "COMPATIBLE_LEVEL1",
     "column_role",
@@ -377,6 +387,7 @@ __all__ = [
     "is_level_label",
     "is_placeholder",
     "is_section_label",
+    "is_total_label",
     "label_key",
     "level1_family",
     "level2_family",

@@ -256,7 +256,7 @@ def compose(ctx: QAContext, u: Understanding, reading: Reading) -> Answer:
     records = [f.record for f in reading.fits]
     first = records[0]
     cite = sources.cite(first.doc, first.line)
-    statements = [_statement(r, reading.key) for r in records]
+    statements = [_statement(f.record, reading.key, f.asked) for f in reading.fits]
     # one owner: 的开始日期：…，结束日期：… (the 的 once)
     stated = "，".join([statements[0], *(t.removeprefix("的") for t in statements[1:])])
     owner = _owner(first)
@@ -287,7 +287,7 @@ def _owner(record: Record) -> str:
     return f"{region}{record.owner or ''}"
 
 
-def _statement(record: Record, key: Key) -> str:
+def _statement(record: Record, key: Key, asked: tuple[int, ...] = ()) -> str:
     if record.kind == "amount":
         return f"{record.year or ''}年度资金为{project_amount(record.source)}"
     if record.kind == "plan":
@@ -300,19 +300,23 @@ def _statement(record: Record, key: Key) -> str:
     if record.kind == "fact":
         unit = "" if record.value.endswith(record.unit or "~") else record.unit or ""
         return f"“{record.label}”为{record.value}{unit}"
-    figure = prose_figure(record.value, key, bool(_CHANGE.search(key.text)))
+    figure = prose_figure(record.value, key, bool(_CHANGE.search(key.text)), asked)
     quote = record.value if len(record.value) <= 200 else record.value[:200] + "…"
     return f"{figure}（原文：“{quote}”）" if figure else f"说明中写道：“{quote}”"
 
 
-def prose_figure(sentence: str, key: Key, change: bool = False) -> str | None:
+def prose_figure(
+    sentence: str, key: Key, change: bool = False, asked: tuple[int, ...] = ()
+) -> str | None:
     """The figure of a sentence the question asks about: the one whose preceding words best
-    cover the question's words; for a change asked (比上年多了多少), a changed amount
+    cover the question's words (its ``asked`` ones when given: 其他收入, not the 财政局 whose
+    sentence it is); for a change asked (比上年多了多少), a changed amount
     (``比上年预算减少97万元``)."""
     best, best_score = None, -1.0
     for match in _PROSE_FIGURE.finditer(sentence):
         before = sentence[max(0, match.start() - 16) : match.start()]
-        score = share(covered(key, before)) if key.text else 0.0
+        marks = covered(key, before) if key.text else []
+        score = share([marks[i] for i in asked] if asked else marks) if marks else 0.0
         if change:
             score += (
                 1.0 if _CHANGE.search(sentence[max(0, match.start() - 8) : match.start()]) else 0.0

@@ -18,8 +18,8 @@ from index.search import Filters
 
 from ..context import QAContext, region_matches
 from ..question import Understanding
-from .match import HEADLINE, Fit, Key, fit, question_key
-from .records import Record, grouped_records
+from .match import Fit, Key, fit, question_key
+from .records import HEADLINE_KINDS, Record, grouped_records
 
 FULL_SCAN = 6000
 # past this many records of the question's regions and kinds, candidates come from search hits
@@ -34,6 +34,7 @@ _MONEY = re.compile(
     r"(?:资金|经费|金额|预算)(?:是|有)?多少|多少(?:资金|经费|预算)|一年.{0,3}多少|批了?多少"
 )
 _OTHER_UNIT = re.compile(r"\d\s*(?:%|％|人|个|件|次|场|户|名|天|公里|亩|分钟|小时)|满意|提高|提升")
+_NAME_ASKED = re.compile(r"谁|什么|啥|哪|名称|名字|类型|方式|单位")
 _INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|上限|下限|每人|每月|每次|每件|成本")
 SEARCH_HITS = 200
 # the rankings made while one question is answered (answerers that pass and the 未找到 that
@@ -152,11 +153,11 @@ def adjusted(u: Understanding, f: Fit) -> Fit:
     (and pass over figures in other units), quantity questions pass over descriptions."""
     score = f.score
     if money_asked(u.question):
-        if f.record.kind in HEADLINE:
+        if f.record.kind in HEADLINE_KINDS:
             score += MONEY_BONUS
         elif _OTHER_UNIT.search(f.record.value) and "元" not in f.record.value:
             score -= MONEY_BONUS
-    if _QUANTITY.search(u.question) and wordy(f.record):
+    if _QUANTITY.search(u.question) and wordy(f.record, u.question):
         score -= WORDY_PENALTY
     if not (f.record.value or "").strip():
         score -= MEASURE_PENALTY  # prints no value (金额未列): it cannot be the answer
@@ -183,9 +184,15 @@ def measure_fits(u: Understanding, value: str, unit: str | None = None) -> bool:
     return False
 
 
-def wordy(record: Record) -> bool:
-    """A description (项目概况, 年度目标 …) rather than a figure: long, and no figure in it."""
-    return record.kind == "field" and len(record.value) > 30 and not _FIGURE.search(record.value)
+def wordy(record: Record, question: str = "") -> bool:
+    """A description (项目概况, 年度目标 …) rather than a figure: a long form row printing no
+    figure, or — when the question asks no name (谁, 什么, 哪) — a form row printing no digit
+    (其他资金: 事业收入)."""
+    if record.kind != "field":
+        return False
+    if not re.search(r"\d", record.value) and not _NAME_ASKED.search(question):
+        return True
+    return len(record.value) > 30 and not _FIGURE.search(record.value)
 
 
 def money_asked(question: str) -> bool:

@@ -21,8 +21,8 @@ from ..question.lexicon import Lexicon, term_key
 from ..question.words import ASK_WORDS
 from .records import Record
 
-HEADLINE = ("amount", "plan")
 HEADLINE_BONUS = 0.6
+NAMED_BONUS = 0.6
 _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
 _ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
@@ -138,11 +138,19 @@ def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) 
     asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
     ask = sum(by_label[i] for i in asked) / len(asked) if asked else 1.0
     score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
-    if not asked and record.kind in HEADLINE:
+    if not asked and record.headline:
         score += HEADLINE_BONUS  # the question names only the owner: its headline figure
+    elif asked and _names_row(key, record):
+        score += NAMED_BONUS  # the question prints the row's own name (资金执行率) whole
     return Fit(
         record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), tuple(asked)
     )
+
+
+def _names_row(key: Key, record: Record) -> bool:
+    """The key prints the record's own row name (its 三级指标, form label or table line) whole."""
+    name = compact(record.name).lower()
+    return len(name) >= 3 and name in key.text.lower()
 
 
 def _substantive(asked: list[int], key: Key) -> list[int]:

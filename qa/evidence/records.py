@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from weakref import WeakKeyDictionary
 
-from index.labels import field_for
+from index.labels import field_for, is_total_label
 from index.numbers import parse_amount, parse_value
 from index.schema import (
     DepartmentFact,
@@ -28,6 +28,7 @@ from index.schema import (
 from index.store import IndexStore
 
 _NAMES = ("name", "parent")
+HEADLINE_KINDS = ("amount", "plan")
 # words a kind of record answers without printing them (a row's value is its 目标值)
 AMOUNT_WORDS = "一年 全年 万元"
 PROJECT_WORDS = "项目 专项 专项资金 经费 资金"
@@ -87,6 +88,25 @@ class Record:
     @property
     def text(self) -> str:
         return f"{self.scope} {self.label} {self.value}"
+
+    @property
+    def name(self) -> str:
+        """The row's own name: an indicator's 三级指标, a form row's label, a table line's
+        label ('' for a project's amount, a plan or a sentence)."""
+        source = self.source
+        if isinstance(source, IndicatorRow):
+            return source.level3 or ""
+        if isinstance(source, (DepartmentFact, FormField)):
+            return source.label or ""
+        return ""
+
+    @property
+    def headline(self) -> bool:
+        """The figure a question naming only the owner asks for: a project's or a
+        department-wide table's money, or a budget table's total line (合计, 支出总计)."""
+        if self.kind in HEADLINE_KINDS:
+            return True
+        return isinstance(self.source, DepartmentFact) and is_total_label(self.source.label)
 
 
 def carried_over(project: Project) -> bool:

@@ -39,6 +39,11 @@ _JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})
 YEAR_WORDS = re.compile(r"(?<!\d)(20\d{2})(?!\d)\s*年?度?")
 SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)\s*年(?!代)")
 # a year a question compares with (跟18年比, 比2018年, 较上年): a baseline, not the scope
+# 除了财政拨款，还有没有别的资金 asks for the 其他资金 line, not the 财政拨款 one
+BESIDES = re.compile(
+    r"除了?[^，,。？?！!]{1,15}?(?:以外|之外)?[，,]?\s*(?:还有没有|还有|有没有|还)?\s*"
+    r"(?:别的|其他|其它|另外的?)"
+)
 COMPARED_YEAR = re.compile(r"(?:跟|和|与|比|较|同)\s*(?:20)?\d{2}\s*年度?(?:相?比)?")
 
 

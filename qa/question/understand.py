@@ -19,7 +19,7 @@ from .levels import level_of
 from .lexicon import Lexicon
 from .lists import list_intent
 from .regions import RegionIndex
-from .terms import COMPARED_YEAR, QUOTES, SHORT_YEAR, YEAR_WORDS, Phrase, indicator_phrases
+from .terms import BESIDES, COMPARED_YEAR, QUOTES, SHORT_YEAR, YEAR_WORDS, Phrase, indicator_phrases
 from .topic import TopicMatcher
 
 # what a formal request says before the question: its purpose (撰写比较报告需要：,
@@ -205,6 +205,7 @@ class QuestionReader:
             2000 + int(y) for y in SHORT_YEAR.findall(scoped) if 2000 + int(y) not in years
         )
         topic = SHORT_YEAR.sub(" ", YEAR_WORDS.sub(" ", COMPARED_YEAR.sub(" 比上年 ", topic)))
+        topic = BESIDES.sub(" 其他", topic)
         _, indicator_topic = self.regions.without(QUOTES.sub("", compact(asked)), "、")
         kinds, indicator = indicator_phrases(indicator_topic, self.lexicon)
         level1, level2 = level_of(text)

@@ -1,0 +1,91 @@
+"""Cells of budget tables and self-evaluation rows, read by the general answerer (real index).
+
+The documents are written here, in the families met in real department budgets and 自评表:
+a table asked by its subject answers with its total line; a row the question names whole
+outranks rows that only share the project's words; 除了A，别的B asks for the other line;
+a sentence's figure is the one its asked words precede.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answers import answer_question
+
+BUDGET = (
+    """某丁县财政局2024年部门预算公开
+一般公共预算机关运行经费支出预算表
+单位：万元
+科目编码\t科目名称\t机关运行经费支出
+\t合计\t186.50
+302\t商品和服务支出\t186.50
+30201\t办公费\t40.00
+30207\t邮电费\t12.30
+30231\t公务用车运行维护费\t60.20
+30299\t其他商品和服务支出\t74.00
+
+收入说明：2024年收入预算总计1,520.30万元，其中财政拨款收入1,400.30万元，"""
+    "其他资金收入预算总计120 万元。\n"
+)
+
+SELF_EVALUATION = """某戊县民政局2023年度中央对地方转移支付项目绩效自评表
+对符合条件的困难残疾人和重度残疾人发放生活补贴和护理补贴，按月发放。
+一级指标\t二级指标\t三级指标\t指标值\t全年实际完成值\t未完成原因
+产出指标\t数量指标\t残疾人补贴人数\t≥1200人\t1180人\t部分对象死亡注销
+产出指标\t时效指标\t按月发放补贴\t发放及时率100%\t100%\t
+产出指标\t成本指标\t资金执行率\t100%\t91%\t动态管理对象减少
+满意度指标\t服务对象满意度指标\t残疾人满意度\t≥90%\t95%\t
+"""
+
+
+@pytest.fixture(scope="module")
+def lines_engine(engine, tmp_path_factory):
+    from dataclasses import replace
+
+    from qa.build import build
+    from qa.engine import Engine
+
+    directory = tmp_path_factory.mktemp("lines")
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    (corpus / "某丁县财政局2024年部门预算.txt").write_text(BUDGET, encoding="utf-8")
+    (corpus / "某戊县民政局2023年残疾人两项补贴自评表.txt").write_text(
+        SELF_EVALUATION, encoding="utf-8"
+    )
+    settings = replace(
+        engine.settings, data_dir=directory / "data", index_dir=None, corpus_dir=corpus
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)
+
+
+def _first(engine, question: str) -> str:
+    return answer_question(engine, question).text.split("。")[0]
+
+
+def test_table_asked_by_its_subject_answers_its_total_line(lines_engine):
+    """Family: a budget table named by its subject (机关运行经费) and no line of it: 合计."""
+    first = _first(lines_engine, "某丁县财政局今年机关运行经费安排了多少？")
+    assert "186.50" in first and "合计" in first
+
+
+def test_a_line_named_still_answers_that_line(lines_engine):
+    """The total is the headline only while no line is named: 邮电费 answers 邮电费."""
+    first = _first(lines_engine, "某丁县财政局机关运行经费里邮电费是多少")
+    assert "12.30" in first and "186.50" not in first
+
+
+def test_row_named_whole_outranks_rows_sharing_the_projects_words(lines_engine):
+    """Family: the question prints a row's own name (资金执行率) beside words of the
+    project that other rows also print (残疾人补贴): the named row answers."""
+    answer = answer_question(
+        lines_engine, "某戊县民政残疾人补贴的资金执行率，计划多少，实际做到多少"
+    )
+    first = answer.text.split("。")[0]
+    assert "资金执行率" in first and "91%" in first
+
+
+def test_besides_a_asks_for_the_other_line(lines_engine):
+    """Family: 除了A，还有没有别的B — the 其他B figure of a sentence, not A's."""
+    first = _first(lines_engine, "某丁县财政局除了财政拨款以外，还有没有别的收入？有多少")
+    assert "120" in first and "1,400.30" not in first.split("原文")[0]

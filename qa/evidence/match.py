@@ -66,6 +66,11 @@ def question_key(u: Understanding, lexicon: Lexicon, places: tuple[str, ...] = (
     return Key(key, _terms(key, lexicon))
 
 
+def text_key(text: str, lexicon: Lexicon) -> Key:
+    """A key of a text already cut to what it asks about (one alternative of a question)."""
+    return Key(text, _terms(text, lexicon))
+
+
 def _terms(key: str, lexicon: Lexicon) -> tuple[tuple[int, int, frozenset[str]], ...]:
     out = []
     lowered = key.lower()
@@ -175,4 +180,14 @@ def share(marks: tuple[float, ...] | list[float]) -> float:
     return sum(marks) / len(marks) if marks else 1.0
 
 
-__all__ = ["Fit", "Key", "covered", "fit", "question_key", "share", "uncovered", "union"]
+__all__ = [
+    "Fit",
+    "Key",
+    "covered",
+    "fit",
+    "question_key",
+    "share",
+    "text_key",
+    "uncovered",
+    "union",
+]

@@ -29,10 +29,11 @@ ASK_CUES: dict[str, str] = {
         r"实际|完成(了|值|情况|得|多少)|达到没有|达到了没|达标了吗|达标没有|做到(了)?多少|"
         r"完成没有|跟目标比|和目标比|目标和实际|计划.{0,6}实际|执行(了|得|情况)"
     ),
-    # the extreme of an indicator's target across tables
+    # the extreme of an indicator's target across tables, or of two named things
     "extreme": (
-        r"最高|最低|最多|最少|最大|最小|定得最|谁最|哪家最|哪个.{0,6}最|"
-        r"(较|更)(高|低|多|少|大|小)的?是?(哪|谁)|哪(个|家|份|一份|一个).{0,8}(较|更)(高|低|多|少)"
+        r"最高|最低(?!生活)|最多|最少|最大|最小|定得最|谁最|哪家最|哪个.{0,6}最(?!低生活)|"
+        r"(较|更)(高|低|多|少|大|小)的?是?(哪|谁)|哪(个|家|份|一份|一个).{0,8}(较|更)(高|低|多|少)|"
+        r"(哪|谁)[^，,。？?]{0,10}?(高|低|多(?!少)|少|大|小)(一些|一点|些|点)?(呢|啊)?[？?。!！]*$"
     ),
     # a figure added or subtracted from printed ones
     "sum": (
@@ -49,6 +50,33 @@ _MONEY_EXTREME = re.compile(
     r"(最高|最低|最多|最少|最大|最小).{0,6}(钱|金额|资金|经费|预算|万元)|"
     r"(钱|金额|资金|经费|预算).{0,6}(最高|最低|最多|最少|最大|最小)"
 )
+
+
+# the direction of a comparison: the word after its cue (最高, 较低的是哪, 哪家定得高)
+_DIRECTION = re.compile(
+    r"(?:最|较|更)(?P<a>高|低(?!生活)|多|少|大|小)"
+    r"|(?:哪|谁)[^，,。？?]{0,10}?(?P<b>高|低|多(?!少)|少|大|小)(?:一些|一点|些|点)?(?:呢|啊)?[？?。!！]*$"
+)
+_HIGH_WORDS = frozenset("高多大")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A question that compares: which of several rows or facts is highest (``high``) or
+    lowest; ``said`` are the words that ask it (最高, 哪家定得高), not the compared thing."""
+
+    high: bool
+    said: tuple[str, ...]
+
+
+def comparison_of(question: str) -> Comparison | None:
+    """The comparison a question asks for (money or not), or None."""
+    matches = list(_DIRECTION.finditer(question))
+    if not matches:
+        return None
+    first = matches[0]
+    word = first.group("a") or first.group("b")
+    return Comparison(word in _HIGH_WORDS, tuple(m.group(0) for m in matches))
 
 
 @dataclass(frozen=True)
@@ -106,4 +134,4 @@ def asks_of(question: str) -> tuple[str, ...]:
     return found
 
 
-__all__ = ["ASK_CUES", "Measure", "asks_of", "measure_of"]
+__all__ = ["ASK_CUES", "Comparison", "Measure", "asks_of", "comparison_of", "measure_of"]

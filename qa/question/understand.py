@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from index.lexical import Tokenizer
 from index.text import compact, normalize_text
 
-from .asks import Measure, asks_of, measure_of
+from .asks import Comparison, Measure, asks_of, comparison_of, measure_of
 from .intent import classify_intent, operation_of
 from .levels import level_of
 from .lexicon import Lexicon
@@ -134,6 +134,8 @@ class Understanding:
         actual, extreme, sum, difference.
     measure : Measure or None
         The unit a count or size question is answered in (多少个村, 多大面积).
+    comparison : Comparison or None
+        Which way a question compares (最高, 哪家定得低一些), for money as well.
     departments : tuple of str
         The corpus departments the question is scoped to (高院 → 江苏省高级人民法院), set by
         :func:`~qa.answers.scope.scoped` from the corpus's own department names.
@@ -157,6 +159,7 @@ class Understanding:
     operation: str | None = None
     asks: tuple[str, ...] = ()
     measure: Measure | None = None
+    comparison: Comparison | None = None
     departments: tuple[str, ...] = ()
 
     @property
@@ -228,4 +231,5 @@ class QuestionReader:
             operation=operation_of(text) if intent == "aggregate" else None,
             asks=asks_of(text),
             measure=measure_of(text),
+            comparison=comparison_of(text),
         )

@@ -28,6 +28,7 @@ EDGE_WORDS = _LISTS["edge"]
 MODIFIER_WORDS = frozenset(_LISTS["modifier"])
 ASK_WORDS = tuple(sorted(_LISTS["ask"], key=len, reverse=True))
 REQUEST_WORDS = frozenset(_LISTS["request"])
+COMPARE_WORDS = tuple(sorted(_LISTS["compare"], key=len, reverse=True))
 # printed units by family: what a count or size question is answered in
 UNITS = {kind: frozenset(_LISTS[f"unit_{kind}"]) for kind in ("any", "people", "times")}
 UNITS |= {kind: frozenset(_LISTS[f"unit_{kind}"]) for kind in ("area", "length")}

@@ -83,7 +83,7 @@ def test_extreme_over_indicator_rows(real_engine, question, level3, value):
 
 def test_extreme_leaves_out_a_misprinted_percentage(real_engine):
     """衡山 prints 市民满意度调查 290%: not a target a rate can have; it is named, not compared."""
-    answer = answer_question(real_engine, "老百姓满意度这类指标，谁定得最高")
+    answer = answer_question(real_engine, "市民满意度这类指标，谁定得最高")
     assert "290%" not in _first(answer)
     assert "疑为印刷错误" in answer.text
 

@@ -89,3 +89,16 @@ def test_besides_a_asks_for_the_other_line(lines_engine):
     """Family: 除了A，还有没有别的B — the 其他B figure of a sentence, not A's."""
     first = _first(lines_engine, "某丁县财政局除了财政拨款以外，还有没有别的收入？有多少")
     assert "120" in first and "1,400.30" not in first.split("原文")[0]
+
+
+def test_extreme_within_one_table_over_actuals(lines_engine):
+    """Family: within the one table named (那张自评表里), the row whose 实际完成值 is lowest,
+    compared in one unit (the count row 1180人 is no percentage)."""
+    first = _first(lines_engine, "某戊县民政那张自评表里，哪个指标实际完成值最低？")
+    assert "资金执行率" in first and "91%" in first
+
+
+def test_extreme_within_one_table_over_percentage_targets(lines_engine):
+    """Family: 按百分比给的目标 within one table: only the rows in % are compared."""
+    first = _first(lines_engine, "某戊县转移支付项目那张表，按百分比定的目标里哪个最低？")
+    assert "残疾人满意度" in first and "90%" in first

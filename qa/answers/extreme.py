@@ -25,6 +25,7 @@ from index.text import compact
 from ..context import QAContext
 from ..evidence.fits import in_scope
 from ..evidence.match import Key, covered, share, text_key
+from ..evidence.owners import best_owner
 from ..evidence.records import Record, records_of
 from ..question import Understanding
 from ..question.words import COMPARE_WORDS
@@ -32,6 +33,7 @@ from ..sources import Sources
 from .general import key_of
 from .schema import Answer, FactItem, IndicatorItem, ProjectItem
 from .scope import known_orgs
+from .tables import level_named
 
 MIN_CONCEPT = 0.75
 SHOWN = 6
@@ -41,6 +43,7 @@ _ALTERNATIVES = frozenset(("或者", "或", "和", "跟", "与", "同"))
 _SPOKEN_ALTERNATIVES = re.compile(r"/|、|或者|或")
 _COMPARE = frozenset(COMPARE_WORDS)
 _WHICH = re.compile(r"哪|谁")
+_COUNTED = re.compile(r"人数|次数|个数|户数|天数|数量|面积|金额|资金")  # a bare 9 here is no %
 _PER_UNIT = re.compile(r"按.(?:算|计)|每.(?:的|算)?")
 
 
@@ -74,6 +77,8 @@ def answer_extreme(ctx: QAContext, u: Understanding) -> Answer | None:
         u = replace(u, departments=tuple(sorted({*u.departments, *named})))
     if "extreme" in u.asks:
         answer = _indicator_extreme(ctx, u, concepts)
+        if answer is None and _WHICH.search(u.question):
+            answer = _table_extreme(ctx, u, concepts)
         if answer is not None:
             return answer
     answer = _fact_extreme(ctx, u, concepts)
@@ -106,8 +111,10 @@ def _compared(ctx: QAContext, u: Understanding) -> tuple[list[Key], tuple[str, .
                 part = []
             elif word in _COMPARE or word in u.batch or word in "".join(part):
                 continue  # 省级 of 几家省级单位 is a slot of the question; 人数…人数 said twice
-            elif len(word) >= 2 and (any(word in o for o in owners) or _names(ctx, word, u)):
-                named |= {o for o in orgs if word in o}
+            elif len(word) >= 2 and (
+                any(v in o for v in _said(ctx, word) for o in owners) or _names(ctx, word, u)
+            ):
+                named |= {o for o in orgs if any(v in o for v in _said(ctx, word))}
             else:
                 part.append(word)
         parts.append("".join(part))
@@ -118,6 +125,11 @@ def _compared(ctx: QAContext, u: Understanding) -> tuple[list[Key], tuple[str, .
             p if not shared or p.endswith(shared.group(1)) else p + shared.group(1) for p in parts
         ]
     return [text_key(p, ctx.lexicon) for p in parts], tuple(sorted(named))
+
+
+def _said(ctx: QAContext, word: str) -> set[str]:
+    """A word and the names the lexicon gives it (高院 → 高级人民法院)."""
+    return {word, *ctx.lexicon.expand(word)}
 
 
 def _names(ctx: QAContext, word: str, u: Understanding) -> bool:
@@ -203,7 +215,13 @@ def _rows(ctx: QAContext, u: Understanding, concepts: list[Key], threshold: floa
             yield record
 
 
-def _target(row: IndicatorRow) -> Target | None:
+def _target(row: IndicatorRow, actual: bool = False) -> Target | None:
+    """The row's target (or its actual) as a number in its unit; None when it prints none."""
+    if actual:
+        value = parse_value(row.actual or "")
+        if value.number is None:
+            return None
+        return Target(row, value.number, _unit(value.unit or row.value_unit))
     if row.value_number is not None:
         return Target(row, row.value_number, _unit(row.value_unit))
     value = parse_value(row.value)
@@ -232,8 +250,76 @@ def _one_unit(targets: list[Target], question: str) -> list[Target]:
         return targets
     unit = counts.most_common(1)[0][0]
     if unit == "%":
-        return [t for t in targets if t.unit == "%" or (not t.unit and t.number <= 100)]
+        return [
+            t
+            for t in targets
+            if t.unit == "%"
+            or (not t.unit and t.number <= 100 and not _COUNTED.search(t.row.level3 or ""))
+        ]
     return [t for t in targets if t.unit == unit or (not t.unit and unit in (t.row.level3 or ""))]
+
+
+# ---------------------------------------------------------------- rows of one table
+_TABLE_NAMED = re.compile(r"表|的指标里|指标中|指标里")
+_PERCENT_ASKED = re.compile(r"百分比|百分数|比例|比率|%|％")
+
+
+def _table_extreme(ctx: QAContext, u: Understanding, concepts: list[Key]) -> Answer | None:
+    """Within the one table the question names (那张表里 / 绿化养护经费的指标里), the row with
+    the highest (lowest) target — or actual, when 实际 is asked — among the rows of a level
+    it names (成本指标里) and in one unit (按百分比给的, 人数类)."""
+    if not (_TABLE_NAMED.search(u.question) or _names_a_project(ctx, concepts)):
+        return None
+    topic = compact(u.topic or u.question)
+    for said in u.comparison.said:
+        topic = topic.replace(compact(said), " ")
+    owner = best_owner(ctx, u, key_of(ctx, replace(u, topic=topic)))
+    if owner is None or not owner.rows:
+        return None
+    rows = list(owner.rows)
+    level = level_named(u.question, rows)
+    if level:
+        rows = [r for r in rows if level in (r.level1, r.level2)]
+    actual = "实际" in u.question and any(r.actual for r in rows)
+    targets = [t for t in (_target(r, actual) for r in rows) if t]
+    if _PERCENT_ASKED.search(u.question):
+        targets = [t for t in targets if t.unit == "%"]
+    targets = _one_unit(targets, u.question)
+    if not targets:
+        return None
+    high = u.comparison.high
+    ordered = sorted(targets, key=lambda t: (-t.number if high else t.number, t.row.id))
+    best = ordered[0]
+    tied = [t for t in ordered[1:] if t.number == best.number]
+    sources = Sources.of(ctx.store)
+    what = "实际完成值" if actual else "目标"
+    word = "最高" if high else "最低"
+    shown = (best.row.actual if actual else best.row.value) or ""
+    text = (
+        f"{_row_name(best.row)}{'的' + level if level else ''}指标中，{what}{word}的是"
+        f"“{best.row.level3 or best.row.level2}”：{shown}（见{sources.cite_record(best.row)}）。"
+    )
+    if tied:
+        text += "并列的还有：" + "、".join(t.row.level3 or "" for t in tied[: SHOWN - 1]) + "。"
+    others = [t for t in ordered[1:SHOWN] if t not in tied]
+    if others:
+        text += f"比较了{len(ordered)}条（单位{best.unit or '未列'}），其次：" + "；".join(
+            f"{t.row.level3 or t.row.level2} {(t.row.actual if actual else t.row.value) or ''}"
+            for t in others
+        )
+        text += "。"
+    left = len(owner.rows) - len(ordered)
+    if left and not level:
+        text += f"另有{left}条指标的{what}不是同一单位的数字，未参与比较。"
+    return Answer(
+        question=u.question,
+        intent="indicator_extreme",
+        text=text,
+        projects=tuple(_projects(ctx, ordered[:SHOWN])),
+        indicators=tuple(IndicatorItem.of(t.row) for t in ordered[:SHOWN]),
+        value=best.number,
+        unit=best.unit,
+    )
 
 
 # ---------------------------------------------------------------- department figures

@@ -79,6 +79,8 @@ def answer_outside_scope(ctx: QAContext, u: Understanding) -> Answer | None:
 def scoped(ctx: QAContext, u: Understanding) -> Understanding:
     """The understanding scoped to the department the question opens with, when the corpus
     holds it (江苏高院2019年政府采购 → 江苏省高级人民法院's documents only)."""
+    if u.comparison is not None:
+        return u  # 嘉峪关博物馆和石嘴山疾控比: both sides are compared, the extremes name them
     mentions = org_mentions(u, ctx.store.lexical.tokenizer, shortest=2)
     if not mentions:
         return u

@@ -8,37 +8,37 @@ source; the result is exact (Decimal).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 
 from index.numbers import MONEY_UNITS, to_decimal
 from index.text import compact
 
 from ..context import QAContext
+from ..evidence import name_overlap, named_figures
 from ..evidence.records import Record
 from ..question import Understanding
 from ..question.terms import word_edges
 from ..sources import Sources
+from .aggregate import answer_aggregate
+from .facts import answer_department_facts
 from .format import wan
 from .general import Reading, answers, read
-from .schema import Answer
-
-_LISTED = re.compile(
-    r"(?P<items>[\u4e00-\u9fff（）()]{2,16}(?:(?:和|、|与|及|跟)[\u4e00-\u9fff（）()]{2,16})+?)"
-    r"(?=各|分别|一共|加起来|合计|总共|两个|两项|三项|几项|都是|是多少|多少)"
+from .operands import (
+    Group,
+    Part,
+    Side,
+    compared_departments,
+    group_parts,
+    listed_names,
+    listed_operands,
+    orgs_named,
 )
-PART_COVERAGE = 0.4  # a part's record prints its name; the question's scope may be its heading
+from .schema import Answer, FactItem, ProjectItem
+
 _CHANGE_BEFORE = re.compile(
     r"(?:增加|减少|增长|下降|上年|同比)[^，,。；;]{0,4}$"
 )  # a change, not a part
-_TRAILING_CUE = re.compile(r"(?:各是|各占|各|分别是|分别|都是)$")
-# the figure printed right after a name, the name's last character allowed to be left out
-# of the question (行政编 → 行政编制200名)
-_NEXT_FIGURE = re.compile(
-    r"[\u4e00-\u9fff]?[为是:：]?(?P<num>\d[\d,]*(?:\.\d+)?)"
-    r"(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)?"
-)
-_SPLIT = re.compile(r"和|、|与|及|跟")
 _FIGURE = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)"
 )
@@ -50,25 +50,228 @@ _CHANGE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Part:
-    """One input of a computed figure."""
-
-    name: str
-    value: Decimal
-    printed: str
-    unit: str | None
-    record: Record
+_ACROSS_PROJECTS = re.compile(r"(?:各|这些|那些|所有|全部|几个)项目|项目(?:里|中|当中)")
+NAMED_PROJECT = 0.8  # share of a project's name the question repeats: it names that project
 
 
 def answer_computed(ctx: QAContext, u: Understanding) -> Answer | None:
     """A sum or a difference of printed figures, or None when the inputs are not all found.
 
-    Totals of project money (一共多少钱, 几个项目) are the aggregates': this passes on them,
-    and :func:`answer_computed_after` is tried when the aggregates pass."""
+    Figures whose operands are records found by their label paths come first, whatever the
+    intent: a named group's items (三公经费三项), one figure of each of two departments
+    compared, a department's figure against its project tables, a funding source across the
+    projects. Other totals of project money (一共多少钱, 几个项目) are the aggregates': the
+    rest passes on them, and :func:`answer_computed_after` is tried when the aggregates pass."""
+    for compute in STRUCTURED:
+        answer = compute(ctx, u)
+        if answer is not None:
+            return answer
     if u.intent == "aggregate":
         return None
     return answer_computed_after(ctx, u)
+
+
+_COUNTED = re.compile(
+    r"(?P<count>两|二|三|四|五|六|七|八|九|十|\d+)(?:个|张|笔)(?P<what>[\u4e00-\u9fff]{0,6}?)项目"
+)
+_COUNTS = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+def _counted_projects(ctx: QAContext, u: Understanding) -> Answer | None:
+    """``五桂镇那张表里能看到金额的两个项目，加起来``: the projects of the named department (or
+    region) that print an amount, added when there are as many as the question counts."""
+    match = _COUNTED.search(u.question)
+    if match is None or not _summed(u):
+        return None
+    count = _COUNTS.get(match.group("count")) or int(match.group("count"))
+    departments = u.departments or _opening_orgs(ctx, u)
+    projects = [
+        p
+        for p in ctx.projects_in(u.regions, u.year)
+        if (not departments or p.department in departments or p.implementing_unit in departments)
+        and p.amount_wan is not None
+        and match.group("what") in f"{p.name} {getattr(p, 'parent', '') or ''}"
+    ]
+    if len(projects) != count or not (u.regions or departments):
+        return None
+    sources = Sources.of(ctx.store)
+    total = sum((p.amount_wan for p in projects), Decimal(0))
+    shown = " + ".join(f"“{p.name}”{p.amount_printed}" for p in projects)
+    cites = "、".join(sources.cite_project(p) for p in projects)
+    text = f"这{count}个项目合计{wan(total)}（{shown}；见{cites}）。"
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text,
+        projects=tuple(ProjectItem.of(p) for p in projects),
+        value=total,
+        unit="万元",
+        extra={"operation": "sum", "parts": {p.name: p.amount_wan for p in projects}},
+    )
+
+
+def _opening_orgs(ctx: QAContext, u: Understanding) -> tuple[str, ...]:
+    """The departments the question's opening words name (五桂镇 → 潼南区五桂镇)."""
+    text = compact(u.question)
+    for word in u.region_words:
+        text = text.replace(compact(word), "")
+    edges = sorted(word_edges(ctx.store.lexical.tokenizer, text), reverse=True)
+    for end in (e for e in edges if 2 <= e <= 12):
+        found = orgs_named(ctx, text[:end])
+        if found and len(text[:end]) >= 3:
+            return found
+    return ()
+
+
+def _summed(u: Understanding) -> bool:
+    return "sum" in u.asks or u.operation == "sum"
+
+
+def _compared(u: Understanding) -> bool:
+    return "difference" in u.asks or u.operation in ("compare", "match")
+
+
+def _group_sum(ctx: QAContext, u: Understanding) -> Answer | None:
+    """``三公经费三项加起来``: the items one table lists under the group, added, and checked
+    against the group's printed total (“三公”经费 小计)."""
+    if not u.fact_labels or not _summed(u):
+        return None
+    group = group_parts(ctx, u)
+    if group is None:
+        return None
+    total = sum((p.value for p in group.parts), Decimal(0))
+    sources = Sources.of(ctx.store)
+    first = group.parts[0].record
+    owner = f"{first.department or first.region or ''}“{first.table}”"
+    shown = " + ".join(f"{p.name}{p.printed}" for p in group.parts)
+    text = (
+        f"{owner}中{group.label}{len(group.parts)}项合计{wan(total)}（{shown}"
+        f"{_checked(group, total)}；见{sources.cite_record(first)}）。"
+    )
+    facts = [p.record for p in group.parts] + ([group.total.record] if group.total else [])
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text,
+        facts=tuple(FactItem.of(f) for f in facts),
+        value=total,
+        unit="万元",
+        extra={"operation": "sum", "parts": {p.name: p.value for p in group.parts}},
+    )
+
+
+def _checked(group: Group, total: Decimal) -> str:
+    """``，与表中“小计”418.26一致`` — the group's printed total beside the computed one."""
+    if group.total is None:
+        return ""
+    printed = group.total.record.label.split()[-1]
+    same = "一致" if group.total.value == total else f"不一致，相差{wan(total - group.total.value)}"
+    return f"；与表中“{printed}”{group.total.printed}{same}"
+
+
+def _departments_difference(ctx: QAContext, u: Understanding) -> Answer | None:
+    """``高院和检察院的培训费相差多少``: each department's figure from its own tables, one
+    taken from the other."""
+    if not _compared(u):
+        return None
+    sides = compared_departments(ctx, u)
+    if sides is None:
+        return None
+    a, b, rest = sides
+    parts = [_side_figure(ctx, u, side, rest) for side in (a, b)]
+    if parts[0] is None or parts[1] is None:
+        return None
+    first, second = parts
+    gap = first.value - second.value
+    sources = Sources.of(ctx.store)
+    more = f"{a.said}比{b.said}{'多' if gap >= 0 else '少'}{wan(abs(gap))}"
+    text = (
+        f"{a.said}与{b.said}的{first.name}相差{wan(abs(gap))}（{more}）："
+        + "，".join(
+            f"{side.said}{part.name}{part.printed}{_unit_of(part)}"
+            f"（见{sources.cite(part.record.doc, part.record.line)}）"
+            for side, part in ((a, first), (b, second))
+        )
+        + f"，{first.value.normalize():f} − {second.value.normalize():f}。"
+    )
+    records = [p.record for p in parts]
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text,
+        facts=tuple(FactItem.of(r) for r in records if not isinstance(r, Record)),
+        value=abs(gap),
+        unit="万元",
+        extra={"operation": "difference", "parts": {a.said: first.value, b.said: second.value}},
+    )
+
+
+def _unit_of(part: Part) -> str:
+    return "" if part.printed.endswith(part.unit or "~") else part.unit or ""
+
+
+def _side_figure(ctx: QAContext, u: Understanding, side: Side, rest: str) -> Part | None:
+    """One department's figure: the department figure the question names, read from its
+    tables; else the fact of its tables that best answers the rest of the question."""
+    scoped_u = replace(u, departments=side.departments)
+    figures = named_figures(ctx, scoped_u)
+    if figures:
+        figure = figures[0]
+        fact = figure.support[0]
+        return Part(figure.label, figure.value, fact.value_printed, fact.unit or "万元", fact)
+    asked = replace(scoped_u, question=f"{side.said}{rest}", topic=rest)
+    reading = read(ctx, asked, kinds=("fact",))
+    if reading is None or not answers(reading) or reading.best.record.number is None:
+        return None
+    record = reading.best.record
+    name = record.label.split()[-1] if record.label else rest
+    return Part(name, record.number, record.value, record.unit, record.source)
+
+
+def _total_vs_projects(ctx: QAContext, u: Understanding) -> Answer | None:
+    """``项目支出684.41万，那几张项目表加起来差多少``: the department's figure for its projects
+    less the sum of its project tables."""
+    if not _compared(u) or not any("项目" in label for label in u.fact_labels):
+        return None
+    answer = answer_department_facts(ctx, u)
+    if answer is None or "project_tables_sum_wan" not in answer.extra:
+        return None
+    label = next(label for label in u.fact_labels if "项目" in label)
+    figure = answer.extra.get(label)
+    if figure is None:
+        return None
+    tables = answer.extra["project_tables_sum_wan"]
+    gap = figure - tables
+    count = answer.extra["project_tables"]
+    text = (
+        f"{label}{wan(figure)}比{count}个项目绩效目标表的金额合计{wan(tables)}"
+        f"{'多' if gap >= 0 else '少'}{wan(abs(gap))}（{figure.normalize():f} − "
+        f"{tables.normalize():f}）。{answer.text}"
+    )
+    extra = {**answer.extra, "operation": "difference"}
+    return replace(answer, intent="computed", text=text, value=abs(gap), extra=extra)
+
+
+def _funding_across(ctx: QAContext, u: Understanding) -> Answer | None:
+    """``西青的项目里，区级财政出了多少``: a funding source summed over the projects of the
+    scope (the aggregates' funding sum), when the question names no one project."""
+    if not u.funding_label or u.intent == "aggregate" or not _ACROSS_PROJECTS.search(u.question):
+        return None
+    projects = ctx.projects_in(u.regions, u.year)
+    if any(name_overlap(u.topic, p.name) >= NAMED_PROJECT for p in projects):
+        return None
+    return answer_aggregate(ctx, replace(u, intent="aggregate", operation="sum"))
 
 
 def answer_computed_after(ctx: QAContext, u: Understanding) -> Answer | None:
@@ -118,58 +321,64 @@ def answer_previous_year(ctx: QAContext, u: Understanding) -> Answer | None:
 
 
 def _listed_parts(ctx: QAContext, u: Understanding) -> Answer | None:
-    """``财政拨款和其他资金各占多少`` → each part read on its own, then added."""
-    listed = list(_LISTED.finditer(u.question))
-    if not listed:
-        return None
-    match = listed[
-        -1
-    ]  # the list the cue follows (文化和旅游局… is a name, 行政编、事业编各 the list)
-    items = _TRAILING_CUE.sub("", match.group("items"))
-    head, _, items = items.rpartition("里") if "里" in items else ("", "", items)
-    names = [n for n in _SPLIT.split(items) if len(n) >= 2]
-    scope = (u.question[: match.start()] + head + " " + u.question[match.end() :]).strip()
-    parts = []
-    tokenizer = ctx.store.lexical.tokenizer
-    for index, name in enumerate(names):
-        # the first item may carry the scope before it (省委办公厅住房公积金): its shorter
-        # word-edge tails are tried too
-        tails = [name[i:] for i in sorted(word_edges(tokenizer, name)) if len(name) - i >= 2]
-        for tail in tails if index == 0 else [name]:
-            words = f"{scope} {name[: len(name) - len(tail)]}"
-            sub = replace(u, topic=f"{_scope_words(words)} {tail}", question=f"{words} {tail}")
-            reading = read(ctx, sub, where=lambda r, n=tail: _figure_of(n, r) is not None)
-            if reading is not None and reading.best.coverage >= PART_COVERAGE:
-                parts.append(_figure_of(tail, reading.best.record))
-                break
-        else:
-            return None
+    """``财政拨款和其他资金各占多少`` → each part read on its own (in one table when one prints
+    them all), then added; ``A比B多多少`` → one taken from the other. A named part no record
+    prints is 未找到, with the parts that were found — never a sum of the others alone."""
+    listed = listed_names(ctx, u)
+    if listed is None or (listed.operation == "sum" and "sum" not in u.asks):
+        return None  # 行政复议和法治政府建设培训经费是多少 names one project
+    parts, missing = listed_operands(ctx, u, listed)
+    if missing is not None:
+        return _missing_part(ctx, u, missing, parts) if parts else None
     if len({p.record.doc for p in parts}) > 1:
         return None  # parts of one whole are printed in one document
+    if listed.operation == "difference":
+        return _difference_answer(ctx, u, parts)
     return _sum_answer(ctx, u, parts)
 
 
-def _figure_of(name: str, record: Record) -> Part | None:
-    """The figure a record prints for a name: its value when its label is the name, else the
-    first figure printed right after the name (（一）人员经费 18387.95 万元)."""
-    key = compact(name)
-    if record.number is not None and key in compact(record.label):
-        return Part(name, record.number, record.value, record.unit, record)
-    text = compact(record.value)
-    at = text.find(key)
-    if at < 0:
-        return None
-    match = _NEXT_FIGURE.match(text, at + len(key))
-    if match is None:
-        return None
-    unit = match.group("unit") or record.unit
-    completed = text[at : at + len(key) + 1].rstrip("为是:：0123456789")  # 行政编 → 行政编制
-    printed = text[match.start("num") : match.end()]
-    return Part(completed or name, to_decimal(match.group("num")), printed, unit, record)
+def _missing_part(ctx: QAContext, u: Understanding, missing: str, parts: list[Part]) -> Answer:
+    """未找到: a named part no record prints, with the parts that were found (each cited)."""
+    sources = Sources.of(ctx.store)
+    found = "；".join(
+        f"{p.name}{p.printed}{_unit_of(p)}（见{sources.cite(p.record.doc, p.record.line)}）"
+        for p in parts
+    )
+    text = f"未找到：文件中没有“{missing}”的数额，无法计算。"
+    nearest = (f"找到的有：{found}",) if found else ()
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text + (f"{nearest[0]}。" if nearest else ""),
+        found=False,
+        nearest=nearest,
+    )
 
 
-def _scope_words(text: str) -> str:
-    return re.sub(r"各|分别|一共|加起来|合计|总共|是多少|多少|[，,。？?！!]", " ", text)
+def _difference_answer(ctx: QAContext, u: Understanding, parts: list[Part]) -> Answer | None:
+    """``A比B多多少``: the first named figure less the second, each cited."""
+    if len(parts) != 2 or len({_family(p.unit) for p in parts}) > 1:
+        return None
+    first, second = parts
+    gap = _in_unit(first) - _in_unit(second)
+    unit = "万元" if _family(first.unit) == "money" else (first.unit or "")
+    sources = Sources.of(ctx.store)
+    shown = "，".join(
+        f"{p.name}{p.printed}{_unit_of(p)}（见{sources.cite(p.record.doc, p.record.line)}）"
+        for p in parts
+    )
+    text = (
+        f"{first.name}比{second.name}{'多' if gap >= 0 else '少'}{abs(gap).normalize():f}{unit}"
+        f"（{_in_unit(first).normalize():f} − {_in_unit(second).normalize():f}）：{shown}。"
+    )
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text,
+        value=abs(gap),
+        unit=unit,
+        extra={"operation": "difference", "parts": {p.name: p.value for p in parts}},
+    )
 
 
 def _part(name: str, reading: Reading) -> Part:
@@ -283,3 +492,15 @@ def _in_unit(part: Part) -> Decimal:
 
 
 __all__ = ["answer_computed", "answer_computed_after", "answer_previous_year"]
+
+
+# computed figures whose operands are whole records (a group's items, a department's figure,
+# a project's money), tried before the intent's answerer
+STRUCTURED = [
+    _group_sum,
+    _departments_difference,
+    _total_vs_projects,
+    _funding_across,
+    _counted_projects,
+    _listed_parts,
+]

@@ -36,7 +36,7 @@ ASK_CUES: dict[str, str] = {
     ),
     # a figure added or subtracted from printed ones
     "sum": (
-        r"加起来|加在一起|合起来|一共|总共|合计|共计|总和|"
+        r"加起来|加在一起|加一起|加一块|加总|合起来|一共|总共|合计|共计|总和|"
         r"各(是|占|有)?多少|分别(是|有)?多少|各占"
     ),
     "difference": (

@@ -12,13 +12,11 @@ from dataclasses import replace
 from decimal import Decimal
 
 from index.numbers import MONEY_UNITS, to_decimal
-from index.text import compact
 
 from ..context import QAContext
 from ..evidence import name_overlap, named_figures
 from ..evidence.records import Record
 from ..question import Understanding
-from ..question.terms import word_edges
 from ..sources import Sources
 from .aggregate import answer_aggregate
 from .facts import answer_department_facts
@@ -26,13 +24,14 @@ from .format import wan
 from .general import Reading, answers, read
 from .operands import (
     Group,
+    Listed,
     Part,
     Side,
     compared_departments,
     group_parts,
     listed_names,
     listed_operands,
-    orgs_named,
+    opening_orgs,
 )
 from .schema import Answer, FactItem, ProjectItem
 
@@ -95,7 +94,7 @@ def _counted_projects(ctx: QAContext, u: Understanding) -> Answer | None:
     if match is None or not _summed(u):
         return None
     count = _COUNTS.get(match.group("count")) or int(match.group("count"))
-    departments = u.departments or _opening_orgs(ctx, u)
+    departments = u.departments or opening_orgs(ctx, u)
     projects = [
         p
         for p in ctx.projects_in(u.regions, u.year)
@@ -121,17 +120,69 @@ def _counted_projects(ctx: QAContext, u: Understanding) -> Answer | None:
     )
 
 
-def _opening_orgs(ctx: QAContext, u: Understanding) -> tuple[str, ...]:
-    """The departments the question's opening words name (五桂镇 → 潼南区五桂镇)."""
-    text = compact(u.question)
-    for word in u.region_words:
-        text = text.replace(compact(word), "")
-    edges = sorted(word_edges(ctx.store.lexical.tokenizer, text), reverse=True)
-    for end in (e for e in edges if 2 <= e <= 12):
-        found = orgs_named(ctx, text[:end])
-        if found and len(text[:end]) >= 3:
-            return found
-    return ()
+_SHARE = re.compile(
+    r"(?P<a>[\u4e00-\u9fff（）()“”\"]{2,20}?)占(?P<b>[\u4e00-\u9fff（）()“”\"]{2,16}?)的?"
+    r"(?:比例|比重|百分比|份额|几成|百分之几|多少|%)"
+)
+SHARE_PLACES = Decimal("0.01")
+
+
+def _share(ctx: QAContext, u: Understanding) -> Answer | None:
+    """``公务接待费占三公经费的比例``: one figure divided by another, as a percentage, each
+    read from the named department's tables (a department figure by its label, else the
+    record that prints the name)."""
+    match = _SHARE.search(u.question) if "ratio" in u.asks else None
+    if match is None:
+        return None
+    scoped_u = _named_department(ctx, u)
+    figures = {f.label: f for f in named_figures(ctx, scoped_u)}
+    sides = [_labelled(figures, u, match.group("a"), -1), _labelled(figures, u, match.group("b"))]
+    if sides[1] is None:  # 三公经费里公务接待费占多大比例: the whole is named first
+        sides = [sides[0], _labelled(figures, u, match.group("a"), 0)]
+    if None in sides or sides[0].record is sides[1].record:
+        scope = (u.question[: match.start()] + " " + u.question[match.end() :]).strip()
+        listed = Listed((match.group("a"), match.group("b")), scope, "ratio")
+        sides, missing = listed_operands(ctx, scoped_u, listed)
+        if missing is not None or len(sides) != 2:
+            return None
+    part, whole = sides
+    if whole.value == 0 or _family(part.unit) != _family(whole.unit):
+        return None
+    share = (_in_unit(part) / _in_unit(whole) * 100).quantize(SHARE_PLACES)
+    sources = Sources.of(ctx.store)
+    cites = "，".join(
+        f"{p.name}{p.printed}{_unit_of(p)}（见{sources.cite(p.record.doc, p.record.line)}）"
+        for p in sides
+    )
+    text = f"{part.name}占{whole.name}的{share}%（{part.printed} ÷ {whole.printed}）：{cites}。"
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text,
+        facts=tuple(FactItem.of(p.record) for p in sides if not isinstance(p.record, Record)),
+        value=share,
+        unit="%",
+        extra={"operation": "ratio", "parts": {part.name: part.value, whole.name: whole.value}},
+    )
+
+
+def _labelled(figures: dict, u: Understanding, said: str, which: int = -1) -> Part | None:
+    """The department figure of the label the words name (the first or last named)."""
+    labels = [label for label in u.fact_labels if label in said and label in figures]
+    labels = [x for x in labels if not any(x != y and x in y for y in labels)]  # 会议费 of 会议费用
+    if not labels:
+        return None
+    figure = figures[sorted(labels, key=said.find)[which]]
+    fact = figure.support[0]
+    return Part(figure.label, figure.value, fact.value_printed, "万元", fact)
+
+
+def _named_department(ctx: QAContext, u: Understanding) -> Understanding:
+    """The understanding scoped to the departments its opening words name (政协 → 江苏省政协办公厅),
+    narrowed to those printing them whole (省委办公厅: not 江苏省人大常委会办公厅)."""
+    found = opening_orgs(ctx, u)
+    narrowed = tuple(d for d in u.departments if d in found)  # 省委办公厅, not 人大…办公厅
+    return replace(u, departments=narrowed or u.departments or found)
 
 
 def _summed(u: Understanding) -> bool:
@@ -147,13 +198,13 @@ def _group_sum(ctx: QAContext, u: Understanding) -> Answer | None:
     against the group's printed total (“三公”经费 小计)."""
     if not u.fact_labels or not _summed(u):
         return None
-    group = group_parts(ctx, u)
+    group = group_parts(ctx, _named_department(ctx, u))
     if group is None:
         return None
     total = sum((p.value for p in group.parts), Decimal(0))
     sources = Sources.of(ctx.store)
     first = group.parts[0].record
-    owner = f"{first.department or first.region or ''}“{first.table}”"
+    owner = f"{first.department or first.region or ''}{first.table}"
     shown = " + ".join(f"{p.name}{p.printed}" for p in group.parts)
     text = (
         f"{owner}中{group.label}{len(group.parts)}项合计{wan(total)}（{shown}"
@@ -177,7 +228,7 @@ def _checked(group: Group, total: Decimal) -> str:
         return ""
     printed = group.total.record.label.split()[-1]
     same = "一致" if group.total.value == total else f"不一致，相差{wan(total - group.total.value)}"
-    return f"；与表中“{printed}”{group.total.printed}{same}"
+    return f"；与表中“{printed}”{group.total.printed}万元{same}"
 
 
 def _departments_difference(ctx: QAContext, u: Understanding) -> Answer | None:
@@ -497,6 +548,7 @@ __all__ = ["answer_computed", "answer_computed_after", "answer_previous_year"]
 # computed figures whose operands are whole records (a group's items, a department's figure,
 # a project's money), tried before the intent's answerer
 STRUCTURED = [
+    _share,
     _group_sum,
     _departments_difference,
     _total_vs_projects,

@@ -58,11 +58,31 @@ def group_parts(ctx: QAContext, u: Understanding) -> Group | None:
     facts = [f for f in scoped_facts(ctx, u) if f.kind == "table" and f.unit in ("万元", "元")]
     for label in u.fact_labels:
         key = compact(label).replace('"', "")
-        for table in _tables(facts):
-            group = _prefixed(table, key, label) or _titled(table, key, label)
-            if group is not None and len(group.parts) >= 2:
-                return group
+        groups = [
+            _prefixed(table, key, label) or _titled(table, key, label) for table in _tables(facts)
+        ]
+        groups = [g for g in groups if g is not None and len(g.parts) >= 2]
+        owners = {(g.parts[0].record.region, g.parts[0].record.department) for g in groups}
+        if len(owners) > 1:
+            return None  # several departments' tables, the question names none of them
+        if groups:
+            return groups[0]
     return None
+
+
+def opening_orgs(ctx: QAContext, u: Understanding) -> tuple[str, ...]:
+    """The departments the question's opening words name, as the corpus names them (五桂镇 →
+    潼南区五桂镇, 政协 → 江苏省政协办公厅): the longest opening word run that some department's
+    name prints whole, or (three characters or more) in order."""
+    text = compact(u.question)
+    for word in u.region_words:
+        text = text.replace(compact(word), "")
+    edges = sorted(word_edges(ctx.store.lexical.tokenizer, text), reverse=True)
+    for end in (e for e in edges if 2 <= e <= 12):
+        found = orgs_named(ctx, text[:end])
+        if found and (end >= 3 or all(text[:end] in compact(o) for o in found)):
+            return found
+    return ()
 
 
 def _tables(facts: list[DepartmentFact]) -> list[list[DepartmentFact]]:
@@ -326,7 +346,7 @@ def figure_of(name: str, record: Record) -> Part | None:
     money, its project) is the name, else the first figure printed right after the name
     (（一）人员经费 18387.95 万元)."""
     key = compact(name)
-    if record.number is not None and key in compact(record.label):
+    if record.number is not None and key in _item_label(record):
         return Part(name, record.number, record.value, record.unit, record)
     if record.kind == "amount" and record.number is not None and key in compact(record.owner):
         return Part(record.owner, record.number, record.value, record.unit, record)
@@ -343,6 +363,15 @@ def figure_of(name: str, record: Record) -> Part | None:
     return Part(completed or name, to_decimal(match.group("num")), printed, unit, record)
 
 
+def _item_label(record: Record) -> str:
+    """What a record's figure is of: a budget-table figure's row item (因公出国（境）费 of
+    “三公”经费 因公出国（境）费, not its heading; the heading of its 小计), else its label."""
+    if record.kind != "fact" or not isinstance(record.source, DepartmentFact):
+        return compact(record.label)
+    path = label_path(record.source)
+    return path[-2] if path[-1] in SUBTOTALS and len(path) > 1 else path[-1]
+
+
 def _scope_words(text: str) -> str:
     return re.sub(r"各|分别|一共|加起来|合计|总共|是多少|多少|[，,。？?！!]", " ", text)
 
@@ -357,5 +386,6 @@ __all__ = [
     "group_parts",
     "listed_names",
     "listed_operands",
+    "opening_orgs",
     "orgs_named",
 ]

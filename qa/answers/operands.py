@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from index.numbers import to_decimal
+from index.numbers import MONEY_UNITS, to_decimal
 from index.schema import DepartmentFact
 from index.text import compact
 
@@ -41,6 +41,23 @@ class Part:
     printed: str
     unit: str | None
     record: Record | DepartmentFact
+
+    @property
+    def family(self) -> str:
+        """``money`` for any money unit (or none), else the unit: parts of one family add."""
+        return "money" if self.unit in MONEY_UNITS or self.unit is None else self.unit
+
+    @property
+    def normalized(self) -> Decimal:
+        """The value in 万元 when it is money printed in another unit, else as printed."""
+        if self.unit in MONEY_UNITS and getattr(self.record, "kind", "") != "amount":
+            return self.value * MONEY_UNITS[self.unit]
+        return self.value
+
+    @property
+    def unit_shown(self) -> str:
+        """The unit to print after the value (none when the printed value carries it)."""
+        return "" if self.printed.endswith(self.unit or "~") else self.unit or ""
 
 
 @dataclass(frozen=True)

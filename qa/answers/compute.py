@@ -1,44 +1,37 @@
 """Figures computed from printed ones: several parts added (各多少, 加起来), one taken from
-another (没花掉的, 差多少), and last year's figure from this year's and its printed change.
+another (没花掉的, 差多少, A比B多多少), and last year's figure from this year's and its printed
+change. The figures over a department's budget tables (a group's items, shares, departments
+compared, project tables, funding sources) are :mod:`qa.answers.budget_figures`'; the
+operands of both are found by :mod:`qa.answers.operands`.
 
 Every computed answer says what was added or subtracted, with each input as printed and its
-source; the result is exact (Decimal).
+source; the result is exact (Decimal). A named operand no record prints is 未找到.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 
 from index.numbers import MONEY_UNITS, to_decimal
-from index.text import compact
 
 from ..context import QAContext
-from ..evidence.records import Record
 from ..question import Understanding
-from ..question.terms import word_edges
 from ..sources import Sources
+from .budget_figures import BUDGET_FIGURES
 from .format import wan
 from .general import Reading, answers, read
+from .operands import (
+    Part,
+    listed_names,
+    listed_operands,
+)
 from .schema import Answer
 
-_LISTED = re.compile(
-    r"(?P<items>[\u4e00-\u9fff（）()]{2,16}(?:(?:和|、|与|及|跟)[\u4e00-\u9fff（）()]{2,16})+?)"
-    r"(?=各|分别|一共|加起来|合计|总共|两个|两项|三项|几项|都是|是多少|多少)"
-)
-PART_COVERAGE = 0.4  # a part's record prints its name; the question's scope may be its heading
 _CHANGE_BEFORE = re.compile(
     r"(?:增加|减少|增长|下降|上年|同比)[^，,。；;]{0,4}$"
 )  # a change, not a part
-_TRAILING_CUE = re.compile(r"(?:各是|各占|各|分别是|分别|都是)$")
-# the figure printed right after a name, the name's last character allowed to be left out
-# of the question (行政编 → 行政编制200名)
-_NEXT_FIGURE = re.compile(
-    r"[\u4e00-\u9fff]?[为是:：]?(?P<num>\d[\d,]*(?:\.\d+)?)"
-    r"(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)?"
-)
-_SPLIT = re.compile(r"和|、|与|及|跟")
 _FIGURE = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)"
 )
@@ -50,22 +43,18 @@ _CHANGE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Part:
-    """One input of a computed figure."""
-
-    name: str
-    value: Decimal
-    printed: str
-    unit: str | None
-    record: Record
-
-
 def answer_computed(ctx: QAContext, u: Understanding) -> Answer | None:
     """A sum or a difference of printed figures, or None when the inputs are not all found.
 
-    Totals of project money (一共多少钱, 几个项目) are the aggregates': this passes on them,
-    and :func:`answer_computed_after` is tried when the aggregates pass."""
+    Figures whose operands are records found by their label paths come first, whatever the
+    intent: a named group's items (三公经费三项), one figure of each of two departments
+    compared, a department's figure against its project tables, a funding source across the
+    projects. Other totals of project money (一共多少钱, 几个项目) are the aggregates': the
+    rest passes on them, and :func:`answer_computed_after` is tried when the aggregates pass."""
+    for compute in (*BUDGET_FIGURES, _listed_parts):
+        answer = compute(ctx, u)
+        if answer is not None:
+            return answer
     if u.intent == "aggregate":
         return None
     return answer_computed_after(ctx, u)
@@ -118,58 +107,64 @@ def answer_previous_year(ctx: QAContext, u: Understanding) -> Answer | None:
 
 
 def _listed_parts(ctx: QAContext, u: Understanding) -> Answer | None:
-    """``财政拨款和其他资金各占多少`` → each part read on its own, then added."""
-    listed = list(_LISTED.finditer(u.question))
-    if not listed:
-        return None
-    match = listed[
-        -1
-    ]  # the list the cue follows (文化和旅游局… is a name, 行政编、事业编各 the list)
-    items = _TRAILING_CUE.sub("", match.group("items"))
-    head, _, items = items.rpartition("里") if "里" in items else ("", "", items)
-    names = [n for n in _SPLIT.split(items) if len(n) >= 2]
-    scope = (u.question[: match.start()] + head + " " + u.question[match.end() :]).strip()
-    parts = []
-    tokenizer = ctx.store.lexical.tokenizer
-    for index, name in enumerate(names):
-        # the first item may carry the scope before it (省委办公厅住房公积金): its shorter
-        # word-edge tails are tried too
-        tails = [name[i:] for i in sorted(word_edges(tokenizer, name)) if len(name) - i >= 2]
-        for tail in tails if index == 0 else [name]:
-            words = f"{scope} {name[: len(name) - len(tail)]}"
-            sub = replace(u, topic=f"{_scope_words(words)} {tail}", question=f"{words} {tail}")
-            reading = read(ctx, sub, where=lambda r, n=tail: _figure_of(n, r) is not None)
-            if reading is not None and reading.best.coverage >= PART_COVERAGE:
-                parts.append(_figure_of(tail, reading.best.record))
-                break
-        else:
-            return None
+    """``财政拨款和其他资金各占多少`` → each part read on its own (in one table when one prints
+    them all), then added; ``A比B多多少`` → one taken from the other. A named part no record
+    prints is 未找到, with the parts that were found — never a sum of the others alone."""
+    listed = listed_names(ctx, u)
+    if listed is None or (listed.operation == "sum" and "sum" not in u.asks):
+        return None  # 行政复议和法治政府建设培训经费是多少 names one project
+    parts, missing = listed_operands(ctx, u, listed)
+    if missing is not None:
+        return _missing_part(ctx, u, missing, parts) if parts else None
     if len({p.record.doc for p in parts}) > 1:
         return None  # parts of one whole are printed in one document
+    if listed.operation == "difference":
+        return _difference_answer(ctx, u, parts)
     return _sum_answer(ctx, u, parts)
 
 
-def _figure_of(name: str, record: Record) -> Part | None:
-    """The figure a record prints for a name: its value when its label is the name, else the
-    first figure printed right after the name (（一）人员经费 18387.95 万元)."""
-    key = compact(name)
-    if record.number is not None and key in compact(record.label):
-        return Part(name, record.number, record.value, record.unit, record)
-    text = compact(record.value)
-    at = text.find(key)
-    if at < 0:
-        return None
-    match = _NEXT_FIGURE.match(text, at + len(key))
-    if match is None:
-        return None
-    unit = match.group("unit") or record.unit
-    completed = text[at : at + len(key) + 1].rstrip("为是:：0123456789")  # 行政编 → 行政编制
-    printed = text[match.start("num") : match.end()]
-    return Part(completed or name, to_decimal(match.group("num")), printed, unit, record)
+def _missing_part(ctx: QAContext, u: Understanding, missing: str, parts: list[Part]) -> Answer:
+    """未找到: a named part no record prints, with the parts that were found (each cited)."""
+    sources = Sources.of(ctx.store)
+    found = "；".join(
+        f"{p.name}{p.printed}{p.unit_shown}（见{sources.cite(p.record.doc, p.record.line)}）"
+        for p in parts
+    )
+    text = f"未找到：文件中没有“{missing}”的数额，无法计算。"
+    nearest = (f"找到的有：{found}",) if found else ()
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text + (f"{nearest[0]}。" if nearest else ""),
+        found=False,
+        nearest=nearest,
+    )
 
 
-def _scope_words(text: str) -> str:
-    return re.sub(r"各|分别|一共|加起来|合计|总共|是多少|多少|[，,。？?！!]", " ", text)
+def _difference_answer(ctx: QAContext, u: Understanding, parts: list[Part]) -> Answer | None:
+    """``A比B多多少``: the first named figure less the second, each cited."""
+    if len(parts) != 2 or len({p.family for p in parts}) > 1:
+        return None
+    first, second = parts
+    gap = first.normalized - second.normalized
+    unit = "万元" if first.family == "money" else (first.unit or "")
+    sources = Sources.of(ctx.store)
+    shown = "，".join(
+        f"{p.name}{p.printed}{p.unit_shown}（见{sources.cite(p.record.doc, p.record.line)}）"
+        for p in parts
+    )
+    text = (
+        f"{first.name}比{second.name}{'多' if gap >= 0 else '少'}{abs(gap).normalize():f}{unit}"
+        f"（{first.normalized.normalize():f} − {second.normalized.normalize():f}）：{shown}。"
+    )
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text=text,
+        value=abs(gap),
+        unit=unit,
+        extra={"operation": "difference", "parts": {p.name: p.value for p in parts}},
+    )
 
 
 def _part(name: str, reading: Reading) -> Part:
@@ -178,15 +173,12 @@ def _part(name: str, reading: Reading) -> Part:
 
 
 def _sum_answer(ctx: QAContext, u: Understanding, parts: list[Part]) -> Answer | None:
-    if len(parts) < 2 or len({_family(p.unit) for p in parts}) > 1:
+    if len(parts) < 2 or len({p.family for p in parts}) > 1:
         return None
     sources = Sources.of(ctx.store)
-    total = sum((_in_unit(p) for p in parts), Decimal(0))
-    unit = "万元" if _family(parts[0].unit) == "money" else (parts[0].unit or "")
-    shown = "，".join(
-        f"{p.name}{p.printed}{'' if p.printed.endswith(p.unit or '~') else p.unit or ''}"
-        for p in parts
-    )
+    total = sum((p.normalized for p in parts), Decimal(0))
+    unit = "万元" if parts[0].family == "money" else (parts[0].unit or "")
+    shown = "，".join(f"{p.name}{p.printed}{p.unit_shown}" for p in parts)
     text = (
         f"{shown}，合计{total.normalize():f}{unit}（{' + '.join(p.printed for p in parts)}；"
         f"见{sources.cite(parts[0].record.doc, parts[0].record.line)}）。"
@@ -270,16 +262,6 @@ def _unspent(ctx: QAContext, u: Understanding) -> Answer | None:
         unit="万元",
         extra={"operation": "difference"},
     )
-
-
-def _family(unit: str | None) -> str:
-    return "money" if unit in MONEY_UNITS or unit is None else unit
-
-
-def _in_unit(part: Part) -> Decimal:
-    if part.unit in MONEY_UNITS and part.record.kind != "amount":
-        return part.value * MONEY_UNITS[part.unit]
-    return part.value
 
 
 __all__ = ["answer_computed", "answer_computed_after", "answer_previous_year"]

@@ -3,7 +3,14 @@ the department figures it names. Answerers compose answers from these; the quest
 retrieval lists them first. Nothing here writes an answer.
 """
 
-from .facts import NamedFigure, fact_candidates, named_figures
+from .facts import (
+    NamedFigure,
+    compact_label,
+    fact_candidates,
+    label_path,
+    named_figures,
+    scoped_facts,
+)
 from .ranking import Scored, coverage, name_overlap, rank_indicators, rank_projects
 from .topic import (
     ProjectMatch,
@@ -20,15 +27,18 @@ __all__ = [
     "NamedFigure",
     "ProjectMatch",
     "Scored",
+    "compact_label",
     "coverage",
     "fact_candidates",
     "funding_lines",
+    "label_path",
     "match_project",
     "name_overlap",
     "named_figures",
     "projects_about",
     "rank_indicators",
     "rank_projects",
+    "scoped_facts",
     "names_topic",
     "topic_alternatives",
     "topic_label",

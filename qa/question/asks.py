@@ -35,11 +35,13 @@ ASK_CUES: dict[str, str] = {
         r"(较|更)(高|低|多|少|大|小)的?是?(哪|谁)|哪(个|家|份|一份|一个).{0,8}(较|更)(高|低|多|少)|"
         r"(哪|谁)[^，,。？?]{0,10}?(高|低|多(?!少)|少|大|小)(一些|一点|些|点)?(呢|啊)?[？?。!！]*$"
     ),
-    # a figure added or subtracted from printed ones
+    # a figure added or subtracted from printed ones, or one as a share of another
     "sum": (
-        r"加起来|加在一起|合起来|一共|总共|合计|共计|总和|"
+        r"加起来|加在一起|加一起|加一块|加总|合起来|一共|总共|合计|共计|总和|"
         r"各(是|占|有)?多少|分别(是|有)?多少|各占"
     ),
+    # one figure as a share of another
+    "ratio": r"占.{0,16}?(?:比例|比重|百分比|份额|几成|百分之几|多少|%)|占比",
     "difference": (
         r"差多少|差了多少|相差|多了多少|少了多少|多出|没花掉|没花完|剩(下|余)|结余|余下|"
         r"倒推|对得上|是否一致|一致吗|吻合"

@@ -26,6 +26,7 @@ from ..sources import Sources
 from .format import project_amount, wan
 from .lookup import answer_lookup
 from .schema import Answer, FactItem, IndicatorItem, ProjectItem, SourceItem
+from .scope import other_project_word
 
 MIN_COVERAGE = 0.72
 LOOKUP_SLACK = 0.15
@@ -174,9 +175,15 @@ def answers(reading: Reading, u: Understanding | None = None) -> bool:
 def answer_general(ctx: QAContext, u: Understanding) -> Answer | None:
     """The value a question asks for, from whatever record prints it, or None."""
     reading = read(ctx, u)
-    if reading is None or not answers(reading, u):
+    if reading is None or not answers(reading, u) or _names_another(ctx, u, reading.fits):
         return None
     return compose(ctx, u, reading)
+
+
+def _names_another(ctx: QAContext, u: Understanding, fits) -> bool:
+    """The question names another project than the records' (wrong-topic family)."""
+    key = key_of(ctx, u)
+    return bool(key.text) and other_project_word(ctx, u, key, fits) is not None
 
 
 def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
@@ -190,9 +197,13 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     reading = read(ctx, u)
     looked = answer_lookup(ctx, u)
     picked = _fit_of(ctx, u, reading, looked) if looked is not None and reading else None
-    general_ok = reading is not None and answers(reading, u)
+    general_ok = (
+        reading is not None and answers(reading, u) and not _names_another(ctx, u, reading.fits)
+    )
     if picked is not None and (
-        not _in_form_asked(u, picked.record) or _unprinted_run((picked,)) >= UNPRINTED_WORD
+        not _in_form_asked(u, picked.record)
+        or _unprinted_run((picked,)) >= UNPRINTED_WORD
+        or _names_another(ctx, u, (picked,))
     ):
         picked = None
     if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:

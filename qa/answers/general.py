@@ -34,6 +34,7 @@ MIN_ASK = 0.6
 SECOND_MIN_GAIN = 0.08
 UNPRINTED_WORD = 4  # chars of the key the records do not print (a word of another project)
 NEAREST = 3
+_COUNT_LABEL = re.compile(r"(?:次数|人数|人次|个数|户数|天数|数量|率)[%％]?$")
 _CHANGE = re.compile(r"增加|减少|增长|下降|多了|少了|压减|压了|上升|降低|变化|增减|比上年|比去年")
 _PROSE_FIGURE = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|万人|人次|人|个|名|辆|家|项|%|％)"
@@ -101,7 +102,21 @@ def _in_form_asked(u: Understanding, record: Record) -> bool:
     answered by 全年)."""
     if not measure_fits(u, record.value, record.unit):
         return False
-    return not money_asked(u.question) or bool(re.search(r"\d", record.value or ""))
+    if not money_asked(u.question):
+        return True
+    return bool(re.search(r"\d", record.value or "")) and not _counts(record)
+
+
+def _counts(record: Record) -> bool:
+    """An indicator row that counts rather than prices: its value in a unit that is not money
+    (≥30件), or no unit and a label naming a count (救护车出车次数 4500) — never the answer to
+    经费是多少 (wrong-topic family)."""
+    if record.kind != "indicator":
+        return False
+    unit = record.unit or ""
+    if unit:
+        return "元" not in unit
+    return bool(_COUNT_LABEL.search(record.source.level3 or ""))
 
 
 def _unprinted_run(fits) -> int:

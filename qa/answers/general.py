@@ -26,6 +26,7 @@ from ..sources import Sources
 from .format import project_amount, wan
 from .lookup import answer_lookup
 from .schema import Answer, FactItem, IndicatorItem, ProjectItem, SourceItem
+from .scope import other_project_word
 
 MIN_COVERAGE = 0.72
 LOOKUP_SLACK = 0.15
@@ -33,6 +34,7 @@ MIN_ASK = 0.6
 SECOND_MIN_GAIN = 0.08
 UNPRINTED_WORD = 4  # chars of the key the records do not print (a word of another project)
 NEAREST = 3
+_COUNT_LABEL = re.compile(r"(?:次数|人数|人次|个数|户数|天数|数量|率)[%％]?$")
 _CHANGE = re.compile(r"增加|减少|增长|下降|多了|少了|压减|压了|上升|降低|变化|增减|比上年|比去年")
 _PROSE_FIGURE = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|万人|人次|人|个|名|辆|家|项|%|％)"
@@ -100,7 +102,21 @@ def _in_form_asked(u: Understanding, record: Record) -> bool:
     answered by 全年)."""
     if not measure_fits(u, record.value, record.unit):
         return False
-    return not money_asked(u.question) or bool(re.search(r"\d", record.value or ""))
+    if not money_asked(u.question):
+        return True
+    return bool(re.search(r"\d", record.value or "")) and not _counts(record)
+
+
+def _counts(record: Record) -> bool:
+    """An indicator row that counts rather than prices: its value in a unit that is not money
+    (≥30件), or no unit and a label naming a count (救护车出车次数 4500) — never the answer to
+    经费是多少 (wrong-topic family)."""
+    if record.kind != "indicator":
+        return False
+    unit = record.unit or ""
+    if unit:
+        return "元" not in unit
+    return bool(_COUNT_LABEL.search(record.source.level3 or ""))
 
 
 def _unprinted_run(fits) -> int:
@@ -174,9 +190,15 @@ def answers(reading: Reading, u: Understanding | None = None) -> bool:
 def answer_general(ctx: QAContext, u: Understanding) -> Answer | None:
     """The value a question asks for, from whatever record prints it, or None."""
     reading = read(ctx, u)
-    if reading is None or not answers(reading, u):
+    if reading is None or not answers(reading, u) or _names_another(ctx, u, reading.fits):
         return None
     return compose(ctx, u, reading)
+
+
+def _names_another(ctx: QAContext, u: Understanding, fits) -> bool:
+    """The question names another project than the records' (wrong-topic family)."""
+    key = key_of(ctx, u)
+    return bool(key.text) and other_project_word(ctx, u, key, fits) is not None
 
 
 def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
@@ -190,9 +212,13 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     reading = read(ctx, u)
     looked = answer_lookup(ctx, u)
     picked = _fit_of(ctx, u, reading, looked) if looked is not None and reading else None
-    general_ok = reading is not None and answers(reading, u)
+    general_ok = (
+        reading is not None and answers(reading, u) and not _names_another(ctx, u, reading.fits)
+    )
     if picked is not None and (
-        not _in_form_asked(u, picked.record) or _unprinted_run((picked,)) >= UNPRINTED_WORD
+        not _in_form_asked(u, picked.record)
+        or _unprinted_run((picked,)) >= UNPRINTED_WORD
+        or _names_another(ctx, u, (picked,))
     ):
         picked = None
     if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:

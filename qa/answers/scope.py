@@ -12,8 +12,9 @@ from index.lexical import Tokenizer
 from index.text import compact
 
 from ..context import QAContext, region_matches
+from ..evidence.match import Key, union
 from ..evidence.records import records_of
-from ..question import Understanding
+from ..question import GENERIC_WORDS, Understanding
 from ..question.terms import word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
@@ -111,6 +112,41 @@ def org_mentions(u: Understanding, tokenizer: Tokenizer, shortest: int = 3) -> l
     if any(t in ASK_WORDS or t in STOP_WORDS for t in tokenizer.cut(mention)):
         return []  # 律师值班费聘请几个律所 asks about a project, it names no department
     return [mention]
+
+
+def other_project_word(ctx: QAContext, u: Understanding, key: Key, fits) -> str | None:
+    """A word of the question the chosen records leave out but another project of the
+    question's regions is named with: the question names that project, not theirs (博物馆提升
+    改造项目's 满意度 is not 免费开放补助资金's). None when the records print every such word.
+
+    Wrong-topic family: a named project's distinguishing words must be the answer's own.
+    """
+    marks = union(*(f.marks for f in fits))
+    words = _uncovered_words(ctx, key, marks)
+    if not words:
+        return None
+    owners = {f.record.project_id for f in fits if f.record.project_id}
+    year = u.years[0] if len(u.years) == 1 else None
+    names = [compact(p.name) for p in ctx.projects_in(u.regions, year) if p.id not in owners]
+    return next((w for w in words if any(w in name for name in names)), None)
+
+
+def _uncovered_words(ctx: QAContext, key: Key, marks: tuple[float, ...]) -> list[str]:
+    """The key's content words (two characters or more) some character of which the marks
+    leave uncovered."""
+    out, start = [], 0
+    for word in ctx.lexicon.tokenizer.cut(key.text, new_words=False):
+        end = start + len(word)
+        if (
+            len(word) >= 2
+            and word not in GENERIC_WORDS
+            and word not in STOP_WORDS
+            and word not in ASK_WORDS
+            and any(m < 1.0 for m in marks[start:end])
+        ):
+            out.append(word)
+        start = end
+    return out
 
 
 def _listing(candidates: list[str], orgs: list[tuple[str, str | None]], u: Understanding) -> str:
@@ -250,6 +286,7 @@ __all__ = [
     "answer_outside_scope",
     "known_orgs",
     "org_mentions",
+    "other_project_word",
     "outside_corpus",
     "scoped",
     "with_other_years",

@@ -2,7 +2,8 @@
 
 A question's *key* is its text without region, year and question words (多少, 是谁, 那个 …).
 A record covers a character of the key when a two-character run containing it, or a lexicon
-term containing it (电话 ↔ 联系电话, 牵头 ↔ 负责人), is printed in the record's owner, label
+term containing it (电话 ↔ 联系电话, 牵头 ↔ 负责人; a kind is not covered by its class:
+全民健身 not by 体育局), is printed in the record's owner, label
 or value; a character merely printed somewhere in the record counts half. Coverage is the
 covered share of the key. The part of the key that the record's owner covers is its *scope*
 (whose value: 雾炮车降尘服务); the rest is the *ask* (which value: 电话), and the label must
@@ -77,7 +78,7 @@ def _terms(key: str, lexicon: Lexicon) -> tuple[tuple[int, int, frozenset[str]],
     for term, _ in lexicon.concepts_in(key):
         start = lowered.find(term)
         if start >= 0:
-            out.append((start, start + len(term), frozenset(lexicon.expand(term))))
+            out.append((start, start + len(term), frozenset(lexicon.expand_specific(term))))
     return tuple(out)
 
 

@@ -130,6 +130,13 @@ class Lexicon:
         """:meth:`variants` in compared form (what matching looks for in a text)."""
         return {term_key(v) for v in self.variants(term)}
 
+    def expand_specific(self, term: str) -> set[str]:
+        """:meth:`expand` without the heads of the categories the term is a member of: a
+        record printing the class (体育局) does not print the kind asked for (全民健身运动会)."""
+        key = term_key(term)
+        heads = {c.head for c in self._by_term.get(key, []) if c.category and c.head != key}
+        return {v for v in self.expand(term) if v == key or v not in heads}
+
     @cached_property
     def tokenizer(self) -> Tokenizer:
         """A jieba tokenizer that keeps the domain's and the lexicon's terms whole."""

@@ -1,0 +1,140 @@
+"""Wrong-topic answers and which-regions lists, on examples of our own (qa_scope_own*.jsonl,
+written before the fixes). Real model and index: the real web tables, built once here.
+
+Families: *wrong topic* — a project or kind the question names must be the answer's own, else
+未找到 (never another project's figure); *which regions fund X* — the projects whose subject
+is X, found in the asker's words.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import DATA, SHARED_CACHE
+
+from qa.answers import answer_question
+from qa.evaluate.reader import which_projects
+from qa.question import load_lexicon
+
+REAL_WEB = DATA / "real" / "web"
+
+
+@pytest.fixture(scope="module")
+def web_engine(tmp_path_factory):
+    """The real web tables (22 documents of other counties and sectors), indexed once."""
+    from index.config import load_settings
+    from qa.build import build
+    from qa.engine import Engine
+
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("web"),
+        corpus_dir=REAL_WEB,
+        model_cache=SHARED_CACHE / "models",
+        cache_dir=SHARED_CACHE / "embeddings",
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)
+
+
+# --- wrong topic -------------------------------------------------------------------------------
+
+
+def test_scope_named_project_without_the_row_is_not_found(web_engine):
+    # 博物馆提升改造项目's table is cut off: the 满意度 row is 免费开放补助资金's, not its
+    answer = answer_question(web_engine, "嘉峪关博物馆提升改造那个项目，满意度目标定的多少")
+    assert not answer.found
+    assert answer.text.startswith("未找到")
+    assert "=99" not in answer.text.split("\n")[0]
+
+
+def test_scope_named_project_with_the_row_is_answered(web_engine):
+    answer = answer_question(web_engine, "嘉峪关博物馆免费开放补助那个项目的满意度目标")
+    assert answer.found
+    assert "=99百分比" in answer.text
+    assert answer.projects[0].project == "博物馆纪念馆市级免费开放补助资金"
+
+
+def test_scope_named_project_amount_is_its_own(web_engine):
+    answer = answer_question(web_engine, "嘉峪关博物馆提升改造项目总投资多少")
+    assert answer.projects[0].project == "博物馆提升改造项目"
+    assert answer.value == Decimal("174.78")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "金安区全民健身运动会的经费有多少？",  # 体育局 prints the class, not the kind
+        "湘潭城管洒水车作业服务花了多少钱",
+    ],
+)
+def test_scope_a_kind_is_not_answered_by_its_class(web_engine, question):
+    answer = answer_question(web_engine, question)
+    assert not answer.found
+    assert answer.text.startswith("未找到")
+
+
+def test_scope_synonym_of_a_kind_still_answers(web_engine):
+    # 营养餐 is the 营养改善计划 (a synonym, not the class 教育 of 教育体育局)
+    answer = answer_question(web_engine, "永德明朗中学营养餐那笔专项多少钱？折成万元")
+    assert answer.projects[0].project == "义务教育营养改善计划专项资金"
+    assert answer.value == Decimal("38.766462")
+
+
+@pytest.mark.parametrize(
+    ("term", "kept", "dropped"),
+    [
+        ("全民健身", "全民健身", "体育"),  # a member: not its category's head
+        ("运动会", "运动会", "赛事"),
+        ("营养餐", "营养改善", "教育"),  # a synonym stays
+    ],
+)
+def test_scope_specific_expansion_drops_the_class(term, kept, dropped):
+    lexicon = load_lexicon()
+    assert dropped in lexicon.expand(term)
+    assert kept in lexicon.expand_specific(term)
+    assert dropped not in lexicon.expand_specific(term)
+
+
+def test_scope_a_head_still_stands_for_its_members():
+    assert "全民健身" in load_lexicon().expand_specific("体育")
+
+
+# --- which regions fund X ----------------------------------------------------------------------
+
+
+def test_scope_which_regions_topic_after_a_preposition(web_engine):
+    # 跟博物馆有关的 names no department (跟 is not part of a name)
+    answer = answer_question(web_engine, "跟博物馆有关的项目都在哪些地方")
+    assert answer.intent == "which_regions_fund"
+    names = {p.project for p in answer.projects}
+    assert {"博物馆提升改造项目", "博物馆纪念馆市级免费开放补助资金"} <= names
+
+
+def test_scope_which_regions_meal_words(web_engine):
+    answer = answer_question(web_engine, "学生吃饭的钱哪些学校有")
+    assert "学生伙食费" in {p.project for p in answer.projects}
+
+
+@pytest.mark.parametrize(
+    ("listed", "passes"),
+    [
+        ({"project": "中央对地方转移支付项目", "region": "大英县", "doc": "26.txt"}, True),
+        ({"project": "中央对地方转移支付项目", "region": "大英县", "doc": "other.txt"}, False),
+    ],
+)
+def test_scope_scorer_matches_an_unprinted_name_by_document(listed, passes):
+    expected = {
+        "answer": {
+            "projects": [
+                {
+                    "region": "大英县",
+                    "project": "孤儿助学金(项目名称未印出)",
+                    "doc": "26.txt",
+                    "amount_wan": None,
+                    "match": "primary",
+                }
+            ]
+        }
+    }
+    assert which_projects(expected, {"projects": [listed]})[0] is passes

@@ -38,6 +38,13 @@ SELF_EVALUATION = """某戊县民政局2023年度中央对地方转移支付项�
 """
 
 
+def _training_table(department: str, total: str, training: str) -> str:
+    return (
+        f"{department}2024年部门预算公开\n“三公”经费、会议费、培训费支出预算表\n单位：万元\n"
+        f"项目\t预算数\n合计\t{total}\n公务接待费\t5.00\n会议费\t3.00\n培训费\t{training}\n"
+    )
+
+
 @pytest.fixture(scope="module")
 def lines_engine(engine, tmp_path_factory):
     from dataclasses import replace
@@ -52,6 +59,13 @@ def lines_engine(engine, tmp_path_factory):
     (corpus / "某戊县民政局2023年残疾人两项补贴自评表.txt").write_text(
         SELF_EVALUATION, encoding="utf-8"
     )
+    for department, total, training in (
+        ("中共某丁县委办公室", "20.40", "12.40"),
+        ("某丁县人大常委会办公室", "17.90", "9.90"),
+    ):
+        (corpus / f"{department}2024年部门预算.txt").write_text(
+            _training_table(department, total, training), encoding="utf-8"
+        )
     settings = replace(
         engine.settings, data_dir=directory / "data", index_dir=None, corpus_dir=corpus
     )
@@ -102,3 +116,18 @@ def test_extreme_within_one_table_over_percentage_targets(lines_engine):
     """Family: 按百分比给的目标 within one table: only the rows in % are compared."""
     first = _first(lines_engine, "某戊县转移支付项目那张表，按百分比定的目标里哪个最低？")
     assert "残疾人满意度" in first and "90%" in first
+
+
+def test_a_line_the_title_also_names_answers_that_line(lines_engine):
+    """Family: the table's title lists several items (三公经费、会议费、培训费) and the
+    question names one: its line answers, not the table's 合计."""
+    first = _first(lines_engine, "某丁县人大常委会办公室今年培训费安排了多少")
+    assert "9.90" in first and "17.90" not in first
+
+
+def test_a_short_department_name_is_the_department_printing_it_whole(lines_engine):
+    """Family: a short department name (县委办公室) whose characters are also in another
+    department's name in order (县人大常委会办公室): the one printing it in one piece."""
+    answer = answer_question(lines_engine, "某丁县县委办公室今年培训费安排了多少")
+    first = answer.text.split("。")[0]
+    assert "12.40" in first and "中共某丁县委办公室" in first

@@ -44,6 +44,7 @@ _SPOKEN_ALTERNATIVES = re.compile(r"/|、|或者|或")
 _COMPARE = frozenset(COMPARE_WORDS)
 _WHICH = re.compile(r"哪|谁")
 _COUNTED = re.compile(r"人数|次数|个数|户数|天数|数量|面积|金额|资金")  # a bare 9 here is no %
+_UNIT_SUFFIXES = ("院", "局", "厅", "委", "办", "中心", "所", "站", "部", "处", "校", "馆")
 _PER_UNIT = re.compile(r"按.(?:算|计)|每.(?:的|算)?")
 
 
@@ -128,8 +129,9 @@ def _compared(ctx: QAContext, u: Understanding) -> tuple[list[Key], tuple[str, .
 
 
 def _said(ctx: QAContext, word: str) -> set[str]:
-    """A word and the names the lexicon gives it (高院 → 高级人民法院)."""
-    return {word, *ctx.lexicon.expand(word)}
+    """A word and the unit names the lexicon gives it (高院 → 高级人民法院; 游客 gives no
+    unit's name)."""
+    return {word, *(v for v in ctx.lexicon.expand(word) if v.endswith(_UNIT_SUFFIXES))}
 
 
 def _names(ctx: QAContext, word: str, u: Understanding) -> bool:

@@ -87,8 +87,31 @@ def scoped(ctx: QAContext, u: Understanding) -> Understanding:
         return u
     # departments and implementing units (cached): records are scoped by either
     orgs = {o for o, region in known_orgs(ctx) if not u.regions or _in_regions(region, u)}
-    matched = tuple(sorted(o for o in orgs if _names(mentions[0], o, ctx)))
-    return replace(u, departments=matched) if matched else u
+    matched = _closest(mentions[0], [o for o in orgs if _names(mentions[0], o, ctx)])
+    return replace(u, departments=tuple(sorted(matched))) if matched else u
+
+
+def _closest(mention: str, orgs: list[str]) -> list[str]:
+    """Of the organisations a mention names, those whose name prints it in the fewest pieces
+    (省委办公厅 is 中共江苏省委办公厅 whole, and 江苏省人大常委会办公厅 only in three)."""
+    if not orgs:
+        return []
+    pieces = {o: _pieces(compact(mention), compact(o)) for o in orgs}
+    fewest = min(pieces.values())
+    return [o for o in orgs if pieces[o] == fewest]
+
+
+def _pieces(short: str, long: str) -> int:
+    """In how many runs ``short``'s characters are found in order in ``long`` (greedy, each
+    character at its first place after the last); the length of ``short`` when not in order."""
+    runs, position, last = 0, 0, -2
+    for ch in short:
+        found = long.find(ch, position)
+        if found < 0:
+            return len(short)
+        runs += found != last + 1
+        position, last = found + 1, found
+    return runs
 
 
 def org_mentions(u: Understanding, tokenizer: Tokenizer, shortest: int = 3) -> list[str]:

@@ -144,10 +144,10 @@ def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) 
     asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
     ask = sum(by_label[i] for i in asked) / len(asked) if asked else 1.0
     score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
-    if not asked and record.headline:
-        score += HEADLINE_BONUS  # the question names only the owner: its headline figure
-    elif asked and _names_row(key, record):
+    if _names_row(key, record):
         score += NAMED_BONUS  # the question prints the row's own name (资金执行率) whole
+    elif not asked and record.headline:
+        score += HEADLINE_BONUS  # the question names only the owner: its headline figure
     return Fit(
         record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), tuple(asked)
     )

@@ -77,6 +77,13 @@ class Tokenizer:
         return tokens
 
 
+def _union(postings: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The distinct rows of some postings, ascending."""
+    if not postings:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([rows for rows, _ in postings])).astype(np.int64)
+
+
 @lru_cache(maxsize=4)
 def cached_tokenizer(words: tuple[str, ...]) -> Tokenizer:
     return Tokenizer(list(words))
@@ -112,6 +119,37 @@ class LexicalIndex:
         if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def _postings(self, query: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(rows, weights) of each known query token, in query order (a repeated token twice)."""
+        matrix = self.bm25.scores
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        out = []
+        for token in self.tokenizer.tokenize(query):
+            token_id = self.bm25.vocab_dict.get(token)
+            if token_id is not None:
+                start, end = int(indptr[token_id]), int(indptr[token_id + 1])
+                out.append((indices[start:end], data[start:end]))
+        return out
+
+    def matching(self, query: str) -> np.ndarray:
+        """The rows (ascending) of the chunks sharing a token with the query: those whose
+        :meth:`scores` are above zero, found from the query tokens' postings alone."""
+        return _union(self._postings(query))
+
+    def sparse_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, scores) of the :meth:`matching` chunks: :meth:`scores` without the zeros.
+
+        Each token's weights are added in query order in float32, as bm25s adds them, so the
+        scores are bit for bit those of :meth:`scores`; the work is the postings' length, not
+        the corpus size.
+        """
+        postings = self._postings(query)
+        rows = _union(postings)
+        scores = np.zeros(rows.size, dtype=np.float32)
+        for token_rows, weights in postings:
+            scores[np.searchsorted(rows, token_rows)] += weights
+        return rows, scores
 
     def query_weights(self, query: str) -> dict[int, float]:
         """The query as a sparse vector over token ids: each known token's count.

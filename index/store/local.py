@@ -173,11 +173,8 @@ class LocalBackend:
     def lexical(
         self, query: str, k: int, filters=None, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """The k best BM25 matches (rows, scores > 0), restricted to ``mask``."""
-        scores = self.store.lexical.scores(query)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        if not scores.any():
-            return []
-        ranked = _top(scores, k)
-        return [(i, s) for i, s in ranked if s > 0]
+        """The k best BM25 matches (rows, scores > 0), restricted to ``mask``; only the
+        chunks holding a query token are scored and ranked (ties: the lower row first)."""
+        rows, scores = self.store.lexical.sparse_scores(query)
+        keep = scores > 0 if mask is None else (scores > 0) & mask[rows]
+        return _top(scores[keep], k, rows[keep])

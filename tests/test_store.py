@@ -354,7 +354,11 @@ def _lexical_over_every_chunk(store, query, k, mask=None):
     ["政府法律顾问 经费", "满意度 满意度", "服务对象满意度≥90%", "调解成功率", "没有的词", ""],
 )
 @pytest.mark.parametrize("filters", [None, Filters(region="西青"), Filters(kinds=("indicator",))])
-def test_store_lexical_postings_equal_scoring_every_chunk(engine, query, k, filters):
+@pytest.mark.parametrize("walk_share", [0.0, 1.0])  # every chunk scored / rarer tokens walked
+def test_store_lexical_postings_equal_scoring_every_chunk(
+    engine, query, k, filters, walk_share, monkeypatch
+):
+    monkeypatch.setattr("index.lexical.WALK_SHARE", walk_share)
     store = engine.store
     mask = filter_mask(store, filters) if filters else None
     expected = _lexical_over_every_chunk(store, query, k, mask)
@@ -362,7 +366,7 @@ def test_store_lexical_postings_equal_scoring_every_chunk(engine, query, k, filt
 
 
 @pytest.mark.parametrize("query", ["政府法律顾问 经费", "满意度", "秀山 调解", "没有的词"])
-def test_lexical_sparse_scores_are_the_nonzero_scores(engine, query):
+def test_store_lexical_sparse_scores_are_the_nonzero_scores(engine, query):
     lexical = engine.store.lexical
     scores = lexical.scores(query)
     rows, sparse = lexical.sparse_scores(query)

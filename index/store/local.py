@@ -173,8 +173,14 @@ class LocalBackend:
     def lexical(
         self, query: str, k: int, filters=None, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """The k best BM25 matches (rows, scores > 0), restricted to ``mask``; only the
-        chunks holding a query token are scored and ranked (ties: the lower row first)."""
-        rows, scores = self.store.lexical.sparse_scores(query)
-        keep = scores > 0 if mask is None else (scores > 0) & mask[rows]
+        """The k best BM25 matches (rows, scores > 0), restricted to ``mask``; only chunks
+        holding the query's rarer tokens are scored and ranked (ties: the lower row first)."""
+        found = self.store.lexical.top_candidates(query, k, mask)
+        if found is None:  # common words only: score every chunk
+            scores = self.store.lexical.scores(query)
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            return [(i, s) for i, s in _top(scores, k) if s > 0]
+        rows, scores = found
+        keep = scores > 0
         return _top(scores[keep], k, rows[keep])

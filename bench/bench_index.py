@@ -3,6 +3,7 @@
     python bench/bench_index.py                 # seed corpus, 10k and 100k synthetic rows
     python bench/bench_index.py --sizes seed 10000 --runs 5
     python bench/bench_index.py --one 100000    # one size in this process (used internally)
+    python bench/bench_index.py --one 100000 --index /tmp/idx100k   # build once, then reuse
 
 Each size runs in its own process so that peak memory (ru_maxrss) belongs to it. Latency
 is end to end (the query embedding included, no query-vector cache): per query the median
@@ -13,6 +14,7 @@ and appended to bench/results/index.jsonl.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import resource
@@ -76,12 +78,26 @@ def _hnsw_recall(store, searcher, queries: list[str]) -> float | None:
     return statistics.mean(overlap)
 
 
+def _reused(work: Path):
+    """The build report and seconds of an index kept under ``work`` by an earlier run."""
+    from types import SimpleNamespace
+
+    from index.store import read_meta
+
+    saved = work / "build.json"
+    if not saved.exists() or read_meta(work / "index") is None:
+        return None, None
+    figures = json.loads(saved.read_text())
+    return SimpleNamespace(**figures), figures["build_s"]
+
+
 def run_one(
     size: str,
     runs: int,
     corpus: Path | None,
     cache: str | None = None,
     dense_type: str | None = None,
+    keep: Path | None = None,
 ) -> dict:
     """Build and measure one corpus size in this process."""
     from synth import write_corpus
@@ -95,22 +111,28 @@ def run_one(
     from qa.engine import Engine
 
     logging.disable(logging.WARNING)
-    work = Path(tempfile.mkdtemp(prefix="bench-"))
-    if size == "seed":
-        source = ROOT / "corpus"
-    else:
-        source = corpus or write_corpus(work / "corpus", int(size))
+    work = keep or Path(tempfile.mkdtemp(prefix="bench-"))
     encoder = load_encoder(None)
-    started = time.perf_counter()
-    report = build_index(
-        [source],
-        work / "index",
-        encoder,
-        Path(cache) if cache else work / "cache",
-        progress=False,
-        dense_type=dense_type,
-    )
-    build_seconds = time.perf_counter() - started
+    report, build_seconds = _reused(work)
+    if report is None:
+        if size == "seed":
+            source = ROOT / "corpus"
+        else:
+            source = corpus or write_corpus(work / "corpus", int(size))
+        started = time.perf_counter()
+        report = build_index(
+            [source],
+            work / "index",
+            encoder,
+            Path(cache) if cache else work / "cache",
+            progress=False,
+            dense_type=dense_type,
+        )
+        build_seconds = time.perf_counter() - started
+        if keep:
+            (keep / "build.json").write_text(
+                json.dumps({**dataclasses.asdict(report), "build_s": build_seconds}, default=str)
+            )
     store = IndexStore.load(work / "index")
     sample = sorted({c.text for c in store.chunks})[:: max(1, len(store.chunks) // 1000)][:1000]
     encode_started = time.perf_counter()
@@ -168,13 +190,13 @@ def main() -> None:
     parser.add_argument(
         "--dense-type", choices=["flat", "hnsw", "ivf"], help="force the FAISS index type"
     )
+    parser.add_argument(
+        "--index", type=Path, help="with --one: build into this directory once, reuse it after"
+    )
     args = parser.parse_args()
     if args.one:
-        print(
-            json.dumps(
-                run_one(args.one, args.runs, None, args.cache, args.dense_type), ensure_ascii=False
-            )
-        )
+        figures = run_one(args.one, args.runs, None, args.cache, args.dense_type, args.index)
+        print(json.dumps(figures, ensure_ascii=False))
         return
     results = []
     for size in args.sizes:

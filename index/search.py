@@ -8,6 +8,7 @@ Filters restrict both searches to the same chunks (:mod:`index.store.filters`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,9 @@ __all__ = ["FUSERS", "MODES", "Filters", "Hit", "Searcher", "filter_mask"]
 
 CANDIDATES = 100
 RRF_K = 60
+# hybrid search: the lexical side in one of these threads while the caller embeds the query
+# and runs the dense side (the encoder, FAISS and numpy release the GIL)
+_LEXICAL_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,16 @@ class Searcher:
                 self.hit_for(row, rank, score) for rank, (row, score) in enumerate(fused, start=1)
             ]
         mask = filter_mask(self.store, filters) if backend.name == "local" else None
+        lexical = None
+        if mode == "hybrid":  # the lexical side runs while the query is embedded and searched
+            lexical = _LEXICAL_POOL.submit(backend.lexical, query, depth, filters, mask)
         dense = self.dense(query, depth, mask, filters) if mode in ("hybrid", "dense") else []
-        lexical = (
-            backend.lexical(query, depth, filters, mask) if mode in ("hybrid", "lexical") else []
-        )
+        if lexical is not None:
+            lexical = lexical.result()
+        elif mode == "lexical":
+            lexical = backend.lexical(query, depth, filters, mask)
+        else:
+            lexical = []
         fused = FUSERS[self.fusion](dense, lexical) if mode == "hybrid" else (dense or lexical)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}

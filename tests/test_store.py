@@ -26,6 +26,7 @@ from index.store import (
     store_kind,
 )
 from index.store.catalog import RecordMap
+from index.store.local import _top
 from index.store.milvus import close_clients, connection_uri
 
 BACKENDS = ("local", "milvus")
@@ -334,3 +335,41 @@ def test_store_vectors_read_by_batched_rows_equal_rows_in_memory(engine, monkeyp
     monkeypatch.setattr(core, "EAGER_ROWS", 0)
     lazy = IndexStore.load(engine.settings.resolved_index_dir)
     assert np.array_equal(lazy.vectors_of(ids), expected) and not expected[-1].any()
+
+
+def _lexical_over_every_chunk(store, query, k, mask=None):
+    """The lexical ranking as computed before postings-only search: every chunk's score, then a
+    top k over all of them."""
+    scores = store.lexical.scores(query)
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    if not scores.any():
+        return []
+    return [(i, s) for i, s in _top(scores, k) if s > 0]
+
+
+@pytest.mark.parametrize("k", [1, 10, 100, 5000])
+@pytest.mark.parametrize(
+    "query",
+    ["政府法律顾问 经费", "满意度 满意度", "服务对象满意度≥90%", "调解成功率", "没有的词", ""],
+)
+@pytest.mark.parametrize("filters", [None, Filters(region="西青"), Filters(kinds=("indicator",))])
+@pytest.mark.parametrize("walk_share", [0.0, 1.0])  # every chunk scored / rarer tokens walked
+def test_store_lexical_postings_equal_scoring_every_chunk(
+    engine, query, k, filters, walk_share, monkeypatch
+):
+    monkeypatch.setattr("index.lexical.WALK_SHARE", walk_share)
+    store = engine.store
+    mask = filter_mask(store, filters) if filters else None
+    expected = _lexical_over_every_chunk(store, query, k, mask)
+    assert store.backend.lexical(query, k, filters, mask) == expected
+
+
+@pytest.mark.parametrize("query", ["政府法律顾问 经费", "满意度", "秀山 调解", "没有的词"])
+def test_store_lexical_sparse_scores_are_the_nonzero_scores(engine, query):
+    lexical = engine.store.lexical
+    scores = lexical.scores(query)
+    rows, sparse = lexical.sparse_scores(query)
+    assert rows.tolist() == np.flatnonzero(scores).tolist()
+    assert sparse.tobytes() == scores[rows].tobytes()  # bit for bit
+    assert lexical.matching(query).tolist() == rows.tolist()

@@ -173,11 +173,14 @@ class LocalBackend:
     def lexical(
         self, query: str, k: int, filters=None, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """The k best BM25 matches (rows, scores > 0), restricted to ``mask``."""
-        scores = self.store.lexical.scores(query)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        if not scores.any():
-            return []
-        ranked = _top(scores, k)
-        return [(i, s) for i, s in ranked if s > 0]
+        """The k best BM25 matches (rows, scores > 0), restricted to ``mask``; only chunks
+        holding the query's rarer tokens are scored and ranked (ties: the lower row first)."""
+        found = self.store.lexical.top_candidates(query, k, mask)
+        if found is None:  # common words only: score every chunk
+            scores = self.store.lexical.scores(query)
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            return [(i, s) for i, s in _top(scores, k) if s > 0]
+        rows, scores = found
+        keep = scores > 0
+        return _top(scores[keep], k, rows[keep])

@@ -25,7 +25,9 @@ BUDGET = (
 30299\t其他商品和服务支出\t74.00
 
 收入说明：2024年收入预算总计1,520.30万元，其中财政拨款收入1,400.30万元，"""
-    "其他资金收入预算总计120 万元。\n"
+    "其他资金收入预算总计120 万元。\n\n九、政府采购情况\n"
+    "2024年某丁县财政局政府采购预算总额26.00万元。其中：政府采购货物预算26.00万元、"
+    "政府采购工程预算0万元、政府采购服务预算0万元。\n"
 )
 
 SELF_EVALUATION = """某戊县民政局2023年度中央对地方转移支付项目绩效自评表
@@ -131,3 +133,10 @@ def test_a_short_department_name_is_the_department_printing_it_whole(lines_engin
     answer = answer_question(lines_engine, "某丁县县委办公室今年培训费安排了多少")
     first = answer.text.split("。")[0]
     assert "12.40" in first and "中共某丁县委办公室" in first
+
+
+def test_a_figure_named_with_its_parts_is_its_total(lines_engine):
+    """Family: a sentence prints a figure's total and its parts (政府采购预算总额 …, 其中货物、
+    工程、服务): the question naming the figure gets the total, not a part's 0."""
+    first = _first(lines_engine, "某丁县财政局今年政府采购预算总共多少？")
+    assert "26" in first and "政府采购" in first

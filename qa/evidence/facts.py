@@ -27,6 +27,9 @@ _CODE = re.compile(r"^\d{3,}")  # a classification line (30217 公务接待费) 
 SUBTOTALS = ("小计", "合计")
 
 
+_SUM_LABELS = ("总额", "合计", "总计")
+
+
 def label_path(fact: DepartmentFact) -> list[str]:
     """A fact's label as its path of words, quotes dropped (“三公”经费 小计 → 三公经费, 小计)."""
     return compact_label(fact.label).split(" ")
@@ -69,6 +72,10 @@ def fact_candidates(facts: list[DepartmentFact], label: str) -> list[DepartmentF
     if totals:
         return totals
     named = [f for f in facts if key in compact(f.label)]
+    # 政府采购预算总额 before its parts (政府采购货物预算 …) and a contents line (九、政府采购情况)
+    summed = [f for f in named if any(w in compact(f.label) for w in _SUM_LABELS)]
+    if summed:
+        return summed
     return [f for f in named if not _CODE.match(compact(f.label))] or named
 
 

@@ -140,3 +140,33 @@ def test_a_figure_named_with_its_parts_is_its_total(lines_engine):
     工程、服务): the question naming the figure gets the total, not a part's 0."""
     first = _first(lines_engine, "某丁县财政局今年政府采购预算总共多少？")
     assert "26" in first and "政府采购" in first
+
+
+def test_scorer_takes_the_cited_row_as_the_asked_row():
+    """The scorer: an indicator answer at the document and line the question's evidence cites
+    is the asked row even where the table prints no project name or region to compare; a row
+    elsewhere with the same names is not."""
+    from qa.evaluate import score
+
+    item = {
+        "id": "T1",
+        "type": "indicator_value",
+        "question": "某县绿化养护面积多少",
+        "answer": {
+            "region": "某县",
+            "project": "(表头缺失)",
+            "level3": "数量指标",
+            "value": "8万平方米",
+        },
+        "evidence": [{"doc": "a.txt", "line": 14}],
+    }
+
+    def answer(line: int) -> dict:
+        row = {"project": "绿化养护经费", "region": None, "level3": "数量指标"}
+        return {
+            "text": "数量指标目标值为 8万平方米。",
+            "indicators": [{**row, "value": "8万平方米", "doc": "a.txt", "line": line}],
+        }
+
+    assert score(item, answer(14), set()).passed
+    assert not score(item, answer(15), set()).passed

@@ -68,8 +68,8 @@ def _indicator_value(expected: dict, answer: dict, known: set) -> tuple[bool, st
     if not rows:
         return False, "no indicator"
     want, got = expected["answer"], rows[0]
-    same = _same_project(got, want) and fold_name(got.get("level3", "")) == fold_name(
-        want["level3"]
+    same = _cited_row(got, expected) or (
+        _same_project(got, want) and fold_name(got.get("level3", "")) == fold_name(want["level3"])
     )
     if not same:
         first = f"{got.get('project')}/{got.get('level3')}"
@@ -77,6 +77,17 @@ def _indicator_value(expected: dict, answer: dict, known: set) -> tuple[bool, st
     return got.get("value") == want[
         "value"
     ], f"value {got.get('value')!r} (expected {want['value']!r})"
+
+
+def _cited_row(got: dict, expected: dict) -> bool:
+    """The answered row is the one the question's evidence cites (same document and line):
+    the same row even where the table prints no project name or region to compare."""
+    return any(
+        e.get("line") is not None
+        and e.get("doc") == got.get("doc")
+        and e["line"] == got.get("line")
+        for e in expected.get("evidence") or []
+    )
 
 
 def _row_key(row: dict) -> tuple:

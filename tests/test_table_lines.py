@@ -170,3 +170,12 @@ def test_scorer_takes_the_cited_row_as_the_asked_row():
 
     assert score(item, answer(14), set()).passed
     assert not score(item, answer(15), set()).passed
+
+
+def test_rates_are_never_added(lines_engine):
+    """Family: two figures asked at once (目标和实际分别多少) that are rates: each is said,
+    none is added into a 合计 (100% and 91% make no 191%)."""
+    answer = answer_question(
+        lines_engine, "某戊县民政那张自评表，资金执行率目标和实际分别多少？没完成的原因写的啥？"
+    )
+    assert "191" not in answer.text and "合计" not in answer.text.split("。")[0]

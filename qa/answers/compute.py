@@ -175,6 +175,8 @@ def _part(name: str, reading: Reading) -> Part:
 def _sum_answer(ctx: QAContext, u: Understanding, parts: list[Part]) -> Answer | None:
     if len(parts) < 2 or len({p.family for p in parts}) > 1:
         return None
+    if any(_RATE.search(f"{p.printed}{p.unit or ''}") for p in parts):
+        return None  # rates are not added (目标100%、实际82% is no 182%)
     sources = Sources.of(ctx.store)
     total = sum((p.normalized for p in parts), Decimal(0))
     unit = "万元" if parts[0].family == "money" else (parts[0].unit or "")
@@ -191,6 +193,9 @@ def _sum_answer(ctx: QAContext, u: Understanding, parts: list[Part]) -> Answer |
         unit=unit,
         extra={"operation": "sum", "parts": {p.name: p.value for p in parts}},
     )
+
+
+_RATE = re.compile(r"[%％]|百分")
 
 
 def _figures_in_one_record(ctx: QAContext, u: Understanding) -> Answer | None:

@@ -40,6 +40,18 @@ SELF_EVALUATION = """某戊县民政局2023年度中央对地方转移支付项�
 """
 
 
+CODED_LEVELS = """某己县民政局2025年养老服务补贴项目绩效目标表
+项目名称\t养老服务补贴
+一级指标\t二级指标\t三级指标\t指标值
+1-产出指标\t11-数量指标\t补贴发放人数\t≥300人
+1-产出指标\t14-成本指标\t每人每月补贴标准\t100元
+1-产出指标\t14-成本指标\t护理补贴标准\t200元/人/月
+2-效益指标\t22-社会效益\t老年人生活质量\t
+2-效益指标\t24-可持续影响\t养老服务体系\t
+3-满意度指标\t31-服务对象满意度\t老年人满意度\t≥90%
+"""
+
+
 def _training_table(department: str, total: str, training: str) -> str:
     return (
         f"{department}2024年部门预算公开\n“三公”经费、会议费、培训费支出预算表\n单位：万元\n"
@@ -60,6 +72,9 @@ def lines_engine(engine, tmp_path_factory):
     (corpus / "某丁县财政局2024年部门预算.txt").write_text(BUDGET, encoding="utf-8")
     (corpus / "某戊县民政局2023年残疾人两项补贴自评表.txt").write_text(
         SELF_EVALUATION, encoding="utf-8"
+    )
+    (corpus / "某己县民政局2025年养老服务补贴绩效目标表.txt").write_text(
+        CODED_LEVELS, encoding="utf-8"
     )
     for department, total, training in (
         ("中共某丁县委办公室", "20.40", "12.40"),
@@ -179,3 +194,18 @@ def test_rates_are_never_added(lines_engine):
         lines_engine, "某戊县民政那张自评表，资金执行率目标和实际分别多少？没完成的原因写的啥？"
     )
     assert "191" not in answer.text and "合计" not in answer.text.split("。")[0]
+
+
+def test_rows_under_a_coded_level(lines_engine):
+    """Family: levels printed with codes (14-成本指标): 成本指标下面列了哪几项 lists that
+    level's rows only."""
+    answer = answer_question(lines_engine, "某己县养老服务补贴那张表，成本指标下面列了哪几项？")
+    names = {i.level3 for i in answer.indicators}
+    assert names == {"每人每月补贴标准", "护理补贴标准"}, answer.text
+
+
+def test_rows_printing_no_value(lines_engine):
+    """Family: 哪些指标没填指标值 lists the rows whose value cell is empty."""
+    answer = answer_question(lines_engine, "某己县养老服务补贴那张表里，哪些指标没填指标值？")
+    names = {i.level3 for i in answer.indicators}
+    assert names == {"老年人生活质量", "养老服务体系"}, answer.text

@@ -19,6 +19,8 @@ from .schema import Answer, IndicatorItem, ProjectItem
 
 _QUALITATIVE = re.compile(r"定性")
 _QUANTITATIVE = re.compile(r"定量")
+_BLANK = re.compile(r"没填|未填|没有填|空着|空白|留空")
+_LEVEL_CODE = re.compile(r"^[\d一二三四五六七八九十]+[-.、．)）]?")
 LISTED = 12
 
 
@@ -35,7 +37,9 @@ def answer_structure(ctx: QAContext, u: Understanding) -> Answer | None:
     if level:
         rows = [r for r in rows if level in (r.level1, r.level2)]
     kind = ""
-    if _QUALITATIVE.search(u.question):
+    if _BLANK.search(u.question):
+        rows, kind = [r for r in rows if not (r.value or "").strip()], "未填指标值的"
+    elif _QUALITATIVE.search(u.question):
         rows, kind = [r for r in rows if qualitative(r)], "定性"
     elif _QUANTITATIVE.search(u.question):
         rows, kind = [r for r in rows if not qualitative(r)], "定量"
@@ -66,7 +70,7 @@ def level_named(question: str, rows: list[IndicatorRow]) -> str | None:
     named = [
         label
         for label in labels
-        if (core := re.sub(r"\(.*?\)|指标$", "", compact(label)))
+        if (core := re.sub(r"\(.*?\)|指标$", "", _LEVEL_CODE.sub("", compact(label))))
         and len(core) >= 2
         and core in asked
     ]

@@ -58,6 +58,9 @@ def web_engine(tmp_path_factory):
         ("装备、设备买回来验收合格这类指标怎么写？", "indicator_wording"),
         ("'知晓率'有哪些表用到了？", "indicator_wording"),
         ("覆盖率这个口径在哪些表里出现过", "indicator_wording"),
+        ("调解成功率这种指标，各县一般写成什么样？", "indicator_wording"),
+        ("知晓率各区都写成啥样", "indicator_wording"),
+        ("服务对象满意度的叫法各地有哪些", "indicator_wording"),
         # drafting, in request words other than 起草
         ("帮忙拟一个公证处业务经费的绩效目标", "drafting"),
         ("律师值班经费的绩效指标，参照别的县拟一套", "drafting"),

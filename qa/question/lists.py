@@ -34,7 +34,7 @@ _WORDING_HOW = re.compile(
     r"|各(地|县|区|县区|区县|市|单位|表)[^，。？?]{0,8}(怎么|如何|怎样)(写|表述|设|定|表达)"
     r"|(这类|这种|这些|此类|同类)指标(都)?(怎么|如何|怎样)(写|设|表述)"
     r"|(数量|质量|时效|成本|效益|满意度|产出)指标(都|一般)?(是)?(怎么|如何|怎样)(写|设|定)"
-    r"|(怎么|如何)表述|写法|表述|措辞|说法"
+    r"|(怎么|如何)表述|写法|表述|措辞|说法|写成(什么|啥|怎样)样?|叫法|怎么叫"
 )
 # where an indicator is used (哪些表用到了 X率, X这个口径在哪些表里出现过)
 _WORDING_WHERE = re.compile(
@@ -43,7 +43,7 @@ _WORDING_WHERE = re.compile(
 )
 # the subject is money or projects, not an indicator
 _MONEY = re.compile(r"钱|经费|资金(?!执行|使用|支付|到位)|项目(?!总成本|金额|成本)")
-_INDICATOR_SHAPE = re.compile(r"指标|口径|[率度]['’”]|[率度](这|有|的|在|都|，|,)")
+_INDICATOR_SHAPE = re.compile(r"指标|口径|[率度]['’”]|[率度](这|有|的|在|都|各|，|,)")
 # a list of the places or projects funding a topic
 _WHICH_REGIONS = re.compile(
     r"哪些(文档|表|镇|乡|乡镇|街道|村|省|市县|县市)(里)?(有|在|安排|出)"

@@ -61,6 +61,10 @@ def web_engine(tmp_path_factory):
         ("调解成功率这种指标，各县一般写成什么样？", "indicator_wording"),
         ("知晓率各区都写成啥样", "indicator_wording"),
         ("服务对象满意度的叫法各地有哪些", "indicator_wording"),
+        (
+            "我在起草公证经费的绩效目标，想参考各地“公证差错率”这类指标是怎么写的",
+            "indicator_wording",
+        ),
         # drafting, in request words other than 起草
         ("帮忙拟一个公证处业务经费的绩效目标", "drafting"),
         ("律师值班经费的绩效指标，参照别的县拟一套", "drafting"),
@@ -263,3 +267,27 @@ def test_draft_satisfaction_row_taken_from_comparables_not_made_up(engine):
     draft = draft_targets(engine, "宪法宣传周活动经费")
     satisfaction = [r for r in draft.rows if r.level2 == "服务对象满意度指标"]
     assert satisfaction and all(r.source is not None for r in satisfaction)
+
+
+def test_wording_of_a_quoted_indicator_gathers_that_indicator_only(engine):
+    """Family: a drafter names the project in hand and quotes the indicator to compare
+    (起草社区矫正…，参考各地“调解成功率”这类指标): the quoted indicator's rows, not every row
+    of the project's topic."""
+    from qa.answers import answer_question
+
+    answer = answer_question(
+        engine, "我在起草社区矫正项目的绩效目标，想参考下各地“调解成功率”这类指标是怎么写的"
+    )
+    assert answer.intent == "indicator_wording"
+    names = [i.level3 or "" for i in answer.indicators]
+    assert names and not any("矫正" in n for n in names), names
+
+
+def test_wording_phrase_of_an_unprinted_word_and_a_measure_is_dropped(engine):
+    """Family: 参观人数 where 参观 is printed nowhere: not every 人数 row; the other phrase
+    (调解案件数量) still answers."""
+    from qa.answers import answer_question
+
+    answer = answer_question(engine, "参观人数、调解案件数量这一类指标，哪些表里有？")
+    names = [i.level3 or "" for i in answer.indicators]
+    assert names and not any("人数" in n and "调解" not in n for n in names), names

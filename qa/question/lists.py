@@ -32,7 +32,7 @@ _DRAFT_OBJECT = re.compile(
 _WORDING_HOW = re.compile(
     r"一般(都)?(怎么|如何|怎样)(写|设|定|表述|填)|一般定(多少|多高|在)"
     r"|各(地|县|区|县区|区县|市|单位|表)[^，。？?]{0,8}(怎么|如何|怎样)(写|表述|设|定|表达)"
-    r"|(这类|这种|这些|此类|同类)指标(都)?(怎么|如何|怎样)(写|设|表述)"
+    r"|(这类|这种|这些|此类|同类)指标(都|一般)?(是)?(怎么|如何|怎样)(写|设|表述)"
     r"|(数量|质量|时效|成本|效益|满意度|产出)指标(都|一般)?(是)?(怎么|如何|怎样)(写|设|定)"
     r"|(怎么|如何)表述|写法|表述|措辞|说法|写成(什么|啥|怎样)样?|叫法|怎么叫"
 )
@@ -40,6 +40,10 @@ _WORDING_HOW = re.compile(
 _WORDING_WHERE = re.compile(
     r"(哪些|哪几张|各)(张)?(表|文档|文件)[^，。？?]{0,8}(用到|出现|写了|写到|用了|当成|列了|有|怎么写)"
     r"|(口径|指标)[^，。？?]{0,12}(在)?(哪些|哪几张)(表|文档|文件|地方)"
+)
+# an indicator named as such: in quotes before 这类指标, or X这种指标
+_NAMED_INDICATOR = re.compile(
+    r"[“\"'‘「][^”\"'’」]{2,12}[”\"'’」](这类|这种|这一类|此类|类)?指标|(这类|这种|这一类|此类)指标"
 )
 # the subject is money or projects, not an indicator
 _MONEY = re.compile(r"钱|经费|资金(?!执行|使用|支付|到位)|项目(?!总成本|金额|成本)")
@@ -73,7 +77,10 @@ def list_intent(text: str, intent: str) -> str:
         ``indicator_wording``, ``drafting`` or ``which_regions_fund`` when a rule of the
         module docstring applies, else ``intent`` unchanged.
     """
-    request = bool(_DRAFT_REQUEST.search(text))
+    # 我在起草…，想参考各地“再犯罪率”这类指标怎么写的: the existing wording of a named indicator
+    request = bool(_DRAFT_REQUEST.search(text)) and not (
+        _WORDING_HOW.search(text) and _NAMED_INDICATOR.search(text)
+    )
     if intent in ("drafting", *_LOOKUPS, "which_regions_fund") and not request:
         if _WORDING_HOW.search(text) and (
             intent != "which_regions_fund" or _INDICATOR_SHAPE.search(text)

@@ -32,6 +32,10 @@ _FILLERS = re.compile(
     r"|针对|关于|对于|涉及|属于|其中|里面|当中|本身|自己"
     r"|[?？!！。:：]"
 )
+# an indicator named in quotes before 这类指标 / 指标 (“再犯罪率”这类指标)
+QUOTED_INDICATOR = re.compile(
+    r"[“\"'‘「]([^”\"'’」]{2,12})[”\"'’」](?:这类|这种|这一类|此类|类)?的?指标"
+)
 QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SEPARATORS = re.compile(r"[、，,;；/]+|以及|或者|还有")
 _JOINERS = frozenset({"和", "及", "与", "或", "跟", "同"})

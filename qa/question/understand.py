@@ -19,7 +19,16 @@ from .levels import level_of
 from .lexicon import Lexicon
 from .lists import list_intent
 from .regions import RegionIndex
-from .terms import BESIDES, COMPARED_YEAR, QUOTES, SHORT_YEAR, YEAR_WORDS, Phrase, indicator_phrases
+from .terms import (
+    BESIDES,
+    COMPARED_YEAR,
+    QUOTED_INDICATOR,
+    QUOTES,
+    SHORT_YEAR,
+    YEAR_WORDS,
+    Phrase,
+    indicator_phrases,
+)
 from .topic import TopicMatcher
 
 # what a formal request says before the question: its purpose (撰写比较报告需要：,
@@ -213,6 +222,9 @@ class QuestionReader:
         topic = SHORT_YEAR.sub(" ", YEAR_WORDS.sub(" ", COMPARED_YEAR.sub(" 比上年 ", topic)))
         topic = BESIDES.sub(" 其他", topic)
         _, indicator_topic = self.regions.without(QUOTES.sub("", compact(asked)), "、")
+        quoted = QUOTED_INDICATOR.findall(compact(asked))
+        if quoted:  # 起草社区矫正…，想参考“再犯罪率”这类指标: the quoted indicator only
+            indicator_topic = "、".join(quoted)
         kinds, indicator = indicator_phrases(indicator_topic, self.lexicon)
         level1, level2 = level_of(text)
         return Understanding(

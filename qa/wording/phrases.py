@@ -62,6 +62,8 @@ def ready_phrases(
         for group in (_own(g, lexicon) for g in phrase.groups):
             seen = any(_seen(group, r, lexicon) for r in rows)
             (known if seen else unknown).append(group)
+        if unknown and known and all(is_measure(g) for g in known):
+            continue  # 参观人数 with 参观 printed nowhere is not every 人数 row
         required = [g for g in known if g.label not in MODIFIER_WORDS or is_measure(g)]
         required = required or known
         if _asks_rate(phrase, required):

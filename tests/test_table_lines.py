@@ -28,7 +28,15 @@ BUDGET = (
     "其他资金收入预算总计120 万元。\n\n九、政府采购情况\n"
     "2024年某丁县财政局政府采购预算总额26.00万元。其中：政府采购货物预算26.00万元、"
     "政府采购工程预算0万元、政府采购服务预算0万元。\n"
+    "主要原因是某丁县审计局划转经费，其他商品和服务支出减少10万元。\n"
 )
+
+UNSIGNED = """某丁县2024年农村公路养护项目绩效目标表
+项目名称\t农村公路养护
+年度资金总额（万元）\t45
+一级指标\t二级指标\t三级指标\t指标值
+产出指标\t数量指标\t养护里程\t≥120公里
+"""
 
 SELF_EVALUATION = """某戊县民政局2023年度中央对地方转移支付项目绩效自评表
 对符合条件的困难残疾人和重度残疾人发放生活补贴和护理补贴，按月发放。
@@ -73,6 +81,7 @@ def lines_engine(engine, tmp_path_factory):
     (corpus / "某戊县民政局2023年残疾人两项补贴自评表.txt").write_text(
         SELF_EVALUATION, encoding="utf-8"
     )
+    (corpus / "某丁县2024年农村公路养护绩效目标表.txt").write_text(UNSIGNED, encoding="utf-8")
     (corpus / "某己县民政局2025年养老服务补贴绩效目标表.txt").write_text(
         CODED_LEVELS, encoding="utf-8"
     )
@@ -209,3 +218,11 @@ def test_rows_printing_no_value(lines_engine):
     answer = answer_question(lines_engine, "某己县养老服务补贴那张表里，哪些指标没填指标值？")
     names = {i.level3 for i in answer.indicators}
     assert names == {"老年人生活质量", "养老服务体系"}, answer.text
+
+
+def test_a_body_named_only_in_anothers_prose_is_not_in_the_corpus(lines_engine):
+    """Family: a department the corpus holds no document of (审计局), printed only in another
+    department's prose (…审计局划转经费), is 未找到 — never the other department's figure, even
+    where the region has a document that names no department."""
+    answer = answer_question(lines_engine, "请提供某丁县审计局2024年部门预算总额。")
+    assert not answer.found and "审计局" in answer.text

@@ -196,13 +196,14 @@ def _printed(ctx: QAContext, u: Understanding, mention: str, tokenizer: Tokenize
         any(tail in f"{r.owner} {r.label}" for tail in tails) for r in records if r.kind in tables
     ):
         return True  # a project's table names it (公证处业务经费)
-    # prose and notes name any other body (划给了纪委监委): they count only where some
-    # document of the regions names no department (景东民政局 of an unsigned table)
-    unsigned = any(
-        not parsed.document.department and _in_regions(parsed.document.region, u)
-        for parsed in ctx.store.documents.values()
-    )
-    return unsigned and any(any(tail in r.text for tail in tails) for r in records)
+    # prose and notes name any other body (检察院's 划给了纪委监委): they count only in a
+    # document that names no department of its own (景东民政局 of an unsigned table)
+    unsigned = {
+        doc
+        for doc, parsed in ctx.store.documents.items()
+        if not parsed.document.department and _in_regions(parsed.document.region, u)
+    }
+    return any(any(tail in r.text for tail in tails) for r in records if r.doc in unsigned)
 
 
 def _names(mention: str, org: str, ctx: QAContext) -> bool:

@@ -164,6 +164,7 @@ def test_a_figure_named_with_its_parts_is_its_total(lines_engine):
     工程、服务): the question naming the figure gets the total, not a part's 0."""
     first = _first(lines_engine, "某丁县财政局今年政府采购预算总共多少？")
     assert "26" in first and "政府采购" in first
+    assert first.startswith("某丁县财政局")  # whose budget: the department printing it
 
 
 def test_scorer_takes_the_cited_row_as_the_asked_row():

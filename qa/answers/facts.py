@@ -14,6 +14,16 @@ from .schema import Answer, FactItem
 CITED_FACTS = 3
 
 
+def _whose(u: Understanding, figures) -> str:
+    """Whose budget the figures are: the one department printing them all (江苏省高级人民法院
+    2019年), else the question's regions and year (全部地区 when it names none)."""
+    departments = {f.department for figure in figures for f in figure.support if f.department}
+    if len(departments) == 1 and all(f.department for g in figures for f in g.support):
+        year = f"{u.years[0]}年" if u.years else ""
+        return f"{departments.pop()}{year}"
+    return scope_text(u.regions, u.years)
+
+
 def answer_department_facts(ctx: QAContext, u: Understanding) -> Answer | None:
     """The department figures the question names, each cited, or None when none is printed.
 
@@ -28,7 +38,7 @@ def answer_department_facts(ctx: QAContext, u: Understanding) -> Answer | None:
     for figure in figures:
         cites = "、".join(sources.cite_record(f) for f in figure.support[:CITED_FACTS])
         parts.append(f"{figure.label}{wan(figure.value)}（见{cites}）")
-    text = f"{scope_text(u.regions, u.years)}部门预算：" + "；".join(parts) + "。"
+    text = f"{_whose(u, figures)}部门预算：" + "；".join(parts) + "。"
     extra: dict = {f.label: f.value for f in figures}
     projects = ctx.projects_in(u.regions, u.year)
     if projects and any("项目" in f.label for f in figures):

@@ -78,3 +78,15 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 def has_cjk(text: str) -> bool:
     """True when the text holds at least one CJK ideograph."""
     return bool(_CJK.search(text))
+
+
+def in_order(short: str, long: str) -> bool:
+    """The short text's characters found in order in the long one (高院 in 高级人民法院,
+    公务用车运行维护费 in 公务用车购置及运行维护费)."""
+    position = 0
+    for ch in short:
+        position = long.find(ch, position)
+        if position < 0:
+            return False
+        position += 1
+    return True

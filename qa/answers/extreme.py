@@ -159,9 +159,7 @@ def _indicator_extreme(ctx: QAContext, u: Understanding, concepts: list[Key]) ->
     if not targets:
         return None
     high = u.comparison.high
-    ordered = sorted(targets, key=lambda t: (-t.number if high else t.number, t.row.id))
-    best = ordered[0]
-    tied = [t for t in ordered[1:] if t.number == best.number]
+    ordered, best, tied = _ranked(targets, high)
     sources = Sources.of(ctx.store)
     word = "最高" if high else "最低"
     text = f"{_row_name(best.row)}的“{best.row.level3 or best.row.level2}”目标{word}："
@@ -188,6 +186,12 @@ def _indicator_extreme(ctx: QAContext, u: Understanding, concepts: list[Key]) ->
         value=best.number,
         unit=best.unit,
     )
+
+
+def _ranked(targets: list[Target], high: bool) -> tuple[list[Target], Target, list[Target]]:
+    """Targets best first (ties by row id, so answers repeat), the best, and those tied with it."""
+    ordered = sorted(targets, key=lambda t: (-t.number if high else t.number, t.row.id))
+    return ordered, ordered[0], [t for t in ordered[1:] if t.number == ordered[0].number]
 
 
 def _row_name(row: IndicatorRow) -> str:
@@ -290,9 +294,7 @@ def _table_extreme(ctx: QAContext, u: Understanding, concepts: list[Key]) -> Ans
     if not targets:
         return None
     high = u.comparison.high
-    ordered = sorted(targets, key=lambda t: (-t.number if high else t.number, t.row.id))
-    best = ordered[0]
-    tied = [t for t in ordered[1:] if t.number == best.number]
+    ordered, best, tied = _ranked(targets, high)
     sources = Sources.of(ctx.store)
     what = "实际完成值" if actual else "目标"
     word = "最高" if high else "最低"

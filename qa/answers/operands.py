@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from index.numbers import MONEY_UNITS, to_decimal
 from index.schema import DepartmentFact
-from index.text import compact
+from index.text import compact, in_order
 
 from ..context import QAContext
 from ..evidence import compact_label, label_path, scoped_facts
@@ -159,7 +159,7 @@ def _group(label: str, items: list[DepartmentFact], total: DepartmentFact | None
         for f in items
         if not _CHILD.match(f.label.strip())
         and not any(
-            s != names[id(f)] and _within(names[id(f)], s) and label_path(f)[-1] not in SUBTOTALS
+            s != names[id(f)] and in_order(names[id(f)], s) and label_path(f)[-1] not in SUBTOTALS
             for s in subtotals
         )
     ]
@@ -171,18 +171,6 @@ def _item_name(fact: DepartmentFact) -> str:
     path = label_path(fact)
     words = [w for w in path[1:] if w not in SUBTOTALS] if len(path) > 1 else path
     return "".join(words) or path[-1]
-
-
-def _within(short: str, long: str) -> bool:
-    """The short name's characters in order in the long one (公务用车运行维护费 within
-    公务用车购置及运行维护费)."""
-    position = 0
-    for ch in short:
-        position = long.find(ch, position)
-        if position < 0:
-            return False
-        position += 1
-    return True
 
 
 def _fact_part(fact: DepartmentFact, name: str) -> Part:
@@ -233,7 +221,7 @@ def orgs_named(ctx: QAContext, said: str) -> tuple[str, ...]:
     中共江苏省委办公厅), else those printing its characters in order (高院 → 江苏省高级人民法院)."""
     orgs = sorted({o for o, _ in known_orgs(ctx)})
     whole = tuple(o for o in orgs if said in compact(o))
-    return whole or tuple(o for o in orgs if _within(said, compact(o)))
+    return whole or tuple(o for o in orgs if in_order(said, compact(o)))
 
 
 # ---------------------------------------------------------------- parts named in a list

@@ -9,7 +9,7 @@ from dataclasses import replace
 from weakref import WeakKeyDictionary
 
 from index.lexical import Tokenizer
-from index.text import compact
+from index.text import compact, in_order
 
 from ..context import QAContext, region_matches
 from ..evidence.match import Key, union
@@ -214,17 +214,7 @@ def _names(mention: str, org: str, ctx: QAContext) -> bool:
     for term, concept in ctx.lexicon.concepts_in(mention):
         for variant in concept.terms:
             variants.add(compact(mention).replace(term, compact(variant)))
-    return any(_subsequence(v, key) for v in variants)
-
-
-def _subsequence(short: str, long: str) -> bool:
-    position = 0
-    for ch in short:
-        position = long.find(ch, position)
-        if position < 0:
-            return False
-        position += 1
-    return True
+    return any(in_order(v, key) for v in variants)
 
 
 def _in_regions(region: str | None, u: Understanding) -> bool:

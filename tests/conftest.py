@@ -86,3 +86,20 @@ def engine(settings):
 
     build(settings, progress=False)
     return Engine.open(settings)
+
+
+@pytest.fixture(scope="session")
+def web_engine(tmp_path_factory):
+    """The real web tables (22 documents of other counties and sectors), indexed once."""
+    from index.config import load_settings
+    from qa.build import build
+    from qa.engine import Engine
+
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("web"),
+        corpus_dir=DATA / "real" / "web",
+        model_cache=SHARED_CACHE / "models",
+        cache_dir=SHARED_CACHE / "embeddings",
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)

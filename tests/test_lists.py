@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import DATA, SHARED_CACHE
+from conftest import DATA
 
 from qa.answers import answer_question
 from qa.drafting import draft_targets, parse_request
@@ -21,28 +21,9 @@ from qa.question.intent import classify_intent
 from qa.question.lists import list_intent
 from qa.question.regions import RegionIndex
 
-REAL_WEB = DATA / "real" / "web"
-
 
 def _known(engine) -> set:
     return {(r.doc, r.line) for r in engine.store.indicators.values()}
-
-
-@pytest.fixture(scope="module")
-def web_engine(tmp_path_factory):
-    """The real web tables (22 documents of other counties and sectors), indexed once."""
-    from index.config import load_settings
-    from qa.build import build
-    from qa.engine import Engine
-
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("web"),
-        corpus_dir=REAL_WEB,
-        model_cache=SHARED_CACHE / "models",
-        cache_dir=SHARED_CACHE / "embeddings",
-    )
-    build(settings, progress=False)
-    return Engine.open(settings)
 
 
 # --- which list a question asks for (qa/question/lists.py) -----------------------------------

@@ -11,31 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import DATA, SHARED_CACHE
 
 from qa.answers import answer_question
 from qa.evaluate.reader import which_projects
 from qa.question import load_lexicon
-
-REAL_WEB = DATA / "real" / "web"
-
-
-@pytest.fixture(scope="module")
-def web_engine(tmp_path_factory):
-    """The real web tables (22 documents of other counties and sectors), indexed once."""
-    from index.config import load_settings
-    from qa.build import build
-    from qa.engine import Engine
-
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("web"),
-        corpus_dir=REAL_WEB,
-        model_cache=SHARED_CACHE / "models",
-        cache_dir=SHARED_CACHE / "embeddings",
-    )
-    build(settings, progress=False)
-    return Engine.open(settings)
-
 
 # --- wrong topic -------------------------------------------------------------------------------
 

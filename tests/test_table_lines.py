@@ -41,7 +41,7 @@ UNSIGNED = """某丁县2024年农村公路养护项目绩效目标表
 SELF_EVALUATION = """某戊县民政局2023年度中央对地方转移支付项目绩效自评表
 对符合条件的困难残疾人和重度残疾人发放生活补贴和护理补贴，按月发放。
 一级指标\t二级指标\t三级指标\t指标值\t全年实际完成值\t未完成原因
-产出指标\t数量指标\t残疾人补贴人数\t≥1200人\t1180人\t部分对象死亡注销
+产出指标\t数量指标\t残疾人补贴人数\t≥85\t80\t部分对象死亡注销
 产出指标\t时效指标\t按月发放补贴\t发放及时率100%\t100%\t
 产出指标\t成本指标\t资金执行率\t100%\t91%\t动态管理对象减少
 满意度指标\t服务对象满意度指标\t残疾人满意度\t≥90%\t95%\t
@@ -133,7 +133,7 @@ def test_besides_a_asks_for_the_other_line(lines_engine):
 
 def test_extreme_within_one_table_over_actuals(lines_engine):
     """Family: within the one table named (那张自评表里), the row whose 实际完成值 is lowest,
-    compared in one unit (the count row 1180人 is no percentage)."""
+    compared in one unit (the bare count 80 of 残疾人补贴人数 is no percentage)."""
     first = _first(lines_engine, "某戊县民政那张自评表里，哪个指标实际完成值最低？")
     assert "资金执行率" in first and "91%" in first
 

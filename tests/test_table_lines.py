@@ -31,6 +31,15 @@ BUDGET = (
     "主要原因是某丁县审计局划转经费，其他商品和服务支出减少10万元。\n"
 )
 
+INCOME_IN_PIECES = """某庚县政协办公室2024年部门预算公开
+2024年收入预算总计335万元，其中财政拨款收入300万元，其他资金收入预算总计35万元。
+
+部门收入预算总表（按资金来源）
+单位：万元
+收入项目\t事业收入\t经营收入
+其他收入\t12.00\t23.00
+"""
+
 UNSIGNED = """某丁县2024年农村公路养护项目绩效目标表
 项目名称\t农村公路养护
 年度资金总额（万元）\t45
@@ -82,6 +91,7 @@ def lines_engine(engine, tmp_path_factory):
         SELF_EVALUATION, encoding="utf-8"
     )
     (corpus / "某丁县2024年农村公路养护绩效目标表.txt").write_text(UNSIGNED, encoding="utf-8")
+    (corpus / "某庚县政协办公室2024年部门预算.txt").write_text(INCOME_IN_PIECES, encoding="utf-8")
     (corpus / "某己县民政局2025年养老服务补贴绩效目标表.txt").write_text(
         CODED_LEVELS, encoding="utf-8"
     )
@@ -129,6 +139,14 @@ def test_besides_a_asks_for_the_other_line(lines_engine):
     """Family: 除了A，还有没有别的B — the 其他B figure of a sentence, not A's."""
     first = _first(lines_engine, "某丁县财政局除了财政拨款以外，还有没有别的收入？有多少")
     assert "120" in first and "1,400.30" not in first.split("原文")[0]
+
+
+def test_a_line_printing_the_asked_phrase_whole_outranks_one_printing_its_pieces(lines_engine):
+    """Family: the asked phrase (其他资金收入) printed in one run by a sentence, and in pieces
+    by a table's lines (其他收入 | 事业收入, under a title printing 资金来源): the run answers,
+    with the total 35, though the table's title covers more of the question's words."""
+    first = _first(lines_engine, "某庚县政协办公室除了财政拨款，还有没有别的资金收入？多少")
+    assert "35" in first and "12.00" not in first and "23.00" not in first
 
 
 def test_extreme_within_one_table_over_actuals(lines_engine):

@@ -24,6 +24,8 @@ from .records import Record
 
 HEADLINE_BONUS = 0.6
 NAMED_BONUS = 0.6
+RUN_WEIGHT = 1.0  # × the share of the key its label prints in one run (其他资金收入 whole)
+_MIN_RUN = 3  # two-character runs are what coverage already counts
 _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
 _ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
@@ -144,6 +146,9 @@ def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) 
     asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
     ask = sum(by_label[i] for i in asked) / len(asked) if asked else 1.0
     score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
+    if asked or record.headline:  # which of the owner's figures: the one naming the ask whole
+        printed = f"{record.label} {record.value}"
+        score += RUN_WEIGHT * _longest_run(key.text, printed, asked) / len(key.text)
     if _names_row(key, record):
         score += NAMED_BONUS  # the question prints the row's own name (资金执行率) whole
     elif not asked and record.headline:
@@ -151,6 +156,25 @@ def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) 
     return Fit(
         record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), tuple(asked)
     )
+
+
+def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> int:
+    """The longest run of the key (three characters or more) a label path prints whole, among
+    the runs holding an asked character (any run when ``asked`` is empty): 其他资金收入 in
+    其他资金收入预算总计, none in 其他收入 事业收入, which prints it in pieces."""
+    printed = compact(printed).lower()
+    lowered = key.lower()
+    wanted = set(asked)
+    best = 0
+    for start in range(len(lowered) - _MIN_RUN + 1):
+        end = start + _MIN_RUN
+        if lowered[start:end] not in printed:
+            continue
+        while end < len(lowered) and lowered[start : end + 1] in printed:
+            end += 1  # the longest run from here; a shorter one holds no more asked ones
+        if end - start > best and (not wanted or wanted.intersection(range(start, end))):
+            best = end - start
+    return best
 
 
 def _names_row(key: Key, record: Record) -> bool:

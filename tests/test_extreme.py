@@ -111,3 +111,57 @@ def test_extreme_of_an_unprinted_indicator_is_not_found(real_engine, question):
     answer = answer_question(real_engine, question)
     assert not answer.found
     assert answer.text.startswith("未找到")
+
+
+def _target_table(region_unit: str, project: str, level3: str, value: str) -> str:
+    return (
+        f"{region_unit}2024年{project}项目绩效目标表\n项目名称\t{project}\n"
+        "一级指标\t二级指标\t三级指标\t指标值\n"
+        f"产出指标\t数量指标\t{level3}\t{value}\n"
+        "满意度指标\t服务对象满意度指标\t服务对象满意度\t≥90%\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def aid_engine(engine, tmp_path_factory):
+    """Four counties counting the people their transfers reach, each in its own words, and a
+    road whose beneficiaries are no recipients of aid."""
+    from qa.build import build
+    from qa.engine import Engine
+
+    directory = tmp_path_factory.mktemp("aid")
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    tables = {
+        "某甲县民政局": ("特困人员救助供养", "特困供养对象人数", "≥3200人"),
+        "某乙县民政局": ("临时救助资金", "临时救助发放人数", "≥900人"),
+        "某丙县教育局": ("家庭经济困难学生资助", "享受资助学生人数", "4100"),
+        "某丁县交通局": ("农村公路建设", "受益人口", "≥50000人"),
+    }
+    for unit, (project, level3, value) in tables.items():
+        text = _target_table(unit, project, level3, value)
+        (corpus / f"{unit}{project}.txt").write_text(text, encoding="utf-8")
+    settings = replace(
+        engine.settings, data_dir=directory / "data", index_dir=None, corpus_dir=corpus
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)
+
+
+@pytest.mark.parametrize(
+    "question, level3, value",
+    [
+        ("救助/资助对象人数这类指标，目标人数最多的是哪个项目", "享受资助学生人数", "4100"),
+        ("救助对象人数哪个县定得最少", "临时救助发放人数", "≥900人"),
+    ],
+)
+def test_extreme_over_recipients_counted_in_other_words(aid_engine, question, level3, value):
+    """Family: a loosely named count of the people aided (救助对象人数) compared over rows that
+    count them in their own words (特困供养对象人数, 发放人数, 享受资助…人数 — the lexicon's
+    受助对象 and 救助's kinds), a bare count joining the 人 family by its label; beneficiaries
+    of a road (受益人口) are no recipients of aid."""
+    answer = answer_question(aid_engine, question)
+    assert answer.intent == "indicator_extreme"
+    assert answer.indicators[0].level3 == level3
+    assert value in _first(answer)
+    assert "受益人口" not in answer.text

@@ -121,7 +121,7 @@ def _compared(ctx: QAContext, u: Understanding) -> tuple[list[Key], tuple[str, .
         parts.append("".join(part))
     parts = [p for p in parts if len(p) >= 2]
     if len(parts) > 1:
-        shared = re.search(r"(人数|次数|率|度|数量|标准|金额|面积)$", parts[-1])
+        shared = re.search(r"((?:对象)?人数|次数|率|度|数量|标准|金额|面积)$", parts[-1])
         parts = [
             p if not shared or p.endswith(shared.group(1)) else p + shared.group(1) for p in parts
         ]
@@ -249,8 +249,9 @@ def _one_unit(targets: list[Target], question: str) -> list[Target]:
     if not targets:
         return []
     hinted = [w for w in _UNIT_WORDS if w in question and any(w in t.unit for t in targets)]
-    if hinted:
-        return [t for t in targets if hinted[0] in t.unit]
+    if hinted:  # and the bare numbers whose label names the unit (享受资助人数 2100)
+        word = hinted[0]
+        return [t for t in targets if word in t.unit or (not t.unit and word in t.row.level3)]
     counts = Counter(t.unit for t in targets if t.unit)
     if not counts:
         return targets

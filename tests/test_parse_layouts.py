@@ -241,6 +241,37 @@ def test_family_headless_table_named_from_text_above(prose, name):
     assert [p.name for p in parsed.projects] == [name]
 
 
+@pytest.mark.parametrize(
+    "above, goal",
+    [
+        (
+            "某某县残联2023年度残疾学生助学补贴项目绩效自评情况公示\n发布者：某某县人民政府\n"
+            "为家庭经济困难的残疾学生发放助学补贴，每学期发放一次，保障其顺利完成学业。\n",
+            "为家庭经济困难的残疾学生发放助学补贴，每学期发放一次，保障其顺利完成学业。",
+        ),
+        (  # two sentences, the table's header rows between them and its first row
+            "某某镇2024年度居家养老服务项目绩效目标公示\n对辖区内60岁以上困难老人开展居家养老上门服务，\n"
+            "全年服务不少于2000人次。\n单位：万元\n",
+            "对辖区内60岁以上困难老人开展居家养老上门服务，全年服务不少于2000人次。",
+        ),
+        # a report's numbered part is what the report says, not what the table is for
+        (
+            "某某县2022年农村低保专项资金项目绩效再评价报告\n"
+            "(一)综合评分情况，经过对项目整体情况的评价，得分85分。\n",
+            None,
+        ),
+    ],
+)
+def test_family_headless_table_takes_the_sentences_above_as_its_goal(above, goal):
+    """Family: a table printing no form rows (cut from a 自评公示 or a report) is described by
+    the sentences just above its header: they are its goal, so what it is for is searchable."""
+    parsed = _parse_text(
+        f"{above}一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t服务人次\t≥2000人次\n"
+    )
+    (project,) = parsed.projects
+    assert project.goal == goal
+
+
 def test_family_headless_table_named_from_sentence_below():
     parsed = _parse_text(
         "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t培训人次\t≥200人次\n"

@@ -4,7 +4,8 @@ Tables cut out of reports and reposts often start at the indicator header. A
 careful reader names them from the text: a quoted project name above the table
 (对“2022年农村最低生活保障专项资金项目”进行绩效评价), the title above it
 (2019年度宁晋县高中助学金项目绩效评价指标表), or a sentence below it
-(该双心及文明城市创建专项资金项目于…).
+(该双心及文明城市创建专项资金项目于…). What it is for, the same way: the sentences printed
+just above its header (按照…对…学生发放助学金，确保顺利完成学业。) are its goal.
 """
 
 from __future__ import annotations
@@ -44,6 +45,39 @@ def name_from_context(prose: list[Row], line: int) -> str | None:
         if match:
             return match.group(1)
     return None
+
+
+_SENTENCE = re.compile(r"^.{6,}(?:[。；;，,]$|[，,].{12,})")  # a sentence, or a line of one
+_UNIT_LINE = re.compile(r"^(?:金额)?单位\s*[:：]")
+_NUMBERED = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])"
+)
+_HEADER_GAP = 3  # the table's header rows between the sentences and its first row
+
+
+def goal_from_context(prose: list[Row], line: int) -> tuple[str, int] | None:
+    """(text, first line) of the sentences printed just above a headless table whose first
+    row is at ``line`` — consecutive prose lines ending within its header rows — or None.
+    A title, a short line (发布者, 单位：万元) or a report's numbered part ((一)绩效再评价综合
+    评分情况…: what the report says, not what the table is for) ends them."""
+    above = sorted((r for r in prose if r.line < line), key=lambda r: r.line, reverse=True)
+    taken: list[Row] = []
+    for row in above:
+        nearest = taken[-1].line if taken else line
+        if nearest - row.line > (_HEADER_GAP if not taken else 1):
+            break
+        text = normalize_text(row.text).strip()
+        if not taken and _UNIT_LINE.match(text):
+            continue  # 单位：万元, printed over the table
+        if not _SENTENCE.match(text) or name_from_title(text):
+            break
+        if _NUMBERED.match(text):
+            break
+        taken.append(row)
+    if not taken:
+        return None
+    taken.reverse()
+    return "".join(r.text.strip() for r in taken), taken[0].line
 
 
 _INTRODUCED = re.compile(

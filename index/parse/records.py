@@ -19,7 +19,7 @@ from ..schema import (
 from ..tablemodel import Row
 from .indicators import ParsedIndicator
 from .meta import government_level, most_common_year, pick_region, region_of
-from .naming import name_from_context
+from .naming import goal_from_context, name_from_context
 from .project import PrintedPair, split_code
 from .walker import PlanDraft, ProjectDraft, WalkResult
 
@@ -127,6 +127,7 @@ def build_project(
         )
     if not draft.indicators:
         warnings.append(ParseWarning(doc, name[1], f"项目“{name[0]}”：未找到绩效指标行"))
+    goal = _goal(draft, walk)
     project = Project(
         id=f"{doc}#p{name[1]}",
         doc=doc,
@@ -144,8 +145,8 @@ def build_project(
         unit_printed=unit if amount_printed is not None else None,
         amount_line=amount_line,
         funding=header.funding_lines(unit or DEFAULT_UNIT),
-        goal="\n".join(header.texts("goal")) or None,
-        goal_line=header.first("goal")[1] if header.first("goal") else None,
+        goal=goal[0] if goal else None,
+        goal_line=goal[1] if goal else None,
         details=tuple((kind, text) for kind in _DETAIL_FIELDS for text in header.texts(kind)),
         page=draft.start.page,
         sheet=draft.start.sheet,
@@ -156,6 +157,16 @@ def build_project(
     rows = tuple(indicator_record(p, project, "project") for p in draft.indicators)
     fields = form_fields(header.pairs, doc, project.table, project)
     return replace(project, indicators=rows, fields=fields)
+
+
+def _goal(draft: ProjectDraft, walk: WalkResult) -> tuple[str, int] | None:
+    """The goal as its form prints it, or — for a table printing no form rows — the
+    sentences just above it."""
+    if draft.header.first("goal"):
+        return "\n".join(draft.header.texts("goal")), draft.header.first("goal")[1]
+    if draft.headless and draft.indicators:
+        return goal_from_context(walk.prose, draft.indicators[0].line)
+    return None
 
 
 def _name(draft: ProjectDraft, walk: WalkResult) -> tuple[str, int] | None:

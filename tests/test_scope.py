@@ -117,3 +117,67 @@ def test_scope_scorer_matches_an_unprinted_name_by_document(listed, passes):
         }
     }
     assert which_projects(expected, {"projects": [listed]})[0] is passes
+
+
+# --- which regions fund X: programmes named for what they give ---------------------------------
+
+PROGRAMMES = {
+    "某甲县教育局": ("农村义务教育营养改善计划补助", "50"),
+    "某乙县教育局": ("中职学生伙食补助", "20"),
+    "某丙县教育局": ("教育信息化设备采购", "80"),
+    "某丁县民政局": ("困难家庭大学新生助学金", "30"),
+}
+
+
+@pytest.fixture(scope="module")
+def programmes_engine(engine, tmp_path_factory):
+    """Four counties' programmes, each named for what it gives (营养改善计划, 助学金) or for
+    its class only (教育信息化)."""
+    from dataclasses import replace
+
+    from qa.build import build
+    from qa.engine import Engine
+
+    directory = tmp_path_factory.mktemp("programmes")
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    for unit, (project, amount) in PROGRAMMES.items():
+        (corpus / f"{unit}{project}.txt").write_text(
+            f"{unit}2024年{project}项目绩效目标表\n项目名称\t{project}\n"
+            f"年度资金总额（万元）\t{amount}\n一级指标\t二级指标\t三级指标\t指标值\n"
+            "产出指标\t数量指标\t受益学生人数\t≥300人\n",
+            encoding="utf-8",
+        )
+    settings = replace(
+        engine.settings, data_dir=directory / "data", index_dir=None, corpus_dir=corpus
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "listed", "left_out"),
+    [
+        (  # 吃饭 is what 营养改善计划 and 伙食 give; 学校 is not printed by a name saying 教育
+            "给学校学生吃饭的补助，哪些县有",
+            {"农村义务教育营养改善计划补助", "中职学生伙食补助"},
+            {"教育信息化设备采购", "困难家庭大学新生助学金"},
+        ),
+        (  # 助学金 is given to 学生; meals are no 助学金
+            "困难学生助学金之类的，哪些县有",
+            {"困难家庭大学新生助学金"},
+            {"农村义务教育营养改善计划补助", "中职学生伙食补助", "教育信息化设备采购"},
+        ),
+    ],
+)
+def test_scope_which_regions_finds_programmes_by_what_they_give(
+    programmes_engine, question, listed, left_out
+):
+    """Family: a programme named for what it gives (营养改善计划, 助学金) asked for by who
+    receives it (学生) or what it is (吃饭) — the lexicon's 学生 and 伙食类; a name printing only
+    the class (教育) does not print the kind asked (学校)."""
+    answer = answer_question(programmes_engine, question)
+    assert answer.intent == "which_regions_fund"
+    names = {p.project for p in answer.projects}
+    assert listed <= names
+    assert not names & left_out

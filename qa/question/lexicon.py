@@ -130,12 +130,17 @@ class Lexicon:
         """:meth:`variants` in compared form (what matching looks for in a text)."""
         return {term_key(v) for v in self.variants(term)}
 
-    def expand_specific(self, term: str) -> set[str]:
-        """:meth:`expand` without the heads of the categories the term is a member of: a
-        record printing the class (体育局) does not print the kind asked for (全民健身运动会)."""
+    def specific_variants(self, term: str) -> list[str]:
+        """:meth:`variants` without the heads of the categories the term is a member of: a
+        text printing the class (体育局, 教育) does not print the kind asked for (全民健身运动会,
+        学校)."""
         key = term_key(term)
         heads = {c.head for c in self._by_term.get(key, []) if c.category and c.head != key}
-        return {v for v in self.expand(term) if v == key or v not in heads}
+        return [v for v in self.variants(term) if term_key(v) == key or term_key(v) not in heads]
+
+    def expand_specific(self, term: str) -> set[str]:
+        """:meth:`specific_variants` in compared form."""
+        return {term_key(v) for v in self.specific_variants(term)}
 
     @cached_property
     def tokenizer(self) -> Tokenizer:

@@ -84,7 +84,9 @@ class TopicMatcher:
         """The term and its lexicon variants, compacted (case kept; once per term)."""
         found = self._variants.get(term)
         if found is None:
-            found = self._variants[term] = [compact(v) for v in self.lexicon.variants(term)]
+            found = self._variants[term] = [
+                compact(v) for v in self.lexicon.specific_variants(term)
+            ]
         return found
 
     def term_in(self, term: str, text: str) -> bool:

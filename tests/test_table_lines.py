@@ -125,6 +125,13 @@ def test_a_line_named_still_answers_that_line(lines_engine):
     assert "12.30" in first and "186.50" not in first
 
 
+def test_a_coded_line_named_whole_outranks_a_sentence_on_its_change(lines_engine):
+    """Family: a budget line printed with its code (30299 其他商品和服务支出) is the row the
+    question names, not the sentence saying how much it fell (减少10万元)."""
+    first = _first(lines_engine, "某丁县财政局的其他商品和服务支出是多少")
+    assert "74.00" in first and "10万元" not in first
+
+
 def test_row_named_whole_outranks_rows_sharing_the_projects_words(lines_engine):
     """Family: the question prints a row's own name (资金执行率) beside words of the
     project that other rows also print (残疾人补贴): the named row answers."""

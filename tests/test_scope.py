@@ -163,6 +163,11 @@ def programmes_engine(engine, tmp_path_factory):
             {"农村义务教育营养改善计划补助", "中职学生伙食补助"},
             {"教育信息化设备采购", "困难家庭大学新生助学金"},
         ),
+        (  # a word with its alternative in brackets is either: 中职学生, 大学学生
+            "给中职(大学)学生的补助，哪些县有",
+            {"中职学生伙食补助", "困难家庭大学新生助学金"},
+            {"教育信息化设备采购"},
+        ),
         (  # 助学金 is given to 学生; meals are no 助学金
             "困难学生助学金之类的，哪些县有",
             {"困难家庭大学新生助学金"},
@@ -175,7 +180,7 @@ def test_scope_which_regions_finds_programmes_by_what_they_give(
 ):
     """Family: a programme named for what it gives (营养改善计划, 助学金) asked for by who
     receives it (学生) or what it is (吃饭) — the lexicon's 学生 and 伙食类; a name printing only
-    the class (教育) does not print the kind asked (学校)."""
+    the class (教育) does not print the kind asked (学校); 中职(大学)学生 is either."""
     answer = answer_question(programmes_engine, question)
     assert answer.intent == "which_regions_fund"
     names = {p.project for p in answer.projects}

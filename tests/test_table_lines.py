@@ -132,6 +132,13 @@ def test_a_coded_line_named_whole_outranks_a_sentence_on_its_change(lines_engine
     assert "74.00" in first and "10万元" not in first
 
 
+def test_how_much_a_line_fell_is_the_sentence_saying_it(lines_engine):
+    """Family: asked how much a line changed (降了多少), the sentence printing its change
+    (减少10万元) answers, not the line's amount (74.00) the question also names."""
+    first = _first(lines_engine, "某丁县财政局的其他商品和服务支出降了多少？")
+    assert "10万元" in first and "74.00" not in first
+
+
 def test_row_named_whole_outranks_rows_sharing_the_projects_words(lines_engine):
     """Family: the question prints a row's own name (资金执行率) beside words of the
     project that other rows also print (残疾人补贴): the named row answers."""

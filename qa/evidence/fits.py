@@ -27,6 +27,12 @@ SCAN_LIMIT = 30_000
 MONEY_BONUS = 0.5
 WORDY_PENALTY = 1.0
 MEASURE_PENALTY = 1.0
+CHANGE_BONUS = 1.0
+# a question asking how a figure changed (降了多少, 比上年多了多少), and a record saying it
+_CHANGE_ASKED = re.compile(
+    r"(?:[降减少增涨多升]|减少|增加|下降|增长)了?多少|比上年|比去年|同比|增减|变化"
+)
+_CHANGE_PRINTED = re.compile(r"增加|减少|下降|增长|上升|降低|持平|增减|压减")
 _QUANTITY = re.compile(r"多少|几|多大|多长|多高|比例|百分")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|元|%|人|个|件|次|场|户|名|天|公里|亩)")
 _MONEY = re.compile(
@@ -163,6 +169,8 @@ def adjusted(u: Understanding, f: Fit) -> Fit:
         score -= MEASURE_PENALTY  # prints no value (金额未列): it cannot be the answer
     if not measure_fits(u, f.record.value, f.record.unit):
         score -= MEASURE_PENALTY  # 多少人 is not answered by 1374.63万元
+    if _CHANGE_ASKED.search(u.question) and _CHANGE_PRINTED.search(f.record.text):
+        score += CHANGE_BONUS  # 降了多少 is answered by 与上年相比减少191万元
     return f if score == f.score else replace(f, score=score)
 
 

@@ -59,6 +59,7 @@ COMMON_WEIGHT = math.log(4) + 0.1
 MAX_ALTERNATIVES = 12
 _CLAUSES = re.compile(r"[，,；;。？?！!\n]+")
 _LIST = re.compile(r"[、/]+")
+_BRACKETED = re.compile(r"[(（]([\u4e00-\u9fff]{1,4})[)）](?=[\u4e00-\u9fff])")
 _NAME_NOISE = re.compile(
     r"20\d{2}年?度?|[0-9.]+万?元|第[一二三四五六七八九十0-9]+批|[^\u4e00-\u9fff]"
 )
@@ -80,13 +81,17 @@ def topic_alternatives(ctx: QAContext, u: Understanding) -> list[Phrase]:
     """The topic's alternatives: each clause's phrases, scene-setting clauses joined to each.
 
     ``法援这块儿，几个县区分别掏了多少钱`` → [法援]; ``文化这块，送戏下乡、博物馆之类`` →
-    [文化 送戏下乡, 文化 博物馆]; ``普法、法治宣传这块`` → [普法, 法治宣传]. A bare word joined by
+    [文化 送戏下乡, 文化 博物馆]; ``普法、法治宣传这块`` → [普法, 法治宣传]; a word with its
+    alternative in brackets is either (村(社区)干部 → 村干部, 社区干部). A bare word joined by
     和/及/与 to a phrase shares the phrase's subject (``人民陪审员选任和培训`` → 人民陪审员选任,
     人民陪审员培训).
     """
     clauses = []
     for clause in _CLAUSES.split(u.topic):
-        phrases = [p for piece in _LIST.split(clause) for p in _shared(ctx.matcher.phrases(piece))]
+        pieces = [
+            alone for piece in _LIST.split(clause) for alone in _either(ctx, piece.strip())
+        ]
+        phrases = [p for piece in pieces for p in _shared(ctx.matcher.phrases(piece))]
         if phrases:
             clauses.append(phrases)
     out = []
@@ -96,6 +101,20 @@ def topic_alternatives(ctx: QAContext, u: Understanding) -> list[Phrase]:
         if len(out) == MAX_ALTERNATIVES:
             break
     return out
+
+
+def _either(ctx: QAContext, piece: str) -> list[str]:
+    """A word with its alternative in brackets is either word: 村(社区)干部 → 村干部, 社区干部;
+    村(居)法律顾问 → 村法律顾问, 居法律顾问. Other brackets are kept as printed."""
+    match = _BRACKETED.search(piece)
+    if not match:
+        return [piece]
+    before = ctx.matcher.tokenizer.cut(piece[: match.start()])
+    if not before:
+        return [piece]
+    head = "".join(before[:-1])
+    tail = piece[match.end() :]
+    return [f"{head}{before[-1]}{tail}", f"{head}{match.group(1)}{tail}"]
 
 
 def _shared(phrases: list[Phrase]) -> list[Phrase]:

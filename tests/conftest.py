@@ -90,6 +90,26 @@ def engine(settings):
 
 
 @pytest.fixture(scope="session")
+def hnsw_index(settings, tmp_path_factory) -> Path:
+    """The seed corpus in a local store whose dense index is HNSW (approximate), built once."""
+    from index.build import build_index
+    from index.encoder import load_encoder
+
+    encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
+    path = tmp_path_factory.mktemp("hnsw") / "index"
+    build_index(
+        [CORPUS],
+        path,
+        encoder,
+        settings.resolved_cache_dir,
+        progress=False,
+        dense_type="hnsw",
+        store="local",
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
 def web_engine(tmp_path_factory):
     """The real web tables (22 documents of other counties and sectors), indexed once."""
     from index.config import load_settings

@@ -149,10 +149,9 @@ def test_index_k_edge_cases(engine, k):
     assert len(hits) == min(k, len(engine.store.chunks))
 
 
-def test_index_flat_and_hnsw_agree(tmp_path, encoder, settings):
-    _build([CORPUS], tmp_path / "hnsw", encoder, settings, dense_type="hnsw")
-    store = IndexStore.load(tmp_path / "hnsw")
-    assert read_meta(tmp_path / "hnsw")["dense_type"] == "hnsw"
+def test_index_flat_and_hnsw_agree(hnsw_index, encoder):
+    store = IndexStore.load(hnsw_index)
+    assert read_meta(hnsw_index)["dense_type"] == "hnsw"
     searcher = Searcher(store, encoder)
     overlap = []
     for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,6 +90,26 @@ def engine(settings):
 
 
 @pytest.fixture(scope="session")
+def hnsw_index(settings, tmp_path_factory) -> Path:
+    """The seed corpus in a local store whose dense index is HNSW (approximate), built once."""
+    from index.build import build_index
+    from index.encoder import load_encoder
+
+    encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
+    path = tmp_path_factory.mktemp("hnsw") / "index"
+    build_index(
+        [CORPUS],
+        path,
+        encoder,
+        settings.resolved_cache_dir,
+        progress=False,
+        dense_type="hnsw",
+        store="local",
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
 def web_engine(tmp_path_factory):
     """The real web tables (22 documents of other counties and sectors), indexed once."""
     from index.config import load_settings
@@ -98,6 +119,31 @@ def web_engine(tmp_path_factory):
     settings = load_settings(
         data_dir=tmp_path_factory.mktemp("web"),
         corpus_dir=DATA / "real" / "web",
+        model_cache=SHARED_CACHE / "models",
+        cache_dir=SHARED_CACHE / "embeddings",
+    )
+    build(settings, progress=False)
+    return Engine.open(settings)
+
+
+@pytest.fixture(scope="session")
+def real_engine(tmp_path_factory):
+    """The real web tables and the Jiangsu 2019 department budget PDFs in one index, built once
+    (their own corpus folder: 22 web tables of other counties and sectors, 8 PDFs)."""
+    from index.config import load_settings
+    from qa.build import build
+    from qa.engine import Engine
+
+    directory = tmp_path_factory.mktemp("real")
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    for source in (DATA / "real" / "web").glob("*.txt"):
+        shutil.copy(source, corpus / source.name)
+    for source in (DATA / "real" / "jiangsu").glob("*.pdf"):
+        shutil.copy(source, corpus / source.name)
+    settings = load_settings(
+        data_dir=directory / "data",
+        corpus_dir=corpus,
         model_cache=SHARED_CACHE / "models",
         cache_dir=SHARED_CACHE / "embeddings",
     )

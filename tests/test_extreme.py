@@ -1,38 +1,15 @@
 """Extremes and comparisons (family: indicator_extreme) over real tables: the web indicator
-tables and the Jiangsu 2019 department budget PDFs, indexed once with the real model."""
+tables and the Jiangsu 2019 department budget PDFs, indexed once with the real model
+(``real_engine``, tests/conftest.py)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from qa.answers import answer_question
 from qa.question.asks import comparison_of
-
-REAL = Path(__file__).parent / "data" / "real"
-
-
-@pytest.fixture(scope="module")
-def real_engine(engine, tmp_path_factory):
-    """tests/data/real/web and tests/data/real/jiangsu in one index."""
-    from qa.build import build
-    from qa.engine import Engine
-
-    directory = tmp_path_factory.mktemp("real")
-    corpus = directory / "corpus"
-    corpus.mkdir()
-    for source in (REAL / "web").glob("*.txt"):
-        (corpus / source.name).write_bytes(source.read_bytes())
-    for source in (REAL / "jiangsu").glob("*.pdf"):
-        (corpus / source.name).write_bytes(source.read_bytes())
-    settings = replace(
-        engine.settings, data_dir=directory / "data", index_dir=None, corpus_dir=corpus
-    )
-    build(settings, progress=False)
-    return Engine.open(settings)
 
 
 @pytest.mark.parametrize(

@@ -53,12 +53,19 @@ def test_index_records_kept_exactly(engine):
     assert kinds == {"project", "indicator", "department", "field", "plan", "text"}
 
 
+# Two seed documents: enough to show that an unchanged document and the unchanged lines of a
+# changed one come from the cache (the whole seed corpus would only take longer to embed).
+SMALL_CORPUS = ("000_fbf52db7d211f3f4.txt", "002_ec4e56c4f21351cb.txt")
+
+
 def test_index_incremental_rebuild_reembeds_only_changed(tmp_path, encoder, settings):
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    corpus.mkdir()
+    for name in SMALL_CORPUS:
+        shutil.copy(CORPUS / name, corpus)
     settings_cache = tmp_path / "cache"
     first = build_index([corpus], tmp_path / "index", encoder, settings_cache, progress=False)
-    assert first.embedded > 1000
+    assert first.documents == 2 and first.cached == 0 and first.embedded > 200
     text = (corpus / "000_fbf52db7d211f3f4.txt").read_text(encoding="utf-8")
     (corpus / "000_fbf52db7d211f3f4.txt").write_text(
         text.replace("律师值班费", "律师值班补贴"), encoding="utf-8"
@@ -69,18 +76,12 @@ def test_index_incremental_rebuild_reembeds_only_changed(tmp_path, encoder, sett
     assert any(p.name == "律师值班补贴" for p in store.projects.values())
 
 
-def _kill_during_build(index_dir: str, cache_dir: str, corpus: str) -> None:
+def _kill_during_build(index_dir: str, cache_dir: str, corpus: str, model_cache: str) -> None:
     """Child process: start a build and be killed before it finishes."""
     from index.build import build_index as run
     from index.encoder import load_encoder as load
 
-    run(
-        [corpus],
-        index_dir,
-        load(None, cache_dir=cache_dir.replace("embeddings", "models")),
-        cache_dir,
-        progress=False,
-    )
+    run([corpus], index_dir, load(None, cache_dir=model_cache), cache_dir, progress=False)
 
 
 def test_index_build_killed_half_way_leaves_previous_index(tmp_path, encoder, settings):
@@ -90,7 +91,7 @@ def test_index_build_killed_half_way_leaves_previous_index(tmp_path, encoder, se
     fresh_cache = tmp_path / "embeddings"  # nothing cached: the child spends its time embedding
     process = multiprocessing.get_context("spawn").Process(
         target=_kill_during_build,
-        args=(str(index_dir), str(fresh_cache), str(CORPUS)),
+        args=(str(index_dir), str(fresh_cache), str(CORPUS), str(settings.resolved_model_cache)),
     )
     process.start()
     deadline = time.time() + 120
@@ -148,10 +149,9 @@ def test_index_k_edge_cases(engine, k):
     assert len(hits) == min(k, len(engine.store.chunks))
 
 
-def test_index_flat_and_hnsw_agree(tmp_path, encoder, settings):
-    _build([CORPUS], tmp_path / "hnsw", encoder, settings, dense_type="hnsw")
-    store = IndexStore.load(tmp_path / "hnsw")
-    assert read_meta(tmp_path / "hnsw")["dense_type"] == "hnsw"
+def test_index_flat_and_hnsw_agree(hnsw_index, encoder):
+    store = IndexStore.load(hnsw_index)
+    assert read_meta(hnsw_index)["dense_type"] == "hnsw"
     searcher = Searcher(store, encoder)
     overlap = []
     for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):

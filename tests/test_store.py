@@ -264,22 +264,26 @@ def test_store_filter_mask_equals_per_chunk_rule(engine, filters):
 
 
 @pytest.mark.parametrize("dense_type", ["hnsw", "ivf"])
-def test_store_approximate_dense_agrees_with_exact(tmp_path, settings, monkeypatch, dense_type):
+def test_store_approximate_dense_agrees_with_exact(
+    tmp_path, settings, hnsw_index, monkeypatch, dense_type
+):
     from index.build import build_index
     from index.encoder import load_encoder
     from index.store import local
 
     encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
-    build_index(
-        [CORPUS],
-        tmp_path / dense_type,
-        encoder,
-        settings.resolved_cache_dir,
-        progress=False,
-        dense_type=dense_type,
-        store="local",
-    )
-    store = IndexStore.load(tmp_path / dense_type)
+    path = hnsw_index if dense_type == "hnsw" else tmp_path / dense_type  # HNSW: the session's
+    if dense_type != "hnsw":
+        build_index(
+            [CORPUS],
+            path,
+            encoder,
+            settings.resolved_cache_dir,
+            progress=False,
+            dense_type=dense_type,
+            store="local",
+        )
+    store = IndexStore.load(path)
     assert store.meta["dense_type"] == dense_type
     searcher = Searcher(store, encoder)
     for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):

@@ -272,7 +272,7 @@ def test_upload_refused_or_added_leaves_no_staging_copy(own_service, tmp_path):
 
 def test_upload_worker_killed_mid_build_leaves_nothing(own_service, tmp_path):
     before = _index_state(own_service)
-    job = start_upload(own_service, fresh_document(tmp_path, projects=8))
+    job = start_upload(own_service, fresh_document(tmp_path))
     for step in job.updates():
         if step.stage == "embed" and job.placed:
             os.kill(job.worker, signal.SIGKILL)
@@ -460,7 +460,7 @@ def test_server_killed_mid_upload_then_restarted_adds_it(engine, tmp_path):
     server = _app(data, port, cache)
     try:
         _wait_for(url, server)
-        document = fresh_document(tmp_path, projects=8)
+        document = fresh_document(tmp_path, projects=2)
         Client(url, verbose=False).submit(handle_file(str(document)), api_name="/upload")
         uploads = data / "uploads"
         deadline = time.monotonic() + 120

@@ -103,6 +103,8 @@ def _target_table(region_unit: str, project: str, level3: str, value: str) -> st
 def aid_engine(engine, tmp_path_factory):
     """Four counties counting the people their transfers reach, each in its own words, and a
     road whose beneficiaries are no recipients of aid."""
+    from dataclasses import replace
+
     from qa.build import build
     from qa.engine import Engine
 

@@ -88,9 +88,7 @@ def topic_alternatives(ctx: QAContext, u: Understanding) -> list[Phrase]:
     """
     clauses = []
     for clause in _CLAUSES.split(u.topic):
-        pieces = [
-            alone for piece in _LIST.split(clause) for alone in _either(ctx, piece.strip())
-        ]
+        pieces = [alone for piece in _LIST.split(clause) for alone in _either(ctx, piece.strip())]
         phrases = [p for piece in pieces for p in _shared(ctx.matcher.phrases(piece))]
         if phrases:
             clauses.append(phrases)

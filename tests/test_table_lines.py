@@ -139,6 +139,15 @@ def test_how_much_a_line_fell_is_the_sentence_saying_it(lines_engine):
     assert "10万元" in first and "74.00" not in first
 
 
+def test_a_coded_line_breaks_into_the_lines_one_level_below(lines_engine):
+    """Family: a code tree (类 302 → 款 30201 …): the lines a named line breaks into are those
+    of its table whose code extends its own by one level, counted once each."""
+    answer = answer_question(lines_engine, "某丁县财政局那张表里，商品和服务支出下面细分了几项？")
+    assert answer.intent == "table_structure" and answer.value == 4
+    first = answer.text.split("。")[0]
+    assert "30201 办公费" in first and "30299 其他商品和服务支出" in first
+
+
 def test_row_named_whole_outranks_rows_sharing_the_projects_words(lines_engine):
     """Family: the question prints a row's own name (资金执行率) beside words of the
     project that other rows also print (残疾人补贴): the named row answers."""

@@ -29,7 +29,7 @@ from .extreme import answer_extreme
 from .general import answer_checked_lookup, answer_general, not_found_general
 from .schema import Answer
 from .scope import answer_outside_scope, outside_corpus, scoped, with_other_years
-from .tables import answer_actual, answer_structure
+from .tables import answer_actual, answer_structure, answer_sublines
 from .which_regions import answer_which_regions
 from .wording import answer_wording
 
@@ -51,7 +51,13 @@ ANSWERERS: dict[str, Answerer] = {
 # any answerer reads another one's figure; last year's figure is computed from this year's
 SCOPE_ANSWERERS: list[Answerer] = [answer_previous_year, outside_corpus, answer_outside_scope]
 # tried before the intent's answerer: each passes unless the question asks for its form
-ASK_ANSWERERS: list[Answerer] = [answer_structure, answer_actual, answer_extreme, answer_computed]
+ASK_ANSWERERS: list[Answerer] = [
+    answer_sublines,
+    answer_structure,
+    answer_actual,
+    answer_extreme,
+    answer_computed,
+]
 # tried in order when the intent's answerer passes
 FALLBACKS: list[Answerer] = [answer_computed_after, answer_general]
 NEAREST = 5

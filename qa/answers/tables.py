@@ -1,5 +1,6 @@
 """Questions about one indicator table: how many rows and which (under a level, 定性 ones),
-and a self-evaluation row's target against its actual."""
+and a self-evaluation row's target against its actual; and the lines a coded budget line
+breaks into (20405 法院 → its 项 2040501 …)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from index.schema import IndicatorRow
 from index.text import compact
 
 from ..context import QAContext
+from ..evidence.fits import in_scope
+from ..evidence.match import covered, share
 from ..evidence.owners import Owner, best_owner
+from ..evidence.records import Record, records_of
 from ..question import Understanding
 from ..sources import Sources
 from .general import answers, key_of, read
@@ -22,6 +26,72 @@ _QUANTITATIVE = re.compile(r"定量")
 _BLANK = re.compile(r"没填|未填|没有填|空着|空白|留空")
 _LEVEL_CODE = re.compile(r"^[\d一二三四五六七八九十]+[-.、．)）]?")
 LISTED = 12
+_CODED = re.compile(r"^(\d{3,})\s*(\S.*)$")  # 20405 法院: a line of a 功能科目 code tree
+_LEVEL_WORDS = {3: "类", 5: "款", 7: "项"}
+
+
+def answer_sublines(ctx: QAContext, u: Understanding) -> Answer | None:
+    """How many lines (and which) a coded budget line breaks into: the lines of its table
+    whose code extends its own by one level (类 204 → 款 20405 → 项 2040501 …), the line
+    being the one whose name the question prints ('法院'这个款下面细分了几个项)."""
+    if "structure" not in u.asks:
+        return None
+    question = compact(u.question)
+    named = [
+        (r, m)
+        for r in records_of(ctx.store)
+        if r.kind == "fact"
+        and (m := _CODED.match(r.name))
+        and m.group(2) in question
+        and in_scope(r, u)
+    ]
+    named = [(r, m) for r, m in named if len(m.group(2)) >= 2]
+    if not named:
+        return None
+    key = key_of(ctx, u)
+    parent, match = max(
+        named, key=lambda p: (len(p[1].group(2)), share(covered(key, p[0].scope)), p[0].id)
+    )
+    lines = _sublines(ctx, parent, match.group(1))
+    if not lines:
+        return None
+    level = _LEVEL_WORDS.get(len(_CODED.match(lines[0].name).group(1)), "科目")
+    sources = Sources.of(ctx.store)
+    listed = "、".join(f"{r.name} {r.value}{_unit(r)}" for r in lines[:LISTED])
+    more = f"等{len(lines)}个" if len(lines) > LISTED else ""
+    table = getattr(parent.source, "table", None) or ""
+    text = (
+        f"{parent.department or parent.owner}{table}中“{parent.name}”下面细分{len(lines)}个"
+        f"{level}：{listed}{more}（见{sources.cite(parent.doc, parent.line)}）。"
+    )
+    return Answer(
+        question=u.question,
+        intent="table_structure",
+        text=text,
+        value=Decimal(len(lines)),
+        unit="个",
+    )
+
+
+def _unit(record: Record) -> str:
+    unit = record.unit or ""
+    return "" if not unit or unit in record.value else unit
+
+
+def _sublines(ctx: QAContext, parent: Record, code: str) -> list[Record]:
+    """The lines of the parent's table one level below it, in printed order."""
+    table = getattr(parent.source, "table", None)
+    below = {}
+    for r in records_of(ctx.store):
+        if r.kind != "fact" or r.doc != parent.doc or getattr(r.source, "table", None) != table:
+            continue
+        m = _CODED.match(r.name)
+        if m and m.group(1).startswith(code) and len(m.group(1)) > len(code):
+            below.setdefault(m.group(1), r)  # a line printed twice (two columns) counts once
+    if not below:
+        return []
+    depth = min(len(c) for c in below)
+    return sorted((r for c, r in below.items() if len(c) == depth), key=lambda r: r.line)
 
 
 def answer_structure(ctx: QAContext, u: Understanding) -> Answer | None:

@@ -339,6 +339,17 @@ def is_total_label(cell: str) -> bool:
     return key.startswith(TOTAL_WORDS) or key.endswith(TOTAL_WORDS)
 
 
+_SUBJECT_CODED = re.compile(r"^\[?(\d{3,9})\]?\s+(\S.*)$")
+
+
+def subject_code(label: str) -> tuple[str, str] | None:
+    """(code, name) of a budget line printed with its 科目编码 (``2040501 行政运行``, as the
+    fact readers join a code cell to its label), else None. The code's length is its level:
+    类 3 digits, 款 5, 项 7."""
+    match = _SUBJECT_CODED.match((label or "").strip())
+    return (match.group(1), match.group(2).strip()) if match else None
+
+
 _SOURCE_WORDS = (
     "中央",
     "省级",
@@ -395,5 +406,6 @@ __all__ = [
     "level_key",
     "level_of",
     "money_field",
+    "subject_code",
     "vocabulary",
 ]

@@ -90,23 +90,37 @@ def engine(settings):
 
 
 @pytest.fixture(scope="session")
-def hnsw_index(settings, tmp_path_factory) -> Path:
-    """The seed corpus in a local store whose dense index is HNSW (approximate), built once."""
+def seed_index_with(settings, tmp_path_factory):
+    """The seed corpus in a local store with the dense index type asked (hnsw, ivf: approximate),
+    each built once per session."""
     from index.build import build_index
     from index.encoder import load_encoder
 
-    encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
-    path = tmp_path_factory.mktemp("hnsw") / "index"
-    build_index(
-        [CORPUS],
-        path,
-        encoder,
-        settings.resolved_cache_dir,
-        progress=False,
-        dense_type="hnsw",
-        store="local",
-    )
-    return path
+    built: dict[str, Path] = {}
+
+    def index(dense_type: str) -> Path:
+        if dense_type not in built:
+            encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
+            path = tmp_path_factory.mktemp(dense_type) / "index"
+            build_index(
+                [CORPUS],
+                path,
+                encoder,
+                settings.resolved_cache_dir,
+                progress=False,
+                dense_type=dense_type,
+                store="local",
+            )
+            built[dense_type] = path
+        return built[dense_type]
+
+    return index
+
+
+@pytest.fixture(scope="session")
+def hnsw_index(seed_index_with) -> Path:
+    """The seed corpus in a local store whose dense index is HNSW (approximate), built once."""
+    return seed_index_with("hnsw")
 
 
 @pytest.fixture(scope="session")

@@ -265,24 +265,13 @@ def test_store_filter_mask_equals_per_chunk_rule(engine, filters):
 
 @pytest.mark.parametrize("dense_type", ["hnsw", "ivf"])
 def test_store_approximate_dense_agrees_with_exact(
-    tmp_path, settings, hnsw_index, monkeypatch, dense_type
+    settings, seed_index_with, monkeypatch, dense_type
 ):
-    from index.build import build_index
     from index.encoder import load_encoder
     from index.store import local
 
     encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
-    path = hnsw_index if dense_type == "hnsw" else tmp_path / dense_type  # HNSW: the session's
-    if dense_type != "hnsw":
-        build_index(
-            [CORPUS],
-            path,
-            encoder,
-            settings.resolved_cache_dir,
-            progress=False,
-            dense_type=dense_type,
-            store="local",
-        )
+    path = seed_index_with(dense_type)
     store = IndexStore.load(path)
     assert store.meta["dense_type"] == dense_type
     searcher = Searcher(store, encoder)

@@ -343,7 +343,7 @@ def _fact_extreme(ctx: QAContext, u: Understanding, concepts: list[Key]) -> Answ
     word = "最高" if high else "最低"
     record = best.record
     text = (
-        f"{record.department}的“{_fact_label(record)}”{word}：{record.value}{_unit_said(record)}"
+        f"{record.department}的“{_fact_label(record)}”{word}：{record.value}{record.unit_unprinted}"
         f"（见{sources.cite(record.doc, record.line)}）。"
     )
     text += f"比较了{len(ordered)}家单位：" + "；".join(_fact_said(f.record) for f in ordered)
@@ -420,12 +420,8 @@ def _fact_label(record: Record) -> str:
     return record.source.label if record.source is not None else record.label
 
 
-def _unit_said(record: Record) -> str:
-    return "" if record.value.endswith(record.unit or "~") else record.unit or ""
-
-
 def _fact_said(record: Record) -> str:
-    return f"{record.department} {record.value}{_unit_said(record)}"
+    return f"{record.department} {record.value}{record.unit_unprinted}"
 
 
 # ---------------------------------------------------------------- nothing to compare

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from index.labels import subject_code
 from index.numbers import parse_value
 from index.schema import IndicatorRow
 from index.text import compact
@@ -26,7 +27,6 @@ _QUANTITATIVE = re.compile(r"定量")
 _BLANK = re.compile(r"没填|未填|没有填|空着|空白|留空")
 _LEVEL_CODE = re.compile(r"^[\d一二三四五六七八九十]+[-.、．)）]?")
 LISTED = 12
-_CODED = re.compile(r"^(\d{3,})\s*(\S.*)$")  # 20405 法院: a line of a 功能科目 code tree
 _LEVEL_WORDS = {3: "类", 5: "款", 7: "项"}
 
 
@@ -38,26 +38,26 @@ def answer_sublines(ctx: QAContext, u: Understanding) -> Answer | None:
         return None
     question = compact(u.question)
     named = [
-        (r, m)
+        (r, coded)
         for r in records_of(ctx.store)
         if r.kind == "fact"
-        and (m := _CODED.match(r.name))
-        and m.group(2) in question
+        and (coded := subject_code(r.name))
+        and len(coded[1]) >= 2
+        and compact(coded[1]) in question
         and in_scope(r, u)
     ]
-    named = [(r, m) for r, m in named if len(m.group(2)) >= 2]
     if not named:
         return None
     key = key_of(ctx, u)
-    parent, match = max(
-        named, key=lambda p: (len(p[1].group(2)), share(covered(key, p[0].scope)), p[0].id)
+    parent, (code, _) = max(
+        named, key=lambda p: (len(p[1][1]), share(covered(key, p[0].scope)), p[0].id)
     )
-    lines = _sublines(ctx, parent, match.group(1))
+    lines = _sublines(ctx, parent, code)
     if not lines:
         return None
-    level = _LEVEL_WORDS.get(len(_CODED.match(lines[0].name).group(1)), "科目")
+    level = _LEVEL_WORDS.get(len(subject_code(lines[0].name)[0]), "科目")
     sources = Sources.of(ctx.store)
-    listed = "、".join(f"{r.name} {r.value}{_unit(r)}" for r in lines[:LISTED])
+    listed = "、".join(f"{r.name} {r.value}{r.unit_unprinted}" for r in lines[:LISTED])
     more = f"等{len(lines)}个" if len(lines) > LISTED else ""
     table = getattr(parent.source, "table", None) or ""
     text = (
@@ -73,11 +73,6 @@ def answer_sublines(ctx: QAContext, u: Understanding) -> Answer | None:
     )
 
 
-def _unit(record: Record) -> str:
-    unit = record.unit or ""
-    return "" if not unit or unit in record.value else unit
-
-
 def _sublines(ctx: QAContext, parent: Record, code: str) -> list[Record]:
     """The lines of the parent's table one level below it, in printed order."""
     table = getattr(parent.source, "table", None)
@@ -85,9 +80,9 @@ def _sublines(ctx: QAContext, parent: Record, code: str) -> list[Record]:
     for r in records_of(ctx.store):
         if r.kind != "fact" or r.doc != parent.doc or getattr(r.source, "table", None) != table:
             continue
-        m = _CODED.match(r.name)
-        if m and m.group(1).startswith(code) and len(m.group(1)) > len(code):
-            below.setdefault(m.group(1), r)  # a line printed twice (two columns) counts once
+        coded = subject_code(r.name)
+        if coded and coded[0].startswith(code) and len(coded[0]) > len(code):
+            below.setdefault(coded[0], r)  # a line printed twice (two columns) counts once
     if not below:
         return []
     depth = min(len(c) for c in below)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.labels import subject_code
 from index.text import compact, normalize_text
 
 from ..question import Understanding
@@ -29,7 +30,6 @@ _MIN_RUN = 3  # two-character runs are what coverage already counts
 _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
 _ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
-_LINE_CODE = re.compile(r"^[\d.\-—]+")  # 2010104, 30201, 1-产出指标
 _QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
 
 
@@ -181,7 +181,8 @@ def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> 
 def _names_row(key: Key, record: Record) -> bool:
     """The key prints the record's own row name (its 三级指标, form label or table line) whole,
     without the code a budget line is printed with (2010104 人大会议)."""
-    name = _LINE_CODE.sub("", compact(record.name)).lower()
+    coded = subject_code(record.name)
+    name = compact(coded[1] if coded else record.name).lower()
     return len(name) >= 3 and name in key.text.lower()
 
 

@@ -90,6 +90,11 @@ class Record:
         return f"{self.scope} {self.label} {self.value}"
 
     @property
+    def unit_unprinted(self) -> str:
+        """The unit to say after the value: '' when the value already prints it."""
+        return "" if self.value.endswith(self.unit or "~") else self.unit or ""
+
+    @property
     def name(self) -> str:
         """The row's own name: an indicator's 三级指标, a form row's label, a table line's
         label ('' for a project's amount, a plan or a sentence)."""

@@ -114,8 +114,10 @@ class Searcher:
         depth = max(CANDIDATES, k)
         if mode == "hybrid" and self.fusion == "rrf" and hasattr(backend, "hybrid"):
             fused = backend.hybrid(query, self.query_vector(query), k, depth, filters)
+            read = zip(fused, self._chunks([row for row, _ in fused]), strict=True)
             return [
-                self.hit_for(row, rank, score) for rank, (row, score) in enumerate(fused, start=1)
+                self.hit_for(row, rank, score, chunk=chunk)
+                for rank, ((row, score), chunk) in enumerate(read, start=1)
             ]
         mask = filter_mask(self.store, filters) if backend.name == "local" else None
         lexical = None
@@ -131,10 +133,16 @@ class Searcher:
         fused = FUSERS[self.fusion](dense, lexical) if mode == "hybrid" else (dense or lexical)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
+        read = zip(fused[:k], self._chunks([row for row, _ in fused[:k]]), strict=True)
         return [
-            self.hit_for(row, rank, score, dense_ranks.get(row), lexical_ranks.get(row))
-            for rank, (row, score) in enumerate(fused[:k], start=1)
+            self.hit_for(row, rank, score, dense_ranks.get(row), lexical_ranks.get(row), chunk)
+            for rank, ((row, score), chunk) in enumerate(read, start=1)
         ]
+
+    def _chunks(self, rows: list[int]) -> list:
+        """The chunks at ``rows``, read together when the store can (one query for k hits)."""
+        many = getattr(self.store.chunks, "many", None)
+        return many(rows) if many is not None else [self.store.chunks[row] for row in rows]
 
     def dense(
         self,
@@ -156,9 +164,11 @@ class Searcher:
         score: float,
         dense_rank: int | None = None,
         lexical_rank: int | None = None,
+        chunk=None,
     ) -> Hit:
-        """A typed hit for the chunk at ``row`` (its record's fields filled in)."""
-        chunk = self.store.chunks[row]
+        """A typed hit for the chunk at ``row`` (its record's fields filled in; ``chunk``:
+        that chunk when already read)."""
+        chunk = chunk if chunk is not None else self.store.chunks[row]
         extra: dict = {}
         if chunk.kind == "project":
             project = self.store.projects.get(chunk.id)

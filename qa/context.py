@@ -33,6 +33,7 @@ class QAContext:
     sorted_projects: list = field(default_factory=list)
     sorted_indicators: list = field(default_factory=list)
     sorted_facts: list = field(default_factory=list)
+    by_region: dict = field(default_factory=dict)  # kind → region → its records in id order
 
     @classmethod
     def of(cls, engine) -> QAContext:
@@ -52,13 +53,21 @@ class QAContext:
         reader = QuestionReader(
             [r for r in regions if r], lexicon, store.lexical.tokenizer, set(store.vocabulary())
         )
+        projects = sorted(store.projects.values(), key=lambda p: p.id)
+        indicators = sorted(store.indicators.values(), key=lambda r: r.id)
+        facts = sorted(store.facts.values(), key=lambda f: f.id)
         return cls(
             store=store,
             reader=reader,
             carryover=_carryover_projects(store),
-            sorted_projects=sorted(store.projects.values(), key=lambda p: p.id),
-            sorted_indicators=sorted(store.indicators.values(), key=lambda r: r.id),
-            sorted_facts=sorted(store.facts.values(), key=lambda f: f.id),
+            sorted_projects=projects,
+            sorted_indicators=indicators,
+            sorted_facts=facts,
+            by_region={
+                "project": _group_by_region(projects),
+                "indicator": _group_by_region(indicators),
+                "fact": _group_by_region(facts),
+            },
         )
 
     @property
@@ -106,23 +115,33 @@ class QAContext:
 
     def projects_in(self, regions: tuple[str, ...] = (), year: int | None = None) -> list[Project]:
         """Projects of the given regions (all when none), in id order."""
-        out = [p for p in self.sorted_projects if _region_ok(p.region, regions)]
+        out = self._in_regions("project", self.sorted_projects, regions)
         if year is not None:
             out = [p for p in out if p.year == year or f"{year}年" in p.name]
         return out
 
     def indicators_in(self, regions: tuple[str, ...] = ()) -> list[IndicatorRow]:
-        if not regions:
-            return self.sorted_indicators
-        return [r for r in self.sorted_indicators if _region_ok(r.region, regions)]
+        return self._in_regions("indicator", self.sorted_indicators, regions)
 
     def facts_in(
         self, regions: tuple[str, ...] = (), year: int | None = None
     ) -> list[DepartmentFact]:
-        out = [f for f in self.sorted_facts if _region_ok(f.region, regions)]
+        out = self._in_regions("fact", self.sorted_facts, regions)
         if year is not None:
             out = [f for f in out if f.year == year]
         return out
+
+    def _in_regions(self, kind: str, ordered: list, regions: tuple[str, ...]) -> list:
+        """The records of a kind in the given regions (all when none), in id order: each
+        distinct region name is compared once, not each record's."""
+        if not regions:
+            return list(ordered)
+        groups = [
+            group for region, group in self.by_region[kind].items() if _region_ok(region, regions)
+        ]
+        if len(groups) == 1:
+            return list(groups[0])
+        return sorted((r for group in groups for r in group), key=lambda r: r.id)
 
     def lexical_projects(self, texts: list[str]) -> set[str]:
         """Projects with a chunk sharing a search token with a text (a cheap prefilter)."""
@@ -152,6 +171,14 @@ def region_matches(region: str | None, wanted: str) -> bool:
     """True when one region name holds the other (西青 matches 天津市西青区)."""
     here, wanted = compact(region or ""), compact(wanted)
     return bool(here) and (wanted in here or here in wanted)
+
+
+def _group_by_region(ordered: list) -> dict[str | None, list]:
+    """Records (in id order) by their region, each group keeping that order."""
+    groups: dict[str | None, list] = {}
+    for record in ordered:
+        groups.setdefault(record.region, []).append(record)
+    return groups
 
 
 def _region_ok(region: str | None, wanted: tuple[str, ...]) -> bool:

@@ -329,6 +329,23 @@ class ChunkList(Sequence):
         found = self._catalog.execute(f"{self._select} WHERE row = ?", (int(row),)).fetchone()
         return Chunk(*found)
 
+    def many(self, rows: list[int]) -> list[Chunk]:
+        """The chunks at ``rows``, in that order (one query, not one per row)."""
+        if self._all is not None:
+            return [self._all[row] for row in rows]
+        found: dict[int, Chunk] = {}
+        wanted = sorted({int(row) for row in rows})
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            part = wanted[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT row, {', '.join(CHUNK_FIELDS)} FROM chunks WHERE row IN ({marks})"
+            for row, *values in self._catalog.execute(sql, tuple(part)):
+                found[row] = Chunk(*values)
+        missing = [row for row in rows if int(row) not in found]
+        if missing:
+            raise IndexError(missing[0])
+        return [found[int(row)] for row in rows]
+
     def __iter__(self) -> Iterator[Chunk]:
         if self._eager:
             with self._lock:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
+from functools import lru_cache
 
 from index.search import Filters
 
@@ -158,20 +159,32 @@ def adjusted(u: Understanding, f: Fit) -> Fit:
     """A fit scored for the form the question asks: money questions favour the money records
     (and pass over figures in other units), quantity questions pass over descriptions."""
     score = f.score
-    if money_asked(u.question):
+    money, quantity, change = _asks(u.question)
+    if money:
         if f.record.kind in HEADLINE_KINDS:
             score += MONEY_BONUS
         elif _OTHER_UNIT.search(f.record.value) and "元" not in f.record.value:
             score -= MONEY_BONUS
-    if _QUANTITY.search(u.question) and wordy(f.record, u.question):
+    if quantity and wordy(f.record, u.question):
         score -= WORDY_PENALTY
     if not (f.record.value or "").strip():
         score -= MEASURE_PENALTY  # prints no value (金额未列): it cannot be the answer
     if not measure_fits(u, f.record.value, f.record.unit):
         score -= MEASURE_PENALTY  # 多少人 is not answered by 1374.63万元
-    if _CHANGE_ASKED.search(u.question) and _CHANGE_PRINTED.search(f.record.text):
+    if change and _CHANGE_PRINTED.search(f.record.text):
         score += CHANGE_BONUS  # 降了多少 is answered by 与上年相比减少191万元
     return f if score == f.score else replace(f, score=score)
+
+
+@lru_cache(maxsize=1024)
+def _asks(question: str) -> tuple[bool, bool, bool]:
+    """Whether the question asks for money, a quantity, a change (read once per question,
+    not once per record ranked)."""
+    return (
+        money_asked(question),
+        bool(_QUANTITY.search(question)),
+        bool(_CHANGE_ASKED.search(question)),
+    )
 
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?P<unit>[^\d\s,.，。；;、)）]{0,4})")

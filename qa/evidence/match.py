@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from index.labels import subject_code
 from index.text import compact, normalize_text
@@ -42,6 +43,15 @@ class Key:
 
     def __len__(self) -> int:
         return len(self.text)
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def termed(self) -> frozenset[int]:
+        """The positions a lexicon term of the key holds."""
+        return frozenset(i for start, end, _ in self.terms for i in range(start, end))
 
 
 def question_key(u: Understanding, lexicon: Lexicon, places: tuple[str, ...] = ()) -> Key:
@@ -85,20 +95,28 @@ def _terms(key: str, lexicon: Lexicon) -> tuple[tuple[int, int, frozenset[str]],
     return tuple(out)
 
 
+@lru_cache(maxsize=262_144)
+def printed_form(text: str) -> str:
+    """A record's text as keys are compared with it (kept per text: the same scopes, labels
+    and values are read question after question)."""
+    return term_key(normalize_text(text))
+
+
 def covered(key: Key, text: str) -> list[float]:
     """Per character of the key: 1 when a run or lexicon term of it is printed, ½ when the
     character alone is, else 0."""
-    printed = term_key(normalize_text(text))
-    marks = [0.0] * len(key.text)
+    printed = printed_form(text)
+    lowered = key.lowered
+    marks = [0.0] * len(lowered)
     for start, end, variants in key.terms:
         if any(v and v in printed for v in variants):
             for i in range(start, end):
                 marks[i] = 1.0
-    for i in range(len(key.text) - 1):
-        if key.text[i : i + 2].lower() in printed:
+    for i in range(len(lowered) - 1):
+        if lowered[i : i + 2] in printed:
             marks[i] = marks[i + 1] = 1.0
-    for i, ch in enumerate(key.text):
-        if marks[i] == 0.0 and ch.lower() in printed:
+    for i, ch in enumerate(lowered):
+        if marks[i] == 0.0 and ch in printed:
             marks[i] = 0.5
     return marks
 
@@ -163,7 +181,7 @@ def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> 
     """The longest run of the key (three characters or more) a label path prints whole, among
     the runs holding an asked character (any run when ``asked`` is empty): 其他资金收入 in
     其他资金收入预算总计, none in 其他收入 事业收入, which prints it in pieces."""
-    printed = compact(printed).lower()
+    printed = term_key(printed)
     lowered = key.lower()
     wanted = set(asked)
     best = 0
@@ -181,15 +199,21 @@ def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> 
 def _names_row(key: Key, record: Record) -> bool:
     """The key prints the record's own row name (its 三级指标, form label or table line) whole,
     without the code a budget line is printed with (2010104 人大会议)."""
-    coded = subject_code(record.name)
-    name = compact(coded[1] if coded else record.name).lower()
-    return len(name) >= 3 and name in key.text.lower()
+    name = _row_name(record.name)
+    return len(name) >= 3 and name in key.lowered
+
+
+@lru_cache(maxsize=65_536)
+def _row_name(name: str) -> str:
+    """A row's name as a key prints it: compared form, without its budget-line code."""
+    coded = subject_code(name)
+    return term_key(coded[1] if coded else name)
 
 
 def _substantive(asked: list[int], key: Key) -> list[int]:
     """Asked characters that say something: a lone character between covered ones (给, 县)
     is a filler unless a lexicon term of the question holds it."""
-    termed = {i for start, end, _ in key.terms for i in range(start, end)}
+    termed = key.termed
     present = set(asked)
     return [i for i in asked if i in termed or (i - 1) in present or (i + 1) in present]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 from index.labels import field_for, is_total_label
@@ -78,14 +79,14 @@ class Record:
     about: str = ""
     unit_name: str | None = None
 
-    @property
+    @cached_property
     def scope(self) -> str:
         """The words that say whose value it is."""
         parts = (self.region, self.department, self.unit_name, self.owner)
         table = f" {PROJECT_WORDS}" if self.project_id else ""
         return " ".join(x for x in parts if x) + table
 
-    @property
+    @cached_property
     def text(self) -> str:
         return f"{self.scope} {self.label} {self.value}"
 

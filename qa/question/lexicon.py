@@ -22,8 +22,10 @@ BUNDLED = Path(__file__).resolve().parent.parent / "data" / "lexicon.tsv"
 CATEGORY_MARK = "类别"
 
 
+@lru_cache(maxsize=262_144)
 def term_key(term: str) -> str:
-    """How a term is compared: compacted (widths, spaces, punctuation folded) and lower-cased."""
+    """How a term is compared: compacted (widths, spaces, punctuation folded) and lower-cased
+    (kept per text: rows and names are compared with many terms, question after question)."""
     return compact(term).lower()
 
 

@@ -95,6 +95,14 @@ def _terms(key: str, lexicon: Lexicon) -> tuple[tuple[int, int, frozenset[str]],
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _any_of(variants: frozenset[str]) -> re.Pattern:
+    """One pattern finding any of a term's (non-empty) variants; one that never matches
+    when it has none."""
+    words = sorted((v for v in variants if v), key=lambda v: (-len(v), v))
+    return re.compile("|".join(re.escape(v) for v in words) if words else r"(?!x)x")
+
+
 @lru_cache(maxsize=262_144)
 def printed_form(text: str) -> str:
     """A record's text as keys are compared with it (kept per text: the same scopes, labels
@@ -109,7 +117,7 @@ def covered(key: Key, text: str) -> list[float]:
     lowered = key.lowered
     marks = [0.0] * len(lowered)
     for start, end, variants in key.terms:
-        if any(v and v in printed for v in variants):
+        if _any_of(variants).search(printed):
             for i in range(start, end):
                 marks[i] = 1.0
     for i in range(len(lowered) - 1):
@@ -139,42 +147,53 @@ class Fit:
 def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) -> Fit:
     """Coverage of the key by the record, split into its scope and its ask.
 
-    ``memo`` (one dict per key) keeps the coverage of each text, which the records of one
-    project share (its scope and what it is about).
+    ``memo`` (one dict per key) keeps the coverage of each text, and what depends only on the
+    record's owner (its scope and what it is about), which the records of one project share.
     """
     if not key.text:
         return Fit(record, 1.0, 1.0, 1.0, dense, 1.0 + dense, ())
-
-    def cover(text: str) -> list[float]:
-        if memo is None:
-            return covered(key, text)
-        found = memo.get(text)
-        if found is None:
-            found = memo[text] = covered(key, text)
-        return found
-
-    by_about = [m / 2 for m in cover(record.about)] if record.about else None
-    whole = cover(record.text)
-    by_scope = cover(record.scope)
-    if by_about:
-        whole = [max(a, b) for a, b in zip(whole, by_about, strict=True)]
-        by_scope = [max(a, b) for a, b in zip(by_scope, by_about, strict=True)]
-    by_label = cover(f"{record.label} {record.value}")
+    memo = {} if memo is None else memo
+    about, scope, asked = _owner_fit(key, record, memo)
+    whole = _cover(key, record.text, memo)
+    if about is not None:
+        whole = list(map(max, whole, about))
+    printed = f"{record.label} {record.value}"
+    by_label = _cover(key, printed, memo)
     coverage = sum(whole) / len(whole)
-    scope = sum(by_scope) / len(by_scope)
-    asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
     ask = sum(by_label[i] for i in asked) / len(asked) if asked else 1.0
     score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
     if asked or record.headline:  # which of the owner's figures: the one naming the ask whole
-        printed = f"{record.label} {record.value}"
         score += RUN_WEIGHT * _longest_run(key.text, printed, asked) / len(key.text)
     if _names_row(key, record):
         score += NAMED_BONUS  # the question prints the row's own name (资金执行率) whole
     elif not asked and record.headline:
         score += HEADLINE_BONUS  # the question names only the owner: its headline figure
-    return Fit(
-        record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), tuple(asked)
-    )
+    return Fit(record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), asked)
+
+
+def _cover(key: Key, text: str, memo: dict) -> list[float]:
+    found = memo.get(text)
+    if found is None:
+        found = memo[text] = covered(key, text)
+    return found
+
+
+def _owner_fit(
+    key: Key, record: Record, memo: dict
+) -> tuple[list[float] | None, float, tuple[int, ...]]:
+    """What a record's owner gives every record of it: the key as its about text covers it
+    (at half weight, None without one), the share its scope covers (with about), and the
+    asked characters its scope leaves open."""
+    wanted = ("owner", record.scope, record.about)
+    found = memo.get(wanted)
+    if found is None:
+        about = [m / 2 for m in _cover(key, record.about, memo)] if record.about else None
+        by_scope = _cover(key, record.scope, memo)
+        if about is not None:
+            by_scope = [max(a, b) for a, b in zip(by_scope, about, strict=True)]
+        asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
+        found = memo[wanted] = (about, sum(by_scope) / len(by_scope), tuple(asked))
+    return found
 
 
 def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> int:

@@ -27,7 +27,7 @@ from ..question import (
     FoldedTexts,
     Lexicon,
     TermGroup,
-    occurs,
+    occurs_in_key,
     occurs_key,
     term_groups,
     term_key,
@@ -169,8 +169,10 @@ def _credits(group: TermGroup, texts: _Pieces, lexicon: Lexicon) -> dict[int, fl
         (PARTIAL_CREDIT, wider_variants(group, lexicon)),
     ):
         for index in sorted(texts.folded.holding_any(variants) - out.keys()):
-            pieces = texts.pieces[index]
-            if any(occurs(p, v, lexicon.tokenizer) for p in pieces for v in variants):
+            folded = texts.folded.texts(index)  # occurs(piece, v) on the piece as folded
+            if any(
+                occurs_in_key(p, v, lexicon.tokenizer) for p in folded for v in variants if v in p
+            ):
                 out[index] = credit
     return out
 
@@ -194,8 +196,7 @@ class _Pieces:
 
     def __init__(self, ctx: QAContext):
         self.projects = [p for p in ctx.sorted_projects if p.indicators]
-        self.pieces = [_project_texts(p) for p in self.projects]
-        self.folded = FoldedTexts(self.pieces, occurs_key)
+        self.folded = FoldedTexts((_project_texts(p) for p in self.projects), occurs_key)
 
     @classmethod
     def of(cls, ctx: QAContext) -> _Pieces:

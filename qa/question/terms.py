@@ -158,6 +158,10 @@ class FoldedTexts:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def texts(self, index: int) -> tuple[str, ...]:
+        """The folded texts of one entry."""
+        return self._entries[index]
+
     def holding(self, term: str) -> set[int]:
         """Positions of the entries with a folded text containing ``term`` (all for "")."""
         if not term:

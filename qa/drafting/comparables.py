@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -23,9 +24,11 @@ from index.schema import Project
 from ..context import QAContext
 from ..question import (
     GENERIC_WORDS,
+    FoldedTexts,
     Lexicon,
     TermGroup,
-    occurs,
+    occurs_in_key,
+    occurs_key,
     term_groups,
     term_key,
     wider_variants,
@@ -36,6 +39,7 @@ MIN_COVERAGE = 0.35
 RELATIVE_COVERAGE = 0.6
 MAX_COMPARABLES = 6
 GENERIC_WEIGHT = 0.3
+_PIECES: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,10 @@ def find_comparables(
         At most this many projects; each topic gets its share.
     """
     ctx = QAContext.of(engine)
-    projects = [p for p in ctx.sorted_projects if p.indicators]  # only these can lend rows
+    texts = _Pieces.of(ctx)
+    projects = texts.projects
     if not topics or not projects:
         return []
-    texts = [_project_texts(p) for p in projects]
     vectors = engine.store.vectors_of([p.id for p in projects])
     share = max(2, limit // len(topics))
     chosen: dict[str, Comparable] = {}
@@ -125,14 +129,17 @@ def topic_query(topic: str, context: str | None = None) -> str:
 def _rank_topic(
     topic: str,
     projects: list[Project],
-    texts: list[list[str]],
+    texts: _Pieces,
     similarity: np.ndarray,
     lexicon: Lexicon,
 ) -> list[Comparable]:
     groups = list(term_groups(topic, lexicon))
     if not groups:
         return []
-    held = [[_credit(g, pieces, lexicon) for g in groups] for pieces in texts]
+    held = [[0.0] * len(groups) for _ in projects]
+    for column, group in enumerate(groups):
+        for index, credit in _credits(group, texts, lexicon).items():
+            held[index][column] = credit
     weights = [_weight(g, [h[i] for h in held]) for i, g in enumerate(groups)]
     total = sum(weights)
     found = []
@@ -152,14 +159,22 @@ def _rank_topic(
     return sorted(found, key=lambda c: (-c.coverage, -c.similarity, c.project.id))
 
 
-def _credit(group: TermGroup, pieces: list[str], lexicon: Lexicon) -> float:
-    """1 when a variant occurs in the project, PARTIAL_CREDIT when only the wider concept does."""
-    if any(occurs(p, v, lexicon.tokenizer) for p in pieces for v in group.variants):
-        return 1.0
-    wider = wider_variants(group, lexicon)
-    if any(occurs(p, v, lexicon.tokenizer) for p in pieces for v in wider):
-        return PARTIAL_CREDIT
-    return 0.0
+def _credits(group: TermGroup, texts: _Pieces, lexicon: Lexicon) -> dict[int, float]:
+    """The projects holding the group: 1 when a variant occurs in one, PARTIAL_CREDIT when only
+    the wider concept does (the others hold it not at all). Only projects printing a variant
+    are tested."""
+    out: dict[int, float] = {}
+    for credit, variants in (
+        (1.0, group.variants),
+        (PARTIAL_CREDIT, wider_variants(group, lexicon)),
+    ):
+        for index in sorted(texts.folded.holding_any(variants) - out.keys()):
+            folded = texts.folded.texts(index)  # occurs(piece, v) on the piece as folded
+            if any(
+                occurs_in_key(p, v, lexicon.tokenizer) for p in folded for v in variants if v in p
+            ):
+                out[index] = credit
+    return out
 
 
 def _weight(group: TermGroup, credits: list[float]) -> float:
@@ -172,6 +187,23 @@ def _weight(group: TermGroup, credits: list[float]) -> float:
 def is_generic(word: str) -> bool:
     """True for words every project uses (经费, 建设, 服务费 …)."""
     return word in GENERIC_WORDS or word.endswith(("费", "资金"))
+
+
+class _Pieces:
+    """The projects that can lend rows (those with indicator rows), in id order, with their
+    pieces (:func:`_project_texts`), folded once per index to find the projects printing a
+    term."""
+
+    def __init__(self, ctx: QAContext):
+        self.projects = [p for p in ctx.sorted_projects if p.indicators]
+        self.folded = FoldedTexts((_project_texts(p) for p in self.projects), occurs_key)
+
+    @classmethod
+    def of(cls, ctx: QAContext) -> _Pieces:
+        pieces = _PIECES.get(ctx.store)
+        if pieces is None:
+            pieces = _PIECES[ctx.store] = cls(ctx)
+        return pieces
 
 
 def _project_texts(project: Project) -> list[str]:

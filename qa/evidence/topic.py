@@ -38,6 +38,7 @@ from ..context import QAContext
 from ..question import (
     GENERIC_WORDS,
     STOP_WORDS,
+    FoldedTexts,
     Phrase,
     Understanding,
     group_occurs,
@@ -65,6 +66,7 @@ _NAME_NOISE = re.compile(
 )
 _TEXTS: WeakKeyDictionary = WeakKeyDictionary()
 _HELD: WeakKeyDictionary = WeakKeyDictionary()
+_PRINTED: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -167,10 +169,25 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
         keep = ctx.lexical_projects(texts)
         projects = [p for p in projects if p.id in keep]
     weights = _weights(ctx, alternatives)
-    bars = {a.text: _name_bar(ctx, a.terms, weights, projects) for a in alternatives}
+    printed = _Printed.of(ctx)
+    terms = {t for a in alternatives for t in a.terms}
+    in_name = {t: printed.in_name(ctx, t) for t in terms}
+    named = set().union(*in_name.values())  # only these names weigh in a bar
+    bars = {
+        a.text: _name_bar(ctx, a.terms, weights, [p for p in projects if p.id in named])
+        for a in alternatives
+    }
+    anywhere = {t: printed.anywhere(ctx, t) for t in terms}
+    possible = _possible(alternatives, weights, bars, in_name, anywhere)
     memo: dict = {}  # what depends only on a phrase, or on a row's text: once per question
     found = [
-        f for f in (match_project(ctx, alternatives, weights, bars, p, memo) for p in projects) if f
+        f
+        for f in (
+            match_project(ctx, alternatives, weights, bars, p, memo)
+            for p in projects
+            if p.id in possible
+        )
+        if f
     ]
     return sorted(
         found,
@@ -181,6 +198,62 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
             f.project.id,
         ),
     )
+
+
+def _possible(
+    alternatives: list[Phrase],
+    weights: dict[str, float],
+    bars: dict[str, NameBar],
+    in_name: dict[str, set[str]],
+    anywhere: dict[str, set[str]],
+) -> set[str]:
+    """The projects :func:`match_project` can find about the topic: for some alternative, one
+    printing each of its words somewhere (rows, goal and overview need all of them), or naming
+    its bar's key word (a name need not hold them all). The rest cannot match."""
+    out: set[str] = set()
+    for phrase in alternatives:
+        terms = [t for t in phrase.terms if weights.get(t, 0) > 0]
+        if not terms:
+            continue
+        out |= set.intersection(*(anywhere[t] for t in terms))
+        key = bars[phrase.text].key
+        if key is not None:
+            out |= in_name.get(key, set())
+    return out
+
+
+class _Printed:
+    """Every project's name, and all its printed texts (name, goal, overview, each row's
+    level3), folded once per index, to find the projects that can hold a term without testing
+    each project."""
+
+    def __init__(self, ctx: QAContext):
+        self.ids = [p.id for p in ctx.sorted_projects]
+        texts = [
+            (*ctx.project_texts(p).values(), *(r.level3 for r in p.indicators))
+            for p in ctx.sorted_projects
+        ]
+        self.names = FoldedTexts(([p.name] for p in ctx.sorted_projects), compact)
+        self.compact = FoldedTexts(texts, compact)
+        self.lowered = FoldedTexts(texts, term_key)
+
+    @classmethod
+    def of(cls, ctx: QAContext) -> _Printed:
+        printed = _PRINTED.get(ctx.store)
+        if printed is None:
+            printed = _PRINTED[ctx.store] = cls(ctx)
+        return printed
+
+    def in_name(self, ctx: QAContext, term: str) -> set[str]:
+        """Projects whose name holds the term (``term_in``)."""
+        return {self.ids[i] for i in ctx.matcher.holders(term, self.names)}
+
+    def anywhere(self, ctx: QAContext, term: str) -> set[str]:
+        """Projects with a text holding the term as :func:`_holds` reads it, narrow or not."""
+        found = ctx.matcher.holders(term, self.compact)
+        if ctx.lexicon.knows(term):
+            found |= self.lowered.holding_any(term_key(v) for v in _synonyms(ctx, term))
+        return {self.ids[i] for i in found}
 
 
 @dataclass(frozen=True)
@@ -362,7 +435,7 @@ def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
     for term in {t for p in alternatives for t in p.terms}:
         held = counted.get(term)
         if held is None:
-            held = counted[term] = sum(1 for text in texts if ctx.matcher.term_in(term, text))
+            held = counted[term] = len(ctx.matcher.holders(term, texts))
         if not held:
             weights[term] = 0.0
             continue
@@ -371,16 +444,16 @@ def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
     return weights
 
 
-def _project_texts(ctx: QAContext) -> list[str]:
+def _project_texts(ctx: QAContext) -> FoldedTexts:
     """Every project's printed text (name, goal, overview, indicator rows), once per index."""
     texts = _TEXTS.get(ctx.store)
     if texts is None:
-        texts = []
+        joined = []
         for project in ctx.sorted_projects:
             parts = ctx.project_texts(project)
             rows = " ".join(r.level3 for r in project.indicators)
-            texts.append(compact(" ".join((*parts.values(), rows))))
-        _TEXTS[ctx.store] = texts
+            joined.append(compact(" ".join((*parts.values(), rows))))
+        texts = _TEXTS[ctx.store] = FoldedTexts(([t] for t in joined), compact)
     return texts
 
 

@@ -13,6 +13,8 @@ Both give :class:`Phrase` records.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -97,12 +99,21 @@ def word_edges(tokenizer: Tokenizer, text: str) -> frozenset[int]:
     return frozenset(edges)
 
 
+def occurs_key(text: str) -> str:
+    """A text as :func:`occurs` searches it: compared form, quotes removed."""
+    return QUOTES.sub("", term_key(text))
+
+
 def occurs(text: str, term: str, tokenizer: Tokenizer) -> bool:
     """True when ``term`` occurs in ``text`` starting or ending on a word boundary.
 
     Quotes in the text are ignored (“枫桥式”司法所 holds 枫桥式司法所).
     """
-    text = QUOTES.sub("", term_key(text))
+    return occurs_in_key(occurs_key(text), term, tokenizer)
+
+
+def occurs_in_key(text: str, term: str, tokenizer: Tokenizer) -> bool:
+    """:func:`occurs` on a text already in its :func:`occurs_key` form."""
     start = text.find(term)
     if start < 0:
         return False
@@ -116,7 +127,64 @@ def occurs(text: str, term: str, tokenizer: Tokenizer) -> bool:
 
 def group_occurs(text: str, group: TermGroup, tokenizer: Tokenizer) -> bool:
     """True when one variant of the group occurs in the text."""
-    return any(occurs(text, variant, tokenizer) for variant in group.variants)
+    key = occurs_key(text)
+    return any(occurs_in_key(key, variant, tokenizer) for variant in group.variants)
+
+
+class FoldedTexts:
+    """Many texts folded once and joined, to find which of them hold a string.
+
+    ``FoldedTexts([[row.level3] for row in rows], occurs_key).holding("调解")`` gives the
+    positions of the rows whose folded level3 contains ``调解`` — a bound on the rows where it
+    :func:`occurs` (which also asks for a word boundary), found by one pass over the joined
+    texts instead of one fold and search per text. An entry may be several texts (a project's
+    name, goal and rows): it holds a string when one of its texts does. Build it once per
+    loaded index (the folding is the cost).
+    """
+
+    _JOIN = "\x00"  # in no folded text and no term, so a match never spans two texts
+
+    def __init__(self, entries: Iterable[Iterable[str]], fold: Callable[[str], str]):
+        self._entries = [tuple(fold(t) for t in texts) for texts in entries]
+        # a separator inside a text is dropped: that only adds matches, never loses one
+        joined = [self._JOIN.join(t.replace(self._JOIN, "") for t in e) for e in self._entries]
+        self._joined = self._JOIN.join(joined)
+        self._starts = []
+        position = 0
+        for text in joined:
+            self._starts.append(position)
+            position += len(text) + 1
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def texts(self, index: int) -> tuple[str, ...]:
+        """The folded texts of one entry."""
+        return self._entries[index]
+
+    def holding(self, term: str) -> set[int]:
+        """Positions of the entries with a folded text containing ``term`` (all for "")."""
+        if not term:
+            return set(range(len(self._entries)))
+        if self._JOIN in term:
+            return {i for i, texts in enumerate(self._entries) if any(term in t for t in texts)}
+        found: set[int] = set()
+        joined, starts, last = self._joined, self._starts, len(self._starts) - 1
+        start = joined.find(term)
+        while start >= 0:
+            index = bisect_right(starts, start) - 1
+            found.add(index)
+            if index == last:
+                break
+            start = joined.find(term, starts[index + 1])  # the next entry on
+        return found
+
+    def holding_any(self, terms: Iterable[str]) -> set[int]:
+        """Positions of the entries with a folded text containing one of the terms."""
+        found: set[int] = set()
+        for term in terms:
+            found |= self.holding(term)
+        return found
 
 
 def indicator_phrases(topic: str, lexicon: Lexicon) -> tuple[tuple[str, ...], tuple[Phrase, ...]]:

@@ -16,7 +16,7 @@ from index.lexical import Tokenizer
 from index.text import compact
 
 from .lexicon import Lexicon
-from .terms import Phrase, TermGroup
+from .terms import FoldedTexts, Phrase, TermGroup
 from .words import GENERIC_WORDS, STOP_WORDS
 
 _SEPARATORS = re.compile(
@@ -94,16 +94,29 @@ class TopicMatcher:
         key = compact(text)
         if any(v and v in key for v in self.variants(term)):
             return True
+        parts = self._parts(term)
+        return bool(parts) and all(any(v in key for v in self.variants(p)) for p in parts)
+
+    def holders(self, term: str, texts: FoldedTexts) -> set[int]:
+        """Positions of the entries (folded by ``compact``) :meth:`term_in` finds the term in,
+        by one pass over the joined texts per variant: exactly for entries of one text, a bound
+        for entries of several (the inner words may be printed in different texts)."""
+        found = texts.holding_any(v for v in self.variants(term) if v)
+        parts = self._parts(term)
+        if parts:
+            found |= set.intersection(*(texts.holding_any(self.variants(p)) for p in parts))
+        return found
+
+    def _parts(self, term: str) -> list[str]:
+        """The inner words that all printed stand for the term (none when they cannot)."""
         parts = self._subwords.get(term)
         if parts is None:
             cover = _minimal_cover(term, self.tokenizer.subwords(term))
             parts = [p for p in cover if p not in GENERIC_WORDS]
+            if len(parts) >= len(term):
+                parts = []
             self._subwords[term] = parts
-        return (
-            bool(parts)
-            and len(parts) < len(term)
-            and all(any(v in key for v in self.variants(p)) for p in parts)
-        )
+        return parts
 
     def coverage(self, phrase: Phrase, text: str) -> float:
         """Share of the phrase's content words printed in the text."""

@@ -36,7 +36,7 @@ from ..question import (
 )
 from ..question.levels import SATISFACTION_KIND
 from .cluster import ValueSpread, corpus_clusters, level3_vectors, representative, value_spread
-from .phrases import RATE, ReadyPhrase, ready_phrases, row_holds
+from .phrases import RATE, ReadyPhrase, RowBounds, RowTexts, ready_phrases, row_holds
 
 logger = logging.getLogger(__name__)
 
@@ -192,9 +192,9 @@ def wording_query(
 def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> WordingResult:
     """The rows matching a :class:`WordingQuery`, core first, and their clusters."""
     engine = ctx.engine
-    candidates = _candidates(ctx.store, query)
+    candidates, bounds = _candidates(ctx.store, query)
     vectors = level3_vectors(engine, candidates)
-    matches, unmatched, subject = _match_all(ctx, query, candidates, vectors)
+    matches, unmatched, subject = _match_all(ctx, query, candidates, bounds, vectors)
     ranked = _rank(matches)
     clusters_of = corpus_clusters(engine)
     rows = tuple(
@@ -214,9 +214,11 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     )
 
 
-def _candidates(store, topic: WordingQuery) -> list[IndicatorRow]:
-    rows = []
-    for row in store.indicators.values():
+def _candidates(store, topic: WordingQuery) -> tuple[list[IndicatorRow], RowBounds]:
+    """The rows of the query's region, year and levels, in id order, and their bounds."""
+    texts = RowTexts.of(store)
+    rows, positions = [], []
+    for position, row in enumerate(texts.rows):
         if topic.region and not region_matches(row.region, topic.region):
             continue
         if topic.year and not _of_year(row, topic.year):
@@ -224,7 +226,8 @@ def _candidates(store, topic: WordingQuery) -> list[IndicatorRow]:
         if topic.kinds and level2_kind(row.level1, row.level2) not in topic.kinds:
             continue
         rows.append(row)
-    return sorted(rows, key=lambda r: r.id)
+        positions.append(position)
+    return rows, RowBounds(texts, positions)
 
 
 def _of_year(row: IndicatorRow, year: int) -> bool:
@@ -232,14 +235,20 @@ def _of_year(row: IndicatorRow, year: int) -> bool:
     return row.year == year or f"{year}年" in (row.project or "")
 
 
-def _match_all(ctx: QAContext, topic: WordingQuery, rows: list[IndicatorRow], vectors: np.ndarray):
+def _match_all(
+    ctx: QAContext,
+    topic: WordingQuery,
+    rows: list[IndicatorRow],
+    bounds: RowBounds,
+    vectors: np.ndarray,
+):
     """Best (match, similarity, phrase) of every row over the phrases, the unknown terms, and
     the subject as the words looked for."""
     if not rows:
         return {}, [], ""
     if not topic.phrases:
         return {r.id: (r, "core", 0.0, None) for r in rows}, [], ""
-    phrases = ready_phrases(topic.phrases, rows, ctx.lexicon)
+    phrases = ready_phrases(topic.phrases, rows, bounds, ctx.lexicon)
     texts = [_embedded(p.text, topic) for p in phrases]
     queries = np.stack([ctx.searcher.query_vector(t) for t in texts])
     similarity = vectors @ queries.T
@@ -247,7 +256,7 @@ def _match_all(ctx: QAContext, topic: WordingQuery, rows: list[IndicatorRow], ve
     unmatched: list[str] = []
     for column, phrase in enumerate(phrases):
         unmatched.extend(phrase.unknown)
-        found = _match_phrase(phrase, topic, rows, similarity[:, column], ctx.lexicon)
+        found = _match_phrase(phrase, topic, rows, bounds, similarity[:, column], ctx.lexicon)
         for index, (match, score) in found.items():
             row = rows[index]
             entry = (row, match, score, phrase.phrase.text)
@@ -271,16 +280,26 @@ def _match_phrase(
     phrase: ReadyPhrase,
     topic: WordingQuery,
     rows: list[IndicatorRow],
+    bounds: RowBounds,
     similarity: np.ndarray,
     lexicon,
 ) -> dict[int, tuple[str, float]]:
-    """Core rows, near rows (all words but one) and capped weak rows of one phrase."""
+    """Core rows, near rows (all words but one) and capped weak rows of one phrase.
+
+    Only rows that can match are tested (:func:`_possible`); the others can only be near
+    in meaning.
+    """
     core: dict[int, float] = {}
     near: dict[int, float] = {}
     weak: dict[int, float] = {}
-    for index, row in enumerate(rows):
+    possible = _possible(phrase, bounds)
+    close = np.flatnonzero(similarity >= SYNONYM_SIMILARITY).tolist()
+    for index in sorted(possible.union(close)):
+        row = rows[index]
         score = float(similarity[index])
-        kind = _lexical_match(phrase, row, bool(topic.kinds), lexicon)
+        kind = None
+        if index in possible:
+            kind = _lexical_match(phrase, row, bool(topic.kinds), lexicon)
         if kind == "core":
             core[index] = score
         elif kind == "near":
@@ -292,6 +311,16 @@ def _match_phrase(
     out.update((i, ("near", s)) for i, s in near.items())
     out.update((i, ("core", s)) for i, s in core.items())
     return out
+
+
+def _possible(phrase: ReadyPhrase, bounds: RowBounds) -> set[int]:
+    """The rows :func:`_lexical_match` can match: holding a word of the phrase, or with every
+    word in their project's name. Every other row holds none, so it matches no way."""
+    if not phrase.groups:
+        return set()
+    found = {i for g in phrase.groups for i in bounds.holding(g)}
+    named = set.intersection(*(set(bounds.naming(g)) for g in phrase.groups))
+    return found | named
 
 
 def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexicon) -> str | None:

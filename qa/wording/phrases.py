@@ -17,23 +17,90 @@ here they are made ready for matching rows:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from index.schema import IndicatorRow
 
 from ..question import (
     MEASURE_UNITS,
     MODIFIER_WORDS,
+    FoldedTexts,
     Lexicon,
     Phrase,
     TermGroup,
     group_occurs,
+    occurs_key,
     term_key,
 )
 
 RATE = TermGroup("率", ("率",))
 _MEASURE_ENDINGS = ("率", "度", "数", "量", "标准", "次", "额")
 _UNIT = re.compile(r"[0-9０-９][0-9.,，]*\s*([\u4e00-\u9fff]{1,2})(?:/|每|$)")
+_ROW_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+class RowTexts:
+    """Every indicator row of an index in id order, with its level3, value and project name
+    folded as :func:`~qa.question.occurs` compares them and its value's unit, once per index:
+    which rows can hold a group, found without testing each row."""
+
+    def __init__(self, store):
+        self.rows = sorted(store.indicators.values(), key=lambda r: r.id)
+        self.level3 = FoldedTexts(([r.level3] for r in self.rows), occurs_key)
+        self.value = FoldedTexts(([r.value or ""] for r in self.rows), occurs_key)
+        self.project = FoldedTexts(([r.project or ""] for r in self.rows), occurs_key)
+        self.units: dict[str, set[int]] = {}
+        for position, row in enumerate(self.rows):
+            self.units.setdefault(unit_of(row) or "", set()).add(position)
+
+    @classmethod
+    def of(cls, store) -> RowTexts:
+        texts = _ROW_TEXTS.get(store)
+        if texts is None:
+            texts = _ROW_TEXTS[store] = cls(store)
+        return texts
+
+    def holding(self, group: TermGroup) -> set[int]:
+        """Positions of the rows :func:`row_holds` can find the group in (a variant printed in
+        the level3 or value, or a unit the measure counts in)."""
+        found = self.level3.holding_any(group.variants)
+        if group is not RATE:
+            found |= self.value.holding_any(group.variants)
+        if is_measure(group):
+            for unit in _units(group):
+                if unit:
+                    found |= self.units.get(unit, set())
+        return found
+
+    def naming(self, group: TermGroup) -> set[int]:
+        """Positions of the rows whose project's name can hold the group."""
+        return self.project.holding_any(group.variants)
+
+
+@dataclass(frozen=True)
+class RowBounds:
+    """Some rows of an index (a wording query's candidates, in id order) and, for a group, which
+    of them can hold it (:func:`row_holds`) or have it in their project's name: indices into
+    ``rows``. A row outside these does not hold the group."""
+
+    texts: RowTexts
+    positions: list[int]  # each row's position in ``texts.rows``, ascending
+
+    def holding(self, group: TermGroup) -> list[int]:
+        return self._local(self.texts.holding(group))
+
+    def naming(self, group: TermGroup) -> list[int]:
+        return self._local(self.texts.naming(group))
+
+    def _local(self, found: set[int]) -> list[int]:
+        positions, out = self.positions, []
+        for position in sorted(found):
+            index = bisect_left(positions, position)
+            if index < len(positions) and positions[index] == position:
+                out.append(index)
+        return out
 
 
 @dataclass(frozen=True)
@@ -53,14 +120,16 @@ class ReadyPhrase:
 
 
 def ready_phrases(
-    phrases: tuple[Phrase, ...], rows: list[IndicatorRow], lexicon: Lexicon
+    phrases: tuple[Phrase, ...], rows: list[IndicatorRow], bounds: RowBounds, lexicon: Lexicon
 ) -> list[ReadyPhrase]:
-    """The phrases of a question made ready for matching ``rows`` (see the module docstring)."""
+    """The phrases of a question made ready for matching ``rows`` (see the module docstring);
+    ``bounds`` tells which of the rows can hold a group."""
     out = []
     for phrase in _distribute(list(phrases), lexicon):
         known, unknown = [], []
         for group in (_own(g, lexicon) for g in phrase.groups):
-            seen = any(_seen(group, r, lexicon) for r in rows)
+            near = sorted({*bounds.holding(group), *bounds.naming(group)})
+            seen = any(_seen(group, rows[i], lexicon) for i in near)
             (known if seen else unknown).append(group)
         if unknown and known and all(is_measure(g) for g in known):
             continue  # 参观人数 with 参观 printed nowhere is not every 人数 row
@@ -75,17 +144,24 @@ def ready_phrases(
                 tuple(required),
                 tuple(g.label for g in unknown),
                 measure,
-                _rarest([g for g in required if g is not measure and g is not RATE], rows, lexicon),
+                _rarest(
+                    [g for g in required if g is not measure and g is not RATE],
+                    rows,
+                    bounds,
+                    lexicon,
+                ),
             )
         )
     return out
 
 
-def _rarest(groups: list[TermGroup], rows: list[IndicatorRow], lexicon: Lexicon):
+def _rarest(groups: list[TermGroup], rows: list[IndicatorRow], bounds: RowBounds, lexicon: Lexicon):
     """The group fewest rows hold (the phrase's most specific word: 宪法 of 宪法宣传)."""
     if len(groups) < 2:
         return None
-    counts = {g.label: sum(row_holds(g, r, lexicon) for r in rows) for g in groups}
+    counts = {
+        g.label: sum(row_holds(g, rows[i], lexicon) for i in bounds.holding(g)) for g in groups
+    }
     return min(groups, key=lambda g: (counts[g.label], g.label))
 
 
@@ -167,9 +243,13 @@ def row_holds(group: TermGroup, row: IndicatorRow, lexicon: Lexicon) -> bool:
         return True
     if not is_measure(group):
         return False
-    units = MEASURE_UNITS.get(group.label) or MEASURE_UNITS.get(group.concept or "", frozenset())
     unit = unit_of(row)
-    return bool(unit) and unit in units
+    return bool(unit) and unit in _units(group)
+
+
+def _units(group: TermGroup) -> frozenset[str]:
+    """The units that answer a measure group."""
+    return MEASURE_UNITS.get(group.label) or MEASURE_UNITS.get(group.concept or "", frozenset())
 
 
 def unit_of(row: IndicatorRow) -> str | None:

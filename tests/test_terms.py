@@ -1,0 +1,64 @@
+"""Folded texts: which texts hold a string, found in one pass, exactly as testing each text."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.text import compact
+from qa.context import QAContext
+from qa.evidence.topic import (
+    _name_bar,
+    _weights,
+    match_project,
+    projects_about,
+    topic_alternatives,
+)
+from qa.question import FoldedTexts, occurs_key
+
+TEXTS = ["“枫桥式”司法所创建数", "人民调解成功率", "协调解决", "", "ＡＢＣ调解", "调解\x00成功"]
+
+
+@pytest.mark.parametrize("term", ["调解", "枫桥式司法所", "abc", "成功", "", "\x00", "解协", "数"])
+def test_folded_texts_holding_is_each_text_searched(term):
+    folded = FoldedTexts(([t] for t in TEXTS), occurs_key)
+    assert folded.holding(term) == {i for i, t in enumerate(TEXTS) if term in occurs_key(t)}
+
+
+def test_folded_texts_entry_of_several_texts_never_joins_them():
+    folded = FoldedTexts([["人民", "调解"], ["人民调解"], ["调解"]], compact)
+    assert folded.holding("民调") == {1}
+    assert folded.holding("调解") == {0, 1, 2}
+    assert folded.texts(0) == ("人民", "调解")
+
+
+@pytest.mark.parametrize("term", ["法律援助", "政府法律顾问", "社区矫正", "调解", "普法宣传"])
+def test_matcher_holders_is_term_in(engine, term):
+    ctx = QAContext.of(engine)
+    names = [p.name for p in ctx.sorted_projects]
+    found = ctx.matcher.holders(term, FoldedTexts(([n] for n in names), compact))
+    assert found == {i for i, n in enumerate(names) if ctx.matcher.term_in(term, n)}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "哪些县有法律援助项目",
+        "社区矫正经费哪个县最少",
+        "给政府聘外部律师当法律顾问的钱各县多少",
+        "普法、法治宣传这块各县投了多少",
+        "人民调解员补贴哪些地方有",
+    ],
+)
+def test_projects_about_is_every_project_tested(engine, question):
+    """Only projects that can match are tested: the same as testing every one."""
+    ctx = QAContext.of(engine)
+    u = ctx.understand(question)
+    alternatives = topic_alternatives(ctx, u)
+    projects = ctx.projects_in(u.regions)
+    weights = _weights(ctx, alternatives)
+    bars = {a.text: _name_bar(ctx, a.terms, weights, projects) for a in alternatives}
+    every = [match_project(ctx, alternatives, weights, bars, p) for p in projects]
+    expected = {(f.project.id, f.match, f.evidence, f.rows) for f in every if f}
+    found = {(f.project.id, f.match, f.evidence, f.rows) for f in projects_about(ctx, u)}
+    assert found == expected
+    assert found or question == "人民调解员补贴哪些地方有"

@@ -42,7 +42,13 @@ from ..question import (
     term_groups,
     wider_variants,
 )
-from ..wording import clean_level3, corpus_clusters, level3_vectors, value_spread
+from ..wording import (
+    clean_level3,
+    corpus_clusters,
+    level3_similarity,
+    level3_vectors,
+    value_spread,
+)
 from .comparables import Comparable, find_comparables, is_generic, topic_query
 from .errors import InvalidAmountError
 from .request import draft_topics
@@ -266,7 +272,7 @@ def _propose(
         if not pool:
             continue
         query = ctx.searcher.query_vector(topic_query(topic, context))
-        similarity = level3_vectors(engine, pool) @ query
+        similarity = level3_similarity(engine, pool, query)
         groups = [g for g in term_groups(topic, lexicon) if not is_generic(g.label)]
         named = {p.id for p in projects if _named_after(p.name, groups, lexicon)}
         tiers = [

@@ -20,7 +20,7 @@ from index.schema import IndicatorRow
 
 from ..context import QAContext
 from ..question import LEVEL2_KINDS, SATISFACTION_KIND, level2_kind
-from ..wording import level3_vectors
+from ..wording import level3_similarity
 from .comparables import Comparable, topic_query
 
 MIN_ROWS = 6
@@ -109,7 +109,7 @@ def _closest(
     ]
     if not pool:
         return []
-    scores = level3_vectors(ctx.engine, pool) @ query
+    scores = level3_similarity(ctx.engine, pool, query)
     order = sorted(range(len(pool)), key=lambda i: (-round(float(scores[i]), 6), pool[i].id))
     return [pool[i] for i in order]
 

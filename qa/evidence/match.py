@@ -103,7 +103,7 @@ def _any_of(variants: frozenset[str]) -> re.Pattern:
     return re.compile("|".join(re.escape(v) for v in words) if words else r"(?!x)x")
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def printed_form(text: str) -> str:
     """A record's text as keys are compared with it (kept per text: the same scopes, labels
     and values are read question after question)."""

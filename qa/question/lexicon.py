@@ -22,7 +22,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "data" / "lexicon.tsv"
 CATEGORY_MARK = "类别"
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def term_key(term: str) -> str:
     """How a term is compared: compacted (widths, spaces, punctuation folded) and lower-cased
     (kept per text: rows and names are compared with many terms, question after question)."""

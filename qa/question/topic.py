@@ -24,6 +24,10 @@ _SEPARATORS = re.compile(
 )
 
 
+HELD_LIMIT = 500_000  # term_in verdicts kept per matcher before they are dropped
+HELD_TEXT = 120  # texts longer than this (goals, overviews) rarely repeat: not kept
+
+
 class TopicMatcher:
     """Split topics into phrases and test printed texts against them."""
 
@@ -33,6 +37,7 @@ class TopicMatcher:
         self.vocabulary = vocabulary
         self._subwords: dict[str, list[str]] = {}
         self._variants: dict[str, list[str]] = {}
+        self._held: dict[tuple[str, str], bool] = {}  # term_in's verdicts, texts repeat
 
     def phrases(self, text: str) -> list[Phrase]:
         """Phrases of a topic text; question words and generic words removed.
@@ -90,7 +95,19 @@ class TopicMatcher:
         return found
 
     def term_in(self, term: str, text: str) -> bool:
-        """True when the term, a lexicon variant, or all its inner words are printed in text."""
+        """True when the term, a lexicon variant, or all its inner words are printed in text
+        (kept per term and text: names and indicator wordings are asked about again and
+        again)."""
+        if len(text) > HELD_TEXT:
+            return self._term_in(term, text)
+        found = self._held.get((term, text))
+        if found is None:
+            if len(self._held) >= HELD_LIMIT:
+                self._held.clear()
+            found = self._held[term, text] = self._term_in(term, text)
+        return found
+
+    def _term_in(self, term: str, text: str) -> bool:
         key = compact(text)
         if any(v and v in key for v in self.variants(term)):
             return True

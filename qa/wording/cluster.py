@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,6 +37,7 @@ _PUNCT = re.compile(r"[\s\"'“”‘’()（）\[\]【】、,，。;；:：!！
 _MEMO: dict[tuple, dict] = {}
 
 
+@lru_cache(maxsize=65_536)
 def clean_level3(text: str) -> str:
     """A level3 text without numbering, a leading year, punctuation and 的.
 
@@ -102,9 +104,32 @@ def _measure(key: str, lexicon: Lexicon) -> str:
 
 def level3_vectors(engine, rows: list[IndicatorRow]) -> np.ndarray:
     """Passage embeddings of the cleaned level3 of each row (cached on disk and in memory)."""
+    if not rows:
+        return np.zeros((0, engine.encoder.dimension), dtype=np.float32)
+    vectors = _wording_vectors(engine, {clean_level3(r.level3) for r in rows})
+    return np.stack([vectors[clean_level3(r.level3)] for r in rows])
+
+
+def level3_similarity(engine, rows: list[IndicatorRow], queries: np.ndarray) -> np.ndarray:
+    """Similarity of each row's cleaned level3 to the query vectors (rows × queries, or one
+    score per row for one vector): taken once per distinct wording, which repeats across a
+    corpus (服务对象满意度 …), then read out per row."""
+    texts = [clean_level3(r.level3) for r in rows]
+    distinct = sorted(set(texts))
+    width = () if queries.ndim == 1 else (len(queries),)
+    if not distinct:
+        return np.zeros((0, *width), dtype=np.float32)
+    vectors = _wording_vectors(engine, set(distinct))
+    scores = np.stack([vectors[t] for t in distinct]) @ queries.T
+    position = {text: i for i, text in enumerate(distinct)}
+    return scores[[position[t] for t in texts]]
+
+
+def _wording_vectors(engine, texts: set[str]) -> dict[str, np.ndarray]:
+    """The vectors of cleaned wordings, embedding the ones not yet seen (kept per index)."""
     memo = _memo(engine)
     vectors: dict[str, np.ndarray] = memo.setdefault("vectors", {})
-    missing = sorted({clean_level3(r.level3) for r in rows} - set(vectors))
+    missing = sorted(texts - set(vectors))
     if missing:
         encoder = engine.encoder
         cache = EmbeddingCache(
@@ -116,9 +141,7 @@ def level3_vectors(engine, rows: list[IndicatorRow]) -> np.ndarray:
             cache.close()
         logger.info("level3 vectors: %d texts, %d newly embedded", len(missing), fresh)
         vectors.update(zip(missing, matrix, strict=True))
-    if not rows:
-        return np.zeros((0, engine.encoder.dimension), dtype=np.float32)
-    return np.stack([vectors[clean_level3(r.level3)] for r in rows])
+    return vectors
 
 
 def _memo(engine) -> dict:

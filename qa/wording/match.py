@@ -35,7 +35,13 @@ from ..question import (
     level2_kind,
 )
 from ..question.levels import SATISFACTION_KIND
-from .cluster import ValueSpread, corpus_clusters, level3_vectors, representative, value_spread
+from .cluster import (
+    ValueSpread,
+    corpus_clusters,
+    level3_similarity,
+    representative,
+    value_spread,
+)
 from .phrases import RATE, ReadyPhrase, RowBounds, RowTexts, ready_phrases, row_holds
 
 logger = logging.getLogger(__name__)
@@ -193,8 +199,7 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     """The rows matching a :class:`WordingQuery`, core first, and their clusters."""
     engine = ctx.engine
     candidates, bounds = _candidates(ctx.store, query)
-    vectors = level3_vectors(engine, candidates)
-    matches, unmatched, subject = _match_all(ctx, query, candidates, bounds, vectors)
+    matches, unmatched, subject = _match_all(ctx, query, candidates, bounds)
     ranked = _rank(matches)
     clusters_of = corpus_clusters(engine)
     rows = tuple(
@@ -240,7 +245,6 @@ def _match_all(
     topic: WordingQuery,
     rows: list[IndicatorRow],
     bounds: RowBounds,
-    vectors: np.ndarray,
 ):
     """Best (match, similarity, phrase) of every row over the phrases, the unknown terms, and
     the subject as the words looked for."""
@@ -251,7 +255,7 @@ def _match_all(
     phrases = ready_phrases(topic.phrases, rows, bounds, ctx.lexicon)
     texts = [_embedded(p.text, topic) for p in phrases]
     queries = np.stack([ctx.searcher.query_vector(t) for t in texts])
-    similarity = vectors @ queries.T
+    similarity = level3_similarity(ctx.engine, rows, queries)
     best: dict[str, tuple] = {}
     unmatched: list[str] = []
     for column, phrase in enumerate(phrases):
@@ -412,7 +416,7 @@ def nearest_wordings(engine, topic: WordingQuery, k: int = 3) -> list[str]:
     if not topic.phrases or not engine.store.indicators:
         return []
     rows = sorted(engine.store.indicators.values(), key=lambda r: r.id)
-    scores = level3_vectors(engine, rows) @ engine.searcher.query_vector(topic.text)
+    scores = level3_similarity(engine, rows, engine.searcher.query_vector(topic.text))
     out: list[str] = []
     for index in np.argsort(-scores, kind="stable"):
         if rows[index].level3 not in out:

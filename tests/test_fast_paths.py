@@ -1,0 +1,117 @@
+"""What is read faster at scale reads the same: each shortcut against the plain way, on the seeds.
+
+Issue 13 (answers that stay fast at 100k rows and more) replaced passes over every record with
+groupings, per-text caches and batched reads; none may change a figure or a ranking.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.store.catalog import ChunkList
+from qa.answers.general import key_of
+from qa.context import QAContext, region_matches
+from qa.evidence.match import covered, fit, printed_form
+from qa.evidence.records import records_of
+from qa.question import topic as topic_module
+from qa.wording import level3_similarity, level3_vectors
+
+QUESTIONS = (
+    "西青抚恤金多少",
+    "盐池县法律顾问服务费的指标值是多少",
+    "平罗司法协理员每人每月生活补助多少",
+    "阳城一村一法律顾问提供法律咨询多少人次",
+    "秀山县法律援助项目安排了多少资金？",
+)
+
+
+def _plain(records, wanted):
+    return [r for r in records if not wanted or any(region_matches(r.region, w) for w in wanted)]
+
+
+def test_records_of_regions_are_those_a_pass_over_every_record_finds(engine):
+    ctx = QAContext.of(engine)
+    regions = sorted({p.region for p in ctx.sorted_projects if p.region})
+    asked = [(), *((r,) for r in regions), ("西青",), ("盐池", "平罗"), ("阳城县",), ("没有的县",)]
+    assert len(regions) >= 5
+    for wanted in asked:
+        assert ctx.projects_in(wanted) == _plain(ctx.sorted_projects, wanted), wanted
+        assert ctx.indicators_in(wanted) == _plain(ctx.sorted_indicators, wanted), wanted
+        assert ctx.facts_in(wanted) == _plain(ctx.sorted_facts, wanted), wanted
+    two = ctx.projects_in(("盐池", "平罗"))
+    assert two == sorted(two, key=lambda p: p.id) and {p.region for p in two} >= {
+        r for r in regions if "盐池" in r or "平罗" in r
+    }
+    mine = ctx.projects_in(())
+    mine.clear()  # a caller's list is its own
+    assert ctx.projects_in(()) == ctx.sorted_projects
+
+
+def test_chunks_read_together_are_those_read_one_by_one(engine):
+    store = engine.store
+    lazy = ChunkList(store.catalog, len(store.chunks), eager_limit=0)
+    rows = [7, 3, 3, len(lazy) - 1, 0, *range(100, 700, 3)]  # repeats, any order, > 500 rows
+    assert lazy.many(rows) == [lazy[row] for row in rows]
+    assert lazy.many([]) == []
+    with pytest.raises(IndexError):
+        lazy.many([1, len(lazy)])
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_record_fits_with_a_shared_memo_are_fits_made_alone(engine, question):
+    ctx = QAContext.of(engine)
+    u = ctx.understand(question)
+    key = key_of(ctx, u)
+    memo: dict = {}
+    records = [r for r in records_of(engine.store) if r.project_id][:600]
+    assert key.text and len({r.owner for r in records}) > 10
+    for record in records:
+        alone = fit(key, record, 0.25)
+        shared = fit(key, record, 0.25, memo)
+        assert shared == alone, record.id
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_coverage_finds_a_terms_variants_as_testing_each_does(engine, question):
+    ctx = QAContext.of(engine)
+    key = key_of(ctx, ctx.understand(question))
+    assert key.terms, "the questions name lexicon terms"
+    for record in records_of(engine.store)[:800]:
+        printed = printed_form(record.text)
+        marks = covered(key, record.text)
+        for start, end, variants in key.terms:
+            if any(v and v in printed for v in variants):
+                assert all(m == 1.0 for m in marks[start:end])
+
+
+def test_term_verdicts_kept_are_the_verdicts_taken_afresh(engine, monkeypatch):
+    ctx = QAContext.of(engine)
+    matcher = ctx.matcher
+    terms = ["法律援助", "政府法律顾问", "社区矫正", "调解", "满意度", "办案"]
+    texts = [p.name for p in ctx.sorted_projects] + [r.level3 for r in ctx.sorted_indicators]
+    for term in terms:
+        for text in texts[:400]:
+            assert matcher.term_in(term, text) == matcher._term_in(term, text)
+            assert matcher.term_in(term, text) == matcher._term_in(term, text)  # now kept
+    long_text = "法律援助" * 100
+    assert matcher.term_in("法律援助", long_text) and ("法律援助", long_text) not in matcher._held
+    monkeypatch.setattr(topic_module, "HELD_LIMIT", 1)
+    assert matcher.term_in("调解", "一段从未问过的调解文字")
+    assert len(matcher._held) == 1  # full: dropped and refilled, never past the limit
+
+
+def test_wording_similarity_per_distinct_wording_is_each_rows_own(engine):
+    rows = sorted(engine.store.indicators.values(), key=lambda r: r.id)
+    one = engine.searcher.query_vector("调解成功率")
+    two = np.stack([one, engine.searcher.query_vector("受援人满意度")])
+    by_row = level3_vectors(engine, rows)
+    assert np.allclose(level3_similarity(engine, rows, one), by_row @ one, atol=1e-6)
+    assert np.allclose(level3_similarity(engine, rows, two), by_row @ two.T, atol=1e-6)
+    assert level3_similarity(engine, rows, two).shape == (len(rows), 2)
+    assert level3_similarity(engine, [], one).shape == (0,)
+    assert level3_similarity(engine, [], two).shape == (0, 2)
+    order = np.argsort(-level3_similarity(engine, rows, one), kind="stable")[:20]
+    assert [rows[i].level3 for i in order] == [
+        rows[i].level3 for i in np.argsort(-(by_row @ one), kind="stable")[:20]
+    ]

@@ -90,7 +90,7 @@ def main() -> None:
     from index.encoder import load_encoder
 
     started = time.perf_counter()
-    encoder = load_encoder()
+    encoder = load_encoder(backend="torch")  # measured against the same torch model, plain
     load_s = time.perf_counter() - started
     texts = seed_lines()[: args.limit]
     chars = statistics.median(len(t) for t in texts)

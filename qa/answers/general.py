@@ -19,7 +19,7 @@ from index.text import compact
 from ..context import QAContext
 from ..evidence.fits import adjusted, measure_fits, money_asked, rank
 from ..evidence.match import Fit, Key, covered, fit, question_key, share, uncovered, union
-from ..evidence.records import Record, records_of
+from ..evidence.records import Record, grouped_records
 from ..question import Understanding
 from ..question.regions import leading_place
 from ..sources import Sources
@@ -239,14 +239,12 @@ def _fit_of(ctx: QAContext, u: Understanding, reading: Reading, answer: Answer) 
         wanted = ("amount", first.doc, first.project_id)
     else:
         return None
-    for record in records_of(ctx.store):
-        if record.kind != wanted[0] or record.doc != wanted[1]:
-            continue
-        if (record.kind == "indicator" and record.line == wanted[2]) or record.id == wanted[2]:
-            vector = ctx.searcher.query_vector(u_question(answer))
-            dense = float(ctx.similarities(vector, [record.chunk or record.id])[0])
-            return adjusted(u, fit(reading.key, record, dense))
-    return None
+    record = grouped_records(ctx.store).placed(*wanted)  # not a pass over every record
+    if record is None:
+        return None
+    vector = ctx.searcher.query_vector(u_question(answer))
+    dense = float(ctx.similarities(vector, [record.chunk or record.id])[0])
+    return adjusted(u, fit(reading.key, record, dense))
 
 
 def u_question(answer: Answer) -> str:

@@ -314,13 +314,23 @@ class RecordGroups:
         self.by_project: dict[str, list[Record]] = {}
         self.by_doc: dict[str, list[Record]] = {}
         self._position = {id(r): i for i, r in enumerate(records)}
+        self._placed: dict[tuple, Record] = {}
         for record in records:
+            if record.kind == "indicator":
+                self._placed.setdefault(("indicator", record.doc, record.line), record)
+            elif record.kind == "amount":
+                self._placed.setdefault(("amount", record.doc, record.id), record)
             kinds = self.by_region.setdefault(record.region or "", {})
             kinds.setdefault(record.kind, []).append(record)
             if record.project_id:
                 self.by_project.setdefault(record.project_id, []).append(record)
             else:
                 self.by_doc.setdefault(record.doc, []).append(record)
+
+    def placed(self, kind: str, doc: str, where) -> Record | None:
+        """The first record of an indicator row printed at line ``where`` of a document, or of
+        a project's amount with id ``where`` (None when there is none)."""
+        return self._placed.get((kind, doc, where))
 
     def regions(self, wanted) -> list[str]:
         """The regions (``""`` for records of none) for which ``wanted(region or None)``."""

@@ -114,7 +114,7 @@ class Searcher:
         depth = max(CANDIDATES, k)
         if mode == "hybrid" and self.fusion == "rrf" and hasattr(backend, "hybrid"):
             fused = backend.hybrid(query, self.query_vector(query), k, depth, filters)
-            read = zip(fused, self._chunks([row for row, _ in fused]), strict=True)
+            read = zip(fused, self.store.chunks.many([row for row, _ in fused]), strict=True)
             return [
                 self.hit_for(row, rank, score, chunk=chunk)
                 for rank, ((row, score), chunk) in enumerate(read, start=1)
@@ -133,16 +133,11 @@ class Searcher:
         fused = FUSERS[self.fusion](dense, lexical) if mode == "hybrid" else (dense or lexical)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
-        read = zip(fused[:k], self._chunks([row for row, _ in fused[:k]]), strict=True)
+        read = zip(fused[:k], self.store.chunks.many([row for row, _ in fused[:k]]), strict=True)
         return [
             self.hit_for(row, rank, score, dense_ranks.get(row), lexical_ranks.get(row), chunk)
             for rank, ((row, score), chunk) in enumerate(read, start=1)
         ]
-
-    def _chunks(self, rows: list[int]) -> list:
-        """The chunks at ``rows``, read together when the store can (one query for k hits)."""
-        many = getattr(self.store.chunks, "many", None)
-        return many(rows) if many is not None else [self.store.chunks[row] for row in rows]
 
     def dense(
         self,

@@ -8,7 +8,9 @@ retrieval, the wording search and the drafter all take their index facts from he
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -20,6 +22,7 @@ from index.text import compact
 from .question import QuestionReader, Understanding
 
 _NAME_YEAR = re.compile(r"^(20\d{2})年")
+T = TypeVar("T")
 
 
 @dataclass
@@ -34,6 +37,7 @@ class QAContext:
     sorted_indicators: list = field(default_factory=list)
     sorted_facts: list = field(default_factory=list)
     by_region: dict = field(default_factory=dict)  # kind → region → its records in id order
+    derived: dict = field(default_factory=dict)  # see :meth:`kept`
 
     @classmethod
     def of(cls, engine) -> QAContext:
@@ -85,6 +89,14 @@ class QAContext:
     @property
     def regions(self):
         return self.reader.regions
+
+    def kept(self, build: Callable[[QAContext], T]) -> T:
+        """What ``build`` derives from this index (folded texts and the like), built once per
+        index and lexicon and kept with the context."""
+        found = self.derived.get(build)
+        if found is None:
+            found = self.derived[build] = build(self)
+        return found
 
     def understand(self, question: str) -> Understanding:
         return self.reader.understand(question)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -39,7 +38,6 @@ MIN_COVERAGE = 0.35
 RELATIVE_COVERAGE = 0.6
 MAX_COMPARABLES = 6
 GENERIC_WEIGHT = 0.3
-_PIECES: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def find_comparables(
         At most this many projects; each topic gets its share.
     """
     ctx = QAContext.of(engine)
-    texts = _Pieces.of(ctx)
+    texts = ctx.kept(_Pieces)
     projects = texts.projects
     if not topics or not projects:
         return []
@@ -191,19 +189,12 @@ def is_generic(word: str) -> bool:
 
 class _Pieces:
     """The projects that can lend rows (those with indicator rows), in id order, with their
-    pieces (:func:`_project_texts`), folded once per index to find the projects printing a
-    term."""
+    pieces (:func:`_project_texts`), folded once per index (``ctx.kept(_Pieces)``) to find the
+    projects printing a term."""
 
     def __init__(self, ctx: QAContext):
         self.projects = [p for p in ctx.sorted_projects if p.indicators]
         self.folded = FoldedTexts((_project_texts(p) for p in self.projects), occurs_key)
-
-    @classmethod
-    def of(cls, ctx: QAContext) -> _Pieces:
-        pieces = _PIECES.get(ctx.store)
-        if pieces is None:
-            pieces = _PIECES[ctx.store] = cls(ctx)
-        return pieces
 
 
 def _project_texts(project: Project) -> list[str]:

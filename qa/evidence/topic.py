@@ -64,9 +64,7 @@ _BRACKETED = re.compile(r"[(（]([\u4e00-\u9fff]{1,4})[)）](?=[\u4e00-\u9fff])"
 _NAME_NOISE = re.compile(
     r"20\d{2}年?度?|[0-9.]+万?元|第[一二三四五六七八九十0-9]+批|[^\u4e00-\u9fff]"
 )
-_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
 _HELD: WeakKeyDictionary = WeakKeyDictionary()
-_PRINTED: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -169,7 +167,7 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
         keep = ctx.lexical_projects(texts)
         projects = [p for p in projects if p.id in keep]
     weights = _weights(ctx, alternatives)
-    printed = _Printed.of(ctx)
+    printed = ctx.kept(_Printed)
     terms = {t for a in alternatives for t in a.terms}
     in_name = {t: printed.in_name(ctx, t) for t in terms}
     named = set().union(*in_name.values())  # only these names weigh in a bar
@@ -224,8 +222,8 @@ def _possible(
 
 class _Printed:
     """Every project's name, and all its printed texts (name, goal, overview, each row's
-    level3), folded once per index, to find the projects that can hold a term without testing
-    each project."""
+    level3), folded once per index (``ctx.kept(_Printed)``), to find the projects that can hold
+    a term without testing each project."""
 
     def __init__(self, ctx: QAContext):
         self.ids = [p.id for p in ctx.sorted_projects]
@@ -236,13 +234,6 @@ class _Printed:
         self.names = FoldedTexts(([p.name] for p in ctx.sorted_projects), compact)
         self.compact = FoldedTexts(texts, compact)
         self.lowered = FoldedTexts(texts, term_key)
-
-    @classmethod
-    def of(cls, ctx: QAContext) -> _Printed:
-        printed = _PRINTED.get(ctx.store)
-        if printed is None:
-            printed = _PRINTED[ctx.store] = cls(ctx)
-        return printed
 
     def in_name(self, ctx: QAContext, term: str) -> set[str]:
         """Projects whose name holds the term (``term_in``)."""
@@ -428,7 +419,7 @@ def _at_word(ctx: QAContext, term: str, text: str) -> bool:
 
 def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
     """Each term's weight: rarity over the projects (0 when no project prints it)."""
-    texts = _project_texts(ctx)
+    texts = ctx.kept(_project_texts)
     count = len(texts) or 1
     weights = {}
     counted = _HELD.setdefault(ctx.matcher, {})  # a term's project count, once per index
@@ -445,16 +436,14 @@ def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
 
 
 def _project_texts(ctx: QAContext) -> FoldedTexts:
-    """Every project's printed text (name, goal, overview, indicator rows), once per index."""
-    texts = _TEXTS.get(ctx.store)
-    if texts is None:
-        joined = []
-        for project in ctx.sorted_projects:
-            parts = ctx.project_texts(project)
-            rows = " ".join(r.level3 for r in project.indicators)
-            joined.append(compact(" ".join((*parts.values(), rows))))
-        texts = _TEXTS[ctx.store] = FoldedTexts(([t] for t in joined), compact)
-    return texts
+    """Every project's printed text (name, goal, overview, indicator rows), joined; kept per
+    index (``ctx.kept``)."""
+    joined = []
+    for project in ctx.sorted_projects:
+        parts = ctx.project_texts(project)
+        rows = " ".join(r.level3 for r in project.indicators)
+        joined.append(compact(" ".join((*parts.values(), rows))))
+    return FoldedTexts(([t] for t in joined), compact)
 
 
 def _year(u: Understanding) -> int | None:

@@ -129,7 +129,7 @@ def _wording_vectors(engine, texts: set[str]) -> dict[str, np.ndarray]:
     """The vectors of cleaned wordings, embedding the ones not yet seen (kept per index)."""
     memo = _memo(engine)
     vectors: dict[str, np.ndarray] = memo.setdefault("vectors", {})
-    missing = sorted(texts - set(vectors))
+    missing = sorted(t for t in texts if t not in vectors)
     if missing:
         encoder = engine.encoder
         cache = EmbeddingCache(

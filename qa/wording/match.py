@@ -198,7 +198,7 @@ def wording_query(
 def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> WordingResult:
     """The rows matching a :class:`WordingQuery`, core first, and their clusters."""
     engine = ctx.engine
-    candidates, bounds = _candidates(ctx.store, query)
+    candidates, bounds = _candidates(ctx, query)
     matches, unmatched, subject = _match_all(ctx, query, candidates, bounds)
     ranked = _rank(matches)
     clusters_of = corpus_clusters(engine)
@@ -219,9 +219,9 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     )
 
 
-def _candidates(store, topic: WordingQuery) -> tuple[list[IndicatorRow], RowBounds]:
+def _candidates(ctx: QAContext, topic: WordingQuery) -> tuple[list[IndicatorRow], RowBounds]:
     """The rows of the query's region, year and levels, in id order, and their bounds."""
-    texts = RowTexts.of(store)
+    texts = ctx.kept(RowTexts)
     rows, positions = [], []
     for position, row in enumerate(texts.rows):
         if topic.region and not region_matches(row.region, topic.region):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from index.schema import IndicatorRow
 
@@ -38,29 +37,21 @@ from ..question import (
 RATE = TermGroup("率", ("率",))
 _MEASURE_ENDINGS = ("率", "度", "数", "量", "标准", "次", "额")
 _UNIT = re.compile(r"[0-9０-９][0-9.,，]*\s*([\u4e00-\u9fff]{1,2})(?:/|每|$)")
-_ROW_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 class RowTexts:
     """Every indicator row of an index in id order, with its level3, value and project name
-    folded as :func:`~qa.question.occurs` compares them and its value's unit, once per index:
-    which rows can hold a group, found without testing each row."""
+    folded as :func:`~qa.question.occurs` compares them and its value's unit, once per index
+    (``ctx.kept(RowTexts)``): which rows can hold a group, found without testing each row."""
 
-    def __init__(self, store):
-        self.rows = sorted(store.indicators.values(), key=lambda r: r.id)
+    def __init__(self, ctx):
+        self.rows = ctx.sorted_indicators
         self.level3 = FoldedTexts(([r.level3] for r in self.rows), occurs_key)
         self.value = FoldedTexts(([r.value or ""] for r in self.rows), occurs_key)
         self.project = FoldedTexts(([r.project or ""] for r in self.rows), occurs_key)
         self.units: dict[str, set[int]] = {}
         for position, row in enumerate(self.rows):
             self.units.setdefault(unit_of(row) or "", set()).add(position)
-
-    @classmethod
-    def of(cls, store) -> RowTexts:
-        texts = _ROW_TEXTS.get(store)
-        if texts is None:
-            texts = _ROW_TEXTS[store] = cls(store)
-        return texts
 
     def holding(self, group: TermGroup) -> set[int]:
         """Positions of the rows :func:`row_holds` can find the group in (a variant printed in

@@ -143,14 +143,18 @@ class LocalBackend:
             return _top(np.asarray(self.store.vectors, dtype=np.float32) @ query[0], k)
         if mask is None:
             return self._search(query, min(k, size), None)
-        positions = np.flatnonzero(mask)
-        if positions.size == 0:
+        passing = int(np.count_nonzero(mask))
+        if passing == 0:
             return []
-        if self.dense_type == "flat" or positions.size <= EXACT_SUBSET:
+        if self.dense_type == "flat" or passing <= EXACT_SUBSET:
+            positions = np.flatnonzero(mask)
             scores = np.asarray(self.store.vectors[positions], dtype=np.float32) @ query[0]
             return _top(scores, k, positions)
-        selector = faiss.IDSelectorBatch(positions.astype(np.int64))
-        return self._search(query, min(k, positions.size), selector)
+        # a bitmap of the mask (one bit per chunk) is made in microseconds; a batch of ids
+        # was hashed per search (~10 ms at 200k chunks). ``bits`` is held while FAISS reads it.
+        bits = np.packbits(mask, bitorder="little")
+        selector = faiss.IDSelectorBitmap(mask.size, faiss.swig_ptr(bits))
+        return self._search(query, min(k, passing), selector)
 
     def _search(self, query: np.ndarray, k: int, selector) -> list[tuple[int, float]]:
         index = self.dense_index

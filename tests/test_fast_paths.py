@@ -14,9 +14,12 @@ import pytest
 
 from index import codec
 from index.store.catalog import ChunkList
+from index.text import compact
 from qa.answers.general import key_of
+from qa.answers.scope import _uncovered_words, other_project_word
 from qa.context import QAContext, region_matches
-from qa.evidence.match import covered, fit, printed_form
+from qa.evidence.fits import adjusted, adjustment
+from qa.evidence.match import covered, fit, printed_form, union
 from qa.evidence.records import records_of
 from qa.question import topic as topic_module
 from qa.wording import level3_similarity, level3_vectors
@@ -85,6 +88,50 @@ def test_record_fits_with_a_shared_memo_are_fits_made_alone(engine, question):
         alone = fit(key, record, 0.25)
         shared = fit(key, record, 0.25, memo)
         assert shared == alone, record.id
+
+
+@pytest.mark.parametrize(
+    "question", (*QUESTIONS, "阳城2023年办案费比上年减少了多少", "西青法治宣传制作宣传品数量要求")
+)
+def test_fits_scored_with_the_asked_form_at_once_are_fits_adjusted_after(engine, question):
+    """rank scores a record's fit and the form the question asks (money, a count, a change) in
+    one pass; the score is the one adjusting the fit afterwards gives, to the last bit."""
+    ctx = QAContext.of(engine)
+    u = ctx.understand(question)
+    key = key_of(ctx, u)
+    memo: dict = {}
+    changed = 0
+    for record in records_of(engine.store)[:1500]:
+        once = fit(key, record, 0.3, memo, adjustment(u, record))
+        after = adjusted(u, fit(key, record, 0.3))
+        assert once == after, record.id
+        changed += once.score != fit(key, record, 0.3).score
+    assert changed  # the questions ask a form that moves some records
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_another_projects_word_is_found_in_folded_names_as_a_pass_finds_it(engine, question):
+    """The word naming another project (wrong-topic family) is found from the project names
+    folded once, the same word a pass over every project of the regions finds."""
+    ctx = QAContext.of(engine)
+    u = ctx.understand(question)
+    key = key_of(ctx, u)
+    by_project: dict[str, list] = {}
+    for record in records_of(engine.store):
+        if record.project_id:
+            by_project.setdefault(record.project_id, []).append(record)
+    named = 0
+    for records in list(by_project.values())[:40]:
+        fits = [fit(key, r) for r in records[:3]]
+        owners = {f.record.project_id for f in fits}
+        marks = union(*(f.marks for f in fits))
+        words = _uncovered_words(ctx, key, marks)
+        year = u.years[0] if len(u.years) == 1 else None
+        names = [compact(p.name) for p in ctx.projects_in(u.regions, year) if p.id not in owners]
+        plain = next((w for w in words if any(w in name for name in names)), None)
+        assert other_project_word(ctx, u, key, fits) == plain
+        named += plain is not None
+    assert named  # some records leave out a word another project is named with
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

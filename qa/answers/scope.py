@@ -14,7 +14,7 @@ from index.text import compact, in_order
 from ..context import QAContext, region_matches
 from ..evidence.match import Key, union
 from ..evidence.records import records_of
-from ..question import GENERIC_WORDS, Understanding
+from ..question import GENERIC_WORDS, FoldedTexts, Understanding
 from ..question.terms import word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
@@ -150,8 +150,22 @@ def other_project_word(ctx: QAContext, u: Understanding, key: Key, fits) -> str 
         return None
     owners = {f.record.project_id for f in fits if f.record.project_id}
     year = u.years[0] if len(u.years) == 1 else None
-    names = [compact(p.name) for p in ctx.projects_in(u.regions, year) if p.id not in owners]
-    return next((w for w in words if any(w in name for name in names)), None)
+    names, projects = ctx.kept(_project_names), ctx.sorted_projects
+    others = None  # the projects of the question's regions and year, read when a name holds w
+    for word in words:
+        holding = names.holding(word)
+        if not holding:
+            continue
+        if others is None:
+            others = {p.id for p in ctx.projects_in(u.regions, year)} - owners
+        if any(projects[i].id in others for i in holding):
+            return word
+    return None
+
+
+def _project_names(ctx: QAContext) -> FoldedTexts:
+    """Every project's name as keys print it (in the order of ``ctx.sorted_projects``)."""
+    return FoldedTexts(([p.name] for p in ctx.sorted_projects), compact)
 
 
 def _uncovered_words(ctx: QAContext, key: Key, marks: tuple[float, ...]) -> list[str]:

@@ -148,7 +148,9 @@ def rank(
         vector = ctx.searcher.query_vector(u.question)
         dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
         memo: dict = {}  # the records of one project share their scope and about texts
-        fits = [adjusted(u, fit(key, r, float(d), memo)) for r, d in zip(found, dense, strict=True)]
+        fits = [
+            fit(key, r, float(d), memo, adjustment(u, r)) for r, d in zip(found, dense, strict=True)
+        ]
         fits.sort(key=lambda f: (-f.score, f.record.id))
     if rankings is not None:
         rankings[cached] = ((u, ctx), fits)  # held, so the ids stay theirs
@@ -156,24 +158,33 @@ def rank(
 
 
 def adjusted(u: Understanding, f: Fit) -> Fit:
-    """A fit scored for the form the question asks: money questions favour the money records
-    (and pass over figures in other units), quantity questions pass over descriptions."""
+    """A fit scored for the form the question asks (:func:`adjustment`)."""
     score = f.score
+    for change in adjustment(u, f.record):
+        score += change
+    return f if score == f.score else replace(f, score=score)
+
+
+def adjustment(u: Understanding, record: Record) -> tuple[float, ...]:
+    """What the form the question asks adds to a record's fit, in the order added: money
+    questions favour the money records (and pass over figures in other units), quantity
+    questions pass over descriptions."""
+    out = []
     money, quantity, change = _asks(u.question)
     if money:
-        if f.record.kind in HEADLINE_KINDS:
-            score += MONEY_BONUS
-        elif _OTHER_UNIT.search(f.record.value) and "元" not in f.record.value:
-            score -= MONEY_BONUS
-    if quantity and wordy(f.record, u.question):
-        score -= WORDY_PENALTY
-    if not (f.record.value or "").strip():
-        score -= MEASURE_PENALTY  # prints no value (金额未列): it cannot be the answer
-    if not measure_fits(u, f.record.value, f.record.unit):
-        score -= MEASURE_PENALTY  # 多少人 is not answered by 1374.63万元
-    if change and _CHANGE_PRINTED.search(f.record.text):
-        score += CHANGE_BONUS  # 降了多少 is answered by 与上年相比减少191万元
-    return f if score == f.score else replace(f, score=score)
+        if record.kind in HEADLINE_KINDS:
+            out.append(MONEY_BONUS)
+        elif _OTHER_UNIT.search(record.value) and "元" not in record.value:
+            out.append(-MONEY_BONUS)
+    if quantity and wordy(record, u.question):
+        out.append(-WORDY_PENALTY)
+    if not (record.value or "").strip():
+        out.append(-MEASURE_PENALTY)  # prints no value (金额未列): it cannot be the answer
+    if not measure_fits(u, record.value, record.unit):
+        out.append(-MEASURE_PENALTY)  # 多少人 is not answered by 1374.63万元
+    if change and _CHANGE_PRINTED.search(record.text):
+        out.append(CHANGE_BONUS)  # 降了多少 is answered by 与上年相比减少191万元
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)
@@ -223,6 +234,7 @@ def money_asked(question: str) -> bool:
 
 __all__ = [
     "adjusted",
+    "adjustment",
     "candidates",
     "in_scope",
     "measure_fits",

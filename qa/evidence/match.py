@@ -49,6 +49,12 @@ class Key:
         return self.text.lower()
 
     @cached_property
+    def pairs(self) -> tuple[tuple[int, str], ...]:
+        """Each two-character run of the key (lower-cased) with where it starts."""
+        lowered = self.lowered
+        return tuple((i, lowered[i : i + 2]) for i in range(len(lowered) - 1))
+
+    @cached_property
     def termed(self) -> frozenset[int]:
         """The positions a lexicon term of the key holds."""
         return frozenset(i for start, end, _ in self.terms for i in range(start, end))
@@ -120,8 +126,8 @@ def covered(key: Key, text: str) -> list[float]:
         if _any_of(variants).search(printed):
             for i in range(start, end):
                 marks[i] = 1.0
-    for i in range(len(lowered) - 1):
-        if lowered[i : i + 2] in printed:
+    for i, pair in key.pairs:
+        if pair in printed:
             marks[i] = marks[i + 1] = 1.0
     for i, ch in enumerate(lowered):
         if marks[i] == 0.0 and ch in printed:
@@ -144,14 +150,24 @@ class Fit:
     asked: tuple[int, ...] = ()
 
 
-def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) -> Fit:
-    """Coverage of the key by the record, split into its scope and its ask.
+def fit(
+    key: Key,
+    record: Record,
+    dense: float = 0.0,
+    memo: dict | None = None,
+    extra: tuple[float, ...] = (),
+) -> Fit:
+    """Coverage of the key by the record, split into its scope and its ask (``extra``: added to
+    the score in turn, for the form of value the question asks).
 
     ``memo`` (one dict per key) keeps the coverage of each text, and what depends only on the
     record's owner (its scope and what it is about), which the records of one project share.
     """
     if not key.text:
-        return Fit(record, 1.0, 1.0, 1.0, dense, 1.0 + dense, ())
+        score = 1.0 + dense
+        for change in extra:
+            score += change
+        return Fit(record, 1.0, 1.0, 1.0, dense, score, ())
     memo = {} if memo is None else memo
     about, scope, asked = _owner_fit(key, record, memo)
     whole = _cover(key, record.text, memo)
@@ -163,11 +179,13 @@ def fit(key: Key, record: Record, dense: float = 0.0, memo: dict | None = None) 
     ask = sum(by_label[i] for i in asked) / len(asked) if asked else 1.0
     score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
     if asked or record.headline:  # which of the owner's figures: the one naming the ask whole
-        score += RUN_WEIGHT * _longest_run(key.text, printed, asked) / len(key.text)
+        score += RUN_WEIGHT * _run_in(key, printed, asked, memo) / len(key.text)
     if _names_row(key, record):
         score += NAMED_BONUS  # the question prints the row's own name (资金执行率) whole
     elif not asked and record.headline:
         score += HEADLINE_BONUS  # the question names only the owner: its headline figure
+    for change in extra:
+        score += change
     return Fit(record, coverage, scope, ask, dense, score, tuple(whole), tuple(by_label), asked)
 
 
@@ -193,6 +211,15 @@ def _owner_fit(
             by_scope = [max(a, b) for a, b in zip(by_scope, about, strict=True)]
         asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
         found = memo[wanted] = (about, sum(by_scope) / len(by_scope), tuple(asked))
+    return found
+
+
+def _run_in(key: Key, printed: str, asked: tuple[int, ...], memo: dict) -> int:
+    """:func:`_longest_run`, once per label path and asked characters (labels repeat)."""
+    wanted = ("run", printed, asked)
+    found = memo.get(wanted)
+    if found is None:
+        found = memo[wanted] = _longest_run(key.text, printed, asked)
     return found
 
 

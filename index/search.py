@@ -19,6 +19,21 @@ from .store import Filters, IndexStore, filter_mask
 __all__ = ["FUSERS", "MODES", "Filters", "Hit", "Searcher", "filter_mask"]
 
 CANDIDATES = 100
+# the store's record mapping of each chunk kind that has records
+_RECORDS_OF = {
+    "project": "projects",
+    "indicator": "indicators",
+    "department": "facts",
+    "field": "fields",
+    "plan": "plans",
+}
+_UNREAD = object()  # hit_for: the chunk's record is still to be read
+
+
+def _key(chunk) -> tuple[str, str]:
+    return chunk.kind, chunk.id
+
+
 RRF_K = 60
 # hybrid search: the lexical side in one of these threads while the caller embeds the query
 # and runs the dense side (the encoder, FAISS and numpy release the GIL)
@@ -114,10 +129,11 @@ class Searcher:
         depth = max(CANDIDATES, k)
         if mode == "hybrid" and self.fusion == "rrf" and hasattr(backend, "hybrid"):
             fused = backend.hybrid(query, self.query_vector(query), k, depth, filters)
-            read = zip(fused, self.store.chunks.many([row for row, _ in fused]), strict=True)
+            chunks = self.store.chunks.many([row for row, _ in fused])
+            records = self._records_of(chunks)
             return [
-                self.hit_for(row, rank, score, chunk=chunk)
-                for rank, ((row, score), chunk) in enumerate(read, start=1)
+                self.hit_for(row, rank, score, chunk=chunk, record=records.get(_key(chunk)))
+                for rank, ((row, score), chunk) in enumerate(zip(fused, chunks, strict=True), 1)
             ]
         mask = filter_mask(self.store, filters) if backend.name == "local" else None
         lexical = None
@@ -133,11 +149,32 @@ class Searcher:
         fused = FUSERS[self.fusion](dense, lexical) if mode == "hybrid" else (dense or lexical)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
-        read = zip(fused[:k], self.store.chunks.many([row for row, _ in fused[:k]]), strict=True)
+        chunks = self.store.chunks.many([row for row, _ in fused[:k]])
+        records = self._records_of(chunks)
         return [
-            self.hit_for(row, rank, score, dense_ranks.get(row), lexical_ranks.get(row), chunk)
-            for rank, ((row, score), chunk) in enumerate(read, start=1)
+            self.hit_for(
+                row,
+                rank,
+                score,
+                dense_ranks.get(row),
+                lexical_ranks.get(row),
+                chunk,
+                records.get(_key(chunk)),
+            )
+            for rank, ((row, score), chunk) in enumerate(zip(fused[:k], chunks, strict=True), 1)
         ]
+
+    def _records_of(self, chunks) -> dict:
+        """The records of the chunks, by (kind, id): one read per kind, not one per chunk."""
+        wanted: dict[str, list[str]] = {}
+        for chunk in chunks:
+            if chunk.kind in _RECORDS_OF:
+                wanted.setdefault(chunk.kind, []).append(chunk.id)
+        out = {}
+        for kind, ids in wanted.items():
+            found = getattr(self.store, _RECORDS_OF[kind]).many(ids)
+            out.update(((kind, key), record) for key, record in found.items())
+        return out
 
     def dense(
         self,
@@ -160,34 +197,31 @@ class Searcher:
         dense_rank: int | None = None,
         lexical_rank: int | None = None,
         chunk=None,
+        record=_UNREAD,
     ) -> Hit:
         """A typed hit for the chunk at ``row`` (its record's fields filled in; ``chunk``:
-        that chunk when already read)."""
+        that chunk when already read, ``record``: its record when already read, None when it
+        has none)."""
         chunk = chunk if chunk is not None else self.store.chunks[row]
+        if record is _UNREAD:
+            records = _RECORDS_OF.get(chunk.kind)
+            record = getattr(self.store, records).get(chunk.id) if records else None
         extra: dict = {}
-        if chunk.kind == "project":
-            project = self.store.projects.get(chunk.id)
-            extra["amount_wan"] = project.amount_wan if project else None
+        if chunk.kind in ("project", "plan"):
+            extra["amount_wan"] = record.amount_wan if record else None
+        elif record is None:
+            pass
         elif chunk.kind == "indicator":
-            indicator = self.store.indicators.get(chunk.id)
-            if indicator:
-                extra.update(
-                    level1=indicator.level1,
-                    level2=indicator.level2,
-                    level3=indicator.level3,
-                    value=indicator.value,
-                )
+            extra.update(
+                level1=record.level1,
+                level2=record.level2,
+                level3=record.level3,
+                value=record.value,
+            )
         elif chunk.kind == "department":
-            fact = self.store.facts.get(chunk.id)
-            if fact:
-                extra.update(value=fact.value_printed, level3=fact.label)
+            extra.update(value=record.value_printed, level3=record.label)
         elif chunk.kind == "field":
-            field = self.store.fields.get(chunk.id)
-            if field:
-                extra.update(value=field.value, level3=field.label)
-        elif chunk.kind == "plan":
-            plan = self.store.plans.get(chunk.id)
-            extra["amount_wan"] = plan.amount_wan if plan else None
+            extra.update(value=record.value, level3=record.label)
         return Hit(
             rank=rank,
             score=score,

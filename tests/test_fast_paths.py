@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from index import codec
+from index.search import Searcher
+from index.store import IndexStore
 from index.store.catalog import ChunkList
 from index.text import compact
 from qa.answers.general import key_of
@@ -74,6 +76,26 @@ def test_chunks_read_together_are_those_read_one_by_one(engine):
     assert lazy.many([]) == []
     with pytest.raises(IndexError):
         lazy.many([1, len(lazy)])
+
+
+def test_hits_with_their_records_read_together_are_hits_read_one_by_one(engine):
+    """A search reads its hits' records once per kind (from SQLite on a store just opened, from
+    memory once every record is held); each hit is the one made alone."""
+    fresh = IndexStore.load(engine.settings.resolved_index_dir)
+    rows = {(c.kind, c.id): i for i, c in enumerate(engine.store.chunks)}
+    kinds = set()
+    for searcher in (Searcher(fresh, engine.encoder), engine.searcher):
+        for question in (*QUESTIONS, "项目负责人联系电话", "一般公共预算财政拨款支出"):
+            hits = searcher.search(question, k=60)
+            assert len(hits) == 60
+            for hit in hits:
+                row = rows[(hit.kind, hit.id)]
+                alone = engine.searcher.hit_for(
+                    row, hit.rank, hit.score, hit.dense_rank, hit.lexical_rank
+                )
+                assert alone == hit
+                kinds.add(hit.kind)
+    assert {"project", "indicator", "field"} <= kinds
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

@@ -239,6 +239,20 @@ class RecordMap(Mapping):
             raise KeyError(key)
         return codec.record_loads(row[0], self._cls)
 
+    def many(self, keys) -> dict:
+        """The records of those keys that exist, by key (one query, not one per key)."""
+        if self._all is not None:
+            return {key: self._all[key] for key in keys if key in self._all}
+        found: dict = {}
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            part = wanted[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT id, payload FROM records WHERE kind = ? AND id IN ({marks})"
+            for key, payload in self._catalog.execute(sql, (self._kind, *part)):
+                found[key] = codec.record_loads(payload, self._cls)
+        return found
+
     def __contains__(self, key) -> bool:
         if self._all is not None:
             return key in self._all

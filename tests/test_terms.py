@@ -24,6 +24,15 @@ def test_folded_texts_holding_is_each_text_searched(term):
     assert folded.holding(term) == {i for i, t in enumerate(TEXTS) if term in occurs_key(t)}
 
 
+@pytest.mark.parametrize("term", ["调", "调调", "调解", "解调", "x", "解"])
+def test_folded_texts_find_repeated_and_edge_matches(term):
+    """Matches repeated in a text, overlapping, at a text's first or last character, in an
+    empty neighbour's place: each text holding the term is found once, no other."""
+    texts = ["调调调", "调", "", "解调", "调解", "调解调解调解", "x解", "解"]
+    folded = FoldedTexts(([t] for t in texts), lambda t: t)
+    assert folded.holding(term) == {i for i, t in enumerate(texts) if term in t}
+
+
 def test_folded_texts_entry_of_several_texts_never_joins_them():
     folded = FoldedTexts([["人民", "调解"], ["人民调解"], ["调解"]], compact)
     assert folded.holding("民调") == {1}

@@ -273,7 +273,11 @@ def match_project(
     memo = {} if memo is None else memo
     best: ProjectMatch | None = None
     for phrase in alternatives:
-        terms = [t for t in phrase.terms if weights.get(t, 0) > 0]
+        terms = memo.get(("terms", phrase.text))
+        if terms is None:
+            terms = memo["terms", phrase.text] = tuple(
+                t for t in phrase.terms if weights.get(t, 0) > 0
+            )
         if not terms:
             continue
         if ("unprinted", phrase.text) not in memo:
@@ -296,23 +300,24 @@ def _name_bar(ctx: QAContext, terms: tuple, weights: dict[str, float], projects)
 
 def _match_one(
     ctx: QAContext,
-    terms: list[str],
+    terms: tuple[str, ...],
     weights: dict[str, float],
     bar: NameBar,
     project: Project,
     memo: dict,
 ) -> ProjectMatch | None:
-    texts = ctx.project_texts(project)
-    rows = tuple(r for r in project.indicators if _row_about_once(ctx, terms, r, False, memo))
+    loose, narrow = _verdicts(memo, terms, False), _verdicts(memo, terms, True)
+    rows = tuple(r for r in project.indicators if _row_verdict(ctx, terms, r, False, loose))
     if _named_after(ctx, terms, weights, bar, project.name):
         return ProjectMatch(project, "primary", ("项目名称",), rows)
-    exact = [r for r in rows if _row_about_once(ctx, terms, r, True, memo)]
+    exact = [r for r in rows if _row_verdict(ctx, terms, r, True, narrow)]
     outputs = [r for r in exact if _is_output(r)]
     if outputs:
         mostly = len(outputs) * 2 >= sum(1 for r in project.indicators if _is_output(r))
         return ProjectMatch(project, "primary" if mostly else "partial", ("绩效指标",), rows)
     if len(rows) >= 2:
         return ProjectMatch(project, "partial", ("绩效指标",), rows)
+    texts = ctx.project_texts(project)
     for field, label in (("goal", "绩效目标"), ("detail", "项目概况")):
         if all(_holds(ctx, t, texts[field], narrow=True) for t in terms):
             return ProjectMatch(project, "partial", (label,), ())
@@ -368,14 +373,21 @@ def _name_share(ctx: QAContext, terms: list[str], name: str) -> float:
     return sum(c and ch != " " for c, ch in zip(covered, key, strict=True)) / content
 
 
-def _row_about_once(
-    ctx: QAContext, terms: list[str], row: IndicatorRow, narrow: bool, memo: dict
-) -> bool:
-    """:func:`_row_about`, once per row text and terms in ``memo``."""
-    key = ("row", tuple(terms), row.level3, narrow)
-    found = memo.get(key)
+def _verdicts(memo: dict, terms: tuple[str, ...], narrow: bool) -> dict[str, bool]:
+    """The verdicts of :func:`_row_about` on row texts for these terms, kept in ``memo``."""
+    found = memo.get(("rows", terms, narrow))
     if found is None:
-        found = memo[key] = _row_about(ctx, terms, row, narrow)
+        found = memo["rows", terms, narrow] = {}
+    return found
+
+
+def _row_verdict(
+    ctx: QAContext, terms: tuple[str, ...], row: IndicatorRow, narrow: bool, verdicts: dict
+) -> bool:
+    """:func:`_row_about`, once per row text (``verdicts``: of :func:`_verdicts`)."""
+    found = verdicts.get(row.level3)
+    if found is None:
+        found = verdicts[row.level3] = _row_about(ctx, terms, row, narrow)
     return found
 
 

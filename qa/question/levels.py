@@ -88,8 +88,10 @@ def kinds_of_word(printed: str | None) -> tuple[str, ...]:
     return ()
 
 
+@lru_cache(maxsize=16_384)
 def level2_kind(level1: str | None, level2: str | None) -> str | None:
-    """The one kind of a row's level2 (falling back on level1), or None when unknown."""
+    """The one kind of a row's level2 (falling back on level1), or None when unknown (kept
+    per pair: a corpus prints few distinct level names, read row after row)."""
     kinds = kinds_of_word(level2)
     if len(kinds) == 1:
         return kinds[0]

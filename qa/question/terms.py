@@ -13,10 +13,11 @@ Both give :class:`Phrase` records.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import numpy as np
 
 from index.lexical import Tokenizer
 from index.text import compact
@@ -154,6 +155,7 @@ class FoldedTexts:
         for text in joined:
             self._starts.append(position)
             position += len(text) + 1
+        self._start_array = np.asarray(self._starts, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -168,16 +170,14 @@ class FoldedTexts:
             return set(range(len(self._entries)))
         if self._JOIN in term:
             return {i for i, texts in enumerate(self._entries) if any(term in t for t in texts)}
-        found: set[int] = set()
-        joined, starts, last = self._joined, self._starts, len(self._starts) - 1
-        start = joined.find(term)
-        while start >= 0:
-            index = bisect_right(starts, start) - 1
-            found.add(index)
-            if index == last:
-                break
-            start = joined.find(term, starts[index + 1])  # the next entry on
-        return found
+        # every match at once, from the lengths of the pieces between them (a match never
+        # spans two entries), then each match's entry
+        pieces = self._joined.split(term)
+        if len(pieces) == 1:
+            return set()
+        lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
+        at = np.cumsum(lengths[:-1]) + np.arange(len(pieces) - 1, dtype=np.int64) * len(term)
+        return set(np.unique(np.searchsorted(self._start_array, at, side="right") - 1).tolist())
 
     def holding_any(self, terms: Iterable[str]) -> set[int]:
         """Positions of the entries with a folded text containing one of the terms."""

@@ -206,6 +206,24 @@ def test_find_wording_mediation_success_one_cluster_with_spread(engine):
     assert len(top.wordings) >= 3
 
 
+def test_wording_text_names_rows_of_no_region(engine):
+    """Rows of a document that names no region are listed as 未注明地区 beside the regions of
+    the others, not as an empty name (阳城县、；)."""
+    from dataclasses import replace
+
+    from qa.answers.wording import wording_text
+
+    result = find_wording(engine, "调解成功率有哪些写法")
+    top = result.clusters[0]
+    assert len(top.regions) >= 2
+    first = top.rows[0]
+    unnamed = replace(first, row=replace(first.row, region=None))
+    cluster = replace(top, rows=(unnamed, *top.rows[1:]))
+    text = wording_text(replace(result, clusters=(cluster, *result.clusters[1:])))
+    line = next(x for x in text.splitlines() if x.startswith("1. "))
+    assert "未注明地区" in line and "、；" not in line and "，、" not in line
+
+
 @pytest.mark.parametrize(
     ("query", "kwargs", "check"),
     [

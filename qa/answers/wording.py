@@ -6,6 +6,7 @@ from ..context import QAContext
 from ..question import Understanding
 from ..sources import Sources
 from ..wording import MATCH_NAMES, WordingResult, nearest_wordings, search_wording, wording_query
+from .format import NO_REGION
 from .schema import Answer, IndicatorItem
 
 SHOWN_CLUSTERS = 8
@@ -76,7 +77,7 @@ def wording_text(
         where = f"；见{sources.cite_record(cluster.rows[0].row)}" if sources else ""
         lines.append(
             f"{number}. {cluster.representative}（{len(cluster.rows)} 行，"
-            f"{'、'.join(cluster.regions)}；"
+            f"{'、'.join(r or NO_REGION for r in cluster.regions)}；"
             f"目标值 {cluster.spread.text}{variants}{where}）[{kinds}]"
         )
     if len(result.clusters) > shown:

@@ -271,24 +271,34 @@ def match_project(
     row's text, which repeats across projects (服务对象满意度 …).
     """
     memo = {} if memo is None else memo
+    plans = memo.get("plans")
+    if plans is None:
+        plans = memo["plans"] = _plans(ctx, alternatives, weights, bars, memo)
     best: ProjectMatch | None = None
-    for phrase in alternatives:
-        terms = memo.get(("terms", phrase.text))
-        if terms is None:
-            terms = memo["terms", phrase.text] = tuple(
-                t for t in phrase.terms if weights.get(t, 0) > 0
-            )
-        if not terms:
-            continue
-        if ("unprinted", phrase.text) not in memo:
-            memo["unprinted", phrase.text] = _unprinted(ctx, phrase, weights)
-        if memo["unprinted", phrase.text]:
-            continue
-        bar = bars.get(phrase.text, NameBar(None, 1.0))
-        found = _match_one(ctx, terms, weights, bar, project, memo)
+    for terms, bar, loose, narrow in plans:
+        found = _match_one(ctx, terms, weights, bar, project, loose, narrow)
         if found is not None and (best is None or _rank(found) < _rank(best)):
             best = found
     return best
+
+
+def _plans(
+    ctx: QAContext,
+    alternatives: list[Phrase],
+    weights: dict[str, float],
+    bars: dict[str, NameBar],
+    memo: dict,
+) -> list[tuple]:
+    """Per alternative that can match: its weighted terms, name bar and row verdicts (what
+    :func:`match_project` reads for every project, worked out once per question)."""
+    out = []
+    for phrase in alternatives:
+        terms = tuple(t for t in phrase.terms if weights.get(t, 0) > 0)
+        if not terms or _unprinted(ctx, phrase, weights):
+            continue
+        bar = bars.get(phrase.text, NameBar(None, 1.0))
+        out.append((terms, bar, _verdicts(memo, terms, False), _verdicts(memo, terms, True)))
+    return out
 
 
 def _name_bar(ctx: QAContext, terms: tuple, weights: dict[str, float], projects) -> NameBar:
@@ -304,9 +314,9 @@ def _match_one(
     weights: dict[str, float],
     bar: NameBar,
     project: Project,
-    memo: dict,
+    loose: dict[str, bool],
+    narrow: dict[str, bool],
 ) -> ProjectMatch | None:
-    loose, narrow = _verdicts(memo, terms, False), _verdicts(memo, terms, True)
     rows = tuple(r for r in project.indicators if _row_verdict(ctx, terms, r, False, loose))
     if _named_after(ctx, terms, weights, bar, project.name):
         return ProjectMatch(project, "primary", ("项目名称",), rows)

@@ -137,11 +137,25 @@ def listening_pid(port: int) -> int | None:
                 if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
                     inodes.add(f"socket:[{fields[9]}]")
     for entry in Path("/proc").iterdir() if inodes else ():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
-                    return int(entry.name)
+        if entry.name.isdigit() and any(_link(fd) in inodes for fd in _listing(entry / "fd")):
+            return int(entry.name)
     return None
+
+
+def _listing(directory: Path) -> list[Path]:
+    """A ``/proc`` directory's entries; none when it is gone or not ours to read."""
+    try:
+        return list(directory.iterdir())
+    except OSError:
+        return []
+
+
+def _link(path: Path) -> str:
+    """Where a ``/proc`` fd link points; empty when it was closed meanwhile."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
 
 
 def cpu_seconds(pid: int | None) -> float | None:

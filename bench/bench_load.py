@@ -1,12 +1,22 @@
 """Bounded loopback load on the app's ``/ask`` endpoint: throughput, p50/p95 latency, errors.
 
 Starts ``python app.py`` on a free loopback port (building the index first if it is
-missing or stale), then runs N concurrent ``gradio_client`` clients for S seconds,
-each asking questions in turn, and prints the figures. Questions are generated
-from region × topic × phrasing, so most are new to the server (no query-vector
-cache hits); ``--repeat`` asks the same few questions instead (the cached path).
+missing or stale), then runs N concurrent clients for S seconds, each asking questions in
+turn, and prints the figures with the CPU each answer cost the server and the clients.
+Questions are generated from region × topic × phrasing, so most are new to the server (no
+query-vector cache hits); ``--repeat`` asks the same few questions instead (the cached path).
+A fresh server each run: a server that has already seen the 600 questions answers faster.
 
-    python bench/bench_load.py [--clients 20] [--seconds 30] [--repeat] [--url http://127.0.0.1:7860]
+    python bench/bench_load.py [--clients 20] [--seconds 30] [--repeat] [--client http|gradio]
+                               [--url http://127.0.0.1:7860 | --app ../other-checkout]
+
+``--client http`` (the default) speaks Gradio's HTTP API with one kept-open connection and
+one session per client, ~3 ms of CPU an answer. ``--client gradio`` uses ``gradio_client``,
+which makes new HTTP clients for every request; with its default certificate checks each
+loads the CA bundle (~60-85 ms of CPU an answer in the benchmark's one interpreter, which
+held 20 clients near 12 answers/s on two cores whatever the server did), so on loopback
+the bench turns them off. ``--app`` serves another checkout's ``app.py`` (an older commit,
+with ``BUDGETQA_DATA_DIR`` set to keep its index apart): versions compared with one client.
 
 ``--upload`` measures adding a document under load (default 10 clients × 60 s): the same run
 twice against one server over a temporary copy of the index, first without, then while a
@@ -91,14 +101,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, timeout: float = 600.0, env: dict | None = None) -> subprocess.Popen:
-    """``python app.py --port PORT`` on loopback; returns once the page answers."""
+def start_server(
+    port: int, timeout: float = 600.0, env: dict | None = None, app: Path = ROOT
+) -> subprocess.Popen:
+    """``python app.py --port PORT`` of the tree ``app`` (this one by default; another
+    checkout to compare versions) on loopback; returns once the page answers."""
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
+        [sys.executable, str(app / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=app,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {}), **({} if app == ROOT else {"PYTHONPATH": str(app)})},
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -111,6 +124,47 @@ def start_server(port: int, timeout: float = 600.0, env: dict | None = None) -> 
             time.sleep(0.5)
     process.terminate()
     raise SystemExit(f"Error: app.py did not answer on port {port} within {timeout:.0f}s")
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on loopback ``port`` (Linux ``/proc``; None elsewhere or if
+    not found), so that the server's CPU can be read even when it was started by hand."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for entry in Path("/proc").iterdir() if inodes else ():
+        if entry.name.isdigit() and any(_link(fd) in inodes for fd in _listing(entry / "fd")):
+            return int(entry.name)
+    return None
+
+
+def _listing(directory: Path) -> list[Path]:
+    """A ``/proc`` directory's entries; none when it is gone or not ours to read."""
+    try:
+        return list(directory.iterdir())
+    except OSError:
+        return []
+
+
+def _link(path: Path) -> str:
+    """Where a ``/proc`` fd link points; empty when it was closed meanwhile."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of process ``pid`` (all its threads), from ``/proc``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Recorder:
@@ -133,10 +187,52 @@ class Recorder:
                 self.errors.append(error)
 
 
-def client_loop(url: str, asked: list[str], deadline: float, recorder: Recorder) -> None:
+class HttpClient:
+    """A lean client of Gradio's HTTP API (``POST /gradio_api/call/NAME``, then the event's
+    stream): one connection kept open and one session, like a page or a ``gradio_client``,
+    at a few milliseconds of CPU a question — so that the load generator leaves the cores
+    to the server it measures. ``gradio_client`` makes a new HTTP client (and loads the CA
+    bundle) for every request: ~85 ms of CPU each, and 20 of them share one interpreter."""
+
+    def __init__(self, url: str):
+        import httpx
+
+        self.http = httpx.Client(base_url=url, timeout=120)
+        self.session = uuid.uuid4().hex[:11]
+
+    def predict(self, *data, api_name: str) -> list:
+        path = f"/gradio_api/call/{api_name.strip('/')}"
+        posted = self.http.post(path, json={"data": list(data), "session_hash": self.session})
+        posted.raise_for_status()
+        event = ""
+        with self.http.stream("GET", f"{path}/{posted.json()['event_id']}") as stream:
+            stream.raise_for_status()
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event in ("complete", "error"):
+                    payload = json.loads(line[5:])
+                    if event == "error":
+                        raise RuntimeError(f"the server answered an error: {payload}")
+                    return payload
+        raise RuntimeError(f"the event stream ended without an answer (last event {event!r})")
+
+
+def make_client(url: str, kind: str):
+    """One client of ``kind``: ``http`` (:class:`HttpClient`) or ``gradio`` (gradio_client)."""
+    if kind == "http":
+        return HttpClient(url)
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
+    # loopback HTTP: no certificate is ever checked, and without this every request of
+    # gradio_client loads the CA bundle again (~30 ms of CPU)
+    return Client(url, verbose=False, ssl_verify=False)
+
+
+def client_loop(
+    url: str, asked: list[str], deadline: float, recorder: Recorder, kind: str = "http"
+) -> None:
+    client = make_client(url, kind)
     while time.monotonic() < deadline:
         question = asked[next(recorder.counter) % len(asked)]
         started = time.monotonic()
@@ -202,17 +298,24 @@ def _latencies(values: list[float]) -> dict:
     }
 
 
-def run(url: str, clients: int, seconds: float, repeat: bool, upload: Path | None = None) -> dict:
-    from gradio_client import Client
-
+def run(
+    url: str,
+    clients: int,
+    seconds: float,
+    repeat: bool,
+    upload: Path | None = None,
+    kind: str = "http",
+) -> dict:
     asked = questions(repeat)
-    Client(url, verbose=False).predict(REPEATED[0], api_name="/ask")  # warm-up
+    make_client(url, kind).predict(REPEATED[0], api_name="/ask")  # warm-up
     recorder = Recorder()
     load_before = os.getloadavg()[0]
+    server = listening_pid(urlparse(url).port or 80)
+    cpu_before, server_before = time.process_time(), cpu_seconds(server)
     started = time.monotonic()
     deadline = started + seconds
     threads = [
-        threading.Thread(target=client_loop, args=(url, asked, deadline, recorder))
+        threading.Thread(target=client_loop, args=(url, asked, deadline, recorder, kind))
         for _ in range(clients)
     ]
     adding = Upload(url, upload, UPLOAD_AFTER) if upload else None
@@ -222,11 +325,15 @@ def run(url: str, clients: int, seconds: float, repeat: bool, upload: Path | Non
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    client_cpu = time.process_time() - cpu_before
+    server_after = cpu_seconds(server)
+    server_cpu = None if server_after is None else server_after - server_before
     if uploader:  # reported even when it ends after the clients (its time says so)
         uploader.join()
     done = recorder.latencies
     figures = {
         "clients": clients,
+        "client": kind,
         "seconds": round(elapsed, 1),
         "distinct_questions": len(asked),
         "requests": len(done),
@@ -234,6 +341,10 @@ def run(url: str, clients: int, seconds: float, repeat: bool, upload: Path | Non
         "throughput_rps": round(len(done) / elapsed, 2),
         **_latencies(done),
         "load_average": [load_before, os.getloadavg()[0]],
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, len(done)), 1),
+        "server_cpu_ms_per_request": (
+            None if server_cpu is None else round(1000 * server_cpu / max(1, len(done)), 1)
+        ),
         "first_errors": recorder.errors[:3],
     }
     if adding:
@@ -277,6 +388,10 @@ def _print(figures: dict, title: str) -> None:
         f"  throughput {figures['throughput_rps']} req/s; latency p50 {figures['p50_s']}s, "
         f"p95 {figures['p95_s']}s, max {figures['max_s']}s; load average {load}"
     )
+    print(
+        f"  CPU per answer: server {figures['server_cpu_ms_per_request']} ms, "
+        f"{figures['client']} clients {figures['client_cpu_ms_per_request']} ms"
+    )
     if "upload_seconds" in figures:
         during = figures["while_indexing"]
         print(
@@ -293,15 +408,20 @@ def _measure(args, env: dict | None = None) -> list[dict]:
     url = args.url
     if url is None:
         port = free_port()
-        server = start_server(port, env=env)
+        server = start_server(port, env=env, app=args.app)
         url = f"http://127.0.0.1:{port}"
     try:
         if not args.upload:
-            return [run(url, args.clients, args.seconds, args.repeat)]
+            return [run(url, args.clients, args.seconds, args.repeat, kind=args.client)]
         with tempfile.TemporaryDirectory() as folder:
-            plain = run(url, args.clients, args.seconds, args.repeat)
+            plain = run(url, args.clients, args.seconds, args.repeat, kind=args.client)
             loaded = run(
-                url, args.clients, args.seconds, args.repeat, seed_sized_document(Path(folder))
+                url,
+                args.clients,
+                args.seconds,
+                args.repeat,
+                seed_sized_document(Path(folder)),
+                kind=args.client,
             )
         loaded["p95_ratio"] = round(loaded["p95_s"] / plain["p95_s"], 2)
         return [plain, loaded]
@@ -321,7 +441,20 @@ def main() -> None:
     parser.add_argument(
         "--upload", action="store_true", help="the same run without, then with, an upload"
     )
+    parser.add_argument(
+        "--client",
+        choices=("http", "gradio"),
+        default="http",
+        help="http: a lean client of Gradio's HTTP API (default); gradio: gradio_client",
+    )
     parser.add_argument("--url", help="an app already running on loopback (default: start one)")
+    parser.add_argument(
+        "--app",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose app.py is served (default this one; e.g. a worktree of an "
+        "older commit, with BUDGETQA_DATA_DIR set to keep its index apart)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     args.clients = args.clients or (10 if args.upload else 20)
@@ -330,6 +463,11 @@ def main() -> None:
         raise SystemExit(f"Error: use 1..{MAX_CLIENTS} clients and at most {MAX_SECONDS} seconds")
     if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("Error: --url must be a loopback address (127.0.0.1 or localhost)")
+    args.app = args.app.resolve()
+    if not (args.app / "app.py").is_file():
+        raise SystemExit(f"Error: {args.app} has no app.py")
+    if args.url and args.app != ROOT:
+        raise SystemExit("Error: --app starts a server; --url measures one already running")
     if args.upload and args.url:
         raise SystemExit("Error: --upload starts its own server over a copy of the index")
     if args.upload:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import zipfile
 from dataclasses import replace
@@ -679,3 +680,43 @@ def test_api_binary_upload_is_refused_and_index_unchanged(client, served, tmp_pa
     with pytest.raises(AppError, match="未添加"):
         client.predict(handle_file(str(_binary(tmp_path))), api_name="/upload")
     assert _index_state(served[1]) == before
+
+
+# --- the load bench's lean client (bench/bench_load.py) ------------------------------------------
+
+
+def _bench_load():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "bench_load.py"
+    spec = importlib.util.spec_from_file_location("bench_load", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_bench_http_client_gets_what_gradio_client_gets(client, served):
+    lean = _bench_load().HttpClient(served[0])
+    for question in (LAWYER_QUESTION, "西青抚恤金多少"):
+        assert lean.predict(question, api_name="/ask") == list(
+            client.predict(question, api_name="/ask")
+        )
+
+
+@pytest.mark.slow
+def test_bench_http_client_raises_the_servers_chinese_error(served):
+    lean = _bench_load().HttpClient(served[0])
+    with pytest.raises(RuntimeError, match="请输入问题"):
+        lean.predict("  ", api_name="/ask")
+    assert lean.predict(LAWYER_QUESTION, api_name="/ask")[3]["question"] == LAWYER_QUESTION
+
+
+@pytest.mark.slow
+def test_bench_load_run_counts_answers_and_both_sides_cpu(served):
+    bench = _bench_load()
+    port = int(served[0].rsplit(":", 1)[1])
+    assert bench.listening_pid(port) == os.getpid()  # the test serves in its own process
+    figures = bench.run(served[0], clients=2, seconds=2, repeat=True)
+    assert figures["client"] == "http" and figures["errors"] == 0 and figures["requests"] > 0
+    assert figures["server_cpu_ms_per_request"] > 0 and figures["client_cpu_ms_per_request"] > 0

@@ -33,6 +33,23 @@ def test_folded_texts_find_repeated_and_edge_matches(term):
     assert folded.holding(term) == {i for i, t in enumerate(texts) if term in t}
 
 
+def test_folded_texts_kept_holders_are_those_found_afresh_and_bounded(monkeypatch):
+    """The entries holding a term are kept per term (questions repeat words); asked again, or
+    after the bound empties the store, they are the same."""
+    from qa.question import terms as terms_module
+
+    texts = ["调调调", "调", "", "解调", "调解", "调解调解调解", "x解", "解"]
+    folded = FoldedTexts(([t] for t in texts), lambda t: t)
+    monkeypatch.setattr(terms_module, "HELD_TERMS", 2)
+    asked = ["调解", "调", "解", "调解", "x", "调"] * 2
+    for term in asked:
+        assert folded.holding(term) == {i for i, t in enumerate(texts) if term in t}
+        assert len(folded._held) <= 2
+    held = folded.holding("调")
+    held.add(99)  # a caller's set is its own: the kept entries do not change
+    assert 99 not in folded.holding("调")
+
+
 def test_folded_texts_entry_of_several_texts_never_joins_them():
     folded = FoldedTexts([["人民", "调解"], ["人民调解"], ["调解"]], compact)
     assert folded.holding("民调") == {1}

@@ -543,3 +543,27 @@ def test_asking_words_are_not_topic_words(engine, asked, plain):
 
     ctx = QAContext.of(engine)
     assert key_of(ctx, ctx.understand(asked)).text == key_of(ctx, ctx.understand(plain)).text
+
+
+@pytest.mark.parametrize("held", [None, 0, 40])
+def test_a_place_the_corpus_lacks_names_the_regions_it_holds_bounded(engine, monkeypatch, held):
+    """未找到 for a place the corpus lacks says which regions it holds: every one of a few, the
+    first of thousands and how many (a national corpus), and that its files name no region
+    when none does (a corpus of unsigned tables), never an empty list (现有地区：。)."""
+    from qa.answers.scope import outside_corpus
+    from qa.context import QAContext
+    from qa.question.regions import RegionIndex
+
+    ctx = QAContext.of(engine)
+    if held is not None:
+        index = RegionIndex([f"甲{i}县" for i in range(held)])
+        monkeypatch.setattr(QAContext, "regions", property(lambda self: index))
+    u = ctx.understand("海淀区法律援助经费多少")
+    text = outside_corpus(ctx, u).text
+    assert text.startswith("未找到：语料中没有海淀区的文件。") and "：。" not in text
+    if held is None:
+        assert all(r in text for r in ctx.regions.regions)
+    elif held == 0:
+        assert text.endswith("现有文件均未注明地区。")
+    else:
+        assert "等40个地区" in text and "甲39县" not in text

@@ -19,7 +19,7 @@ from ..question.terms import word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
 from ..sources import Sources
-from .format import project_amount
+from .format import more_names, project_amount
 from .schema import Answer
 
 _ORG = re.compile(
@@ -40,12 +40,16 @@ def outside_corpus(ctx: QAContext, u: Understanding) -> Answer | None:
     if not ctx.outside(u):
         return None
     if u.unknown_places and not u.regions:
-        known = "、".join(ctx.regions.regions)
+        regions = list(ctx.regions.regions)
+        # a national corpus holds thousands of regions; a corpus of unsigned tables holds none
+        known = "现有文件均未注明地区。"
+        if regions:
+            known = f"现有地区：{more_names(regions, '个地区')}。"
         return Answer(
             question=u.question,
             intent=u.intent,
             found=False,
-            text=f"未找到：语料中没有{'、'.join(u.unknown_places)}的文件。现有地区：{known}。",
+            text=f"未找到：语料中没有{'、'.join(u.unknown_places)}的文件。{known}",
             extra={"unknown_places": list(u.unknown_places)},
         )
     listed = "、".join(str(y) for y in sorted(ctx.years))

@@ -73,6 +73,9 @@ _UNIT_PAREN = re.compile(r"\((?:单位:)?(?:万元|元|千元|亿元|%|[A-Za-z/]
 _LEADING_QIZHONG = re.compile(r"^其中[:]?")
 _NOISE = re.compile(r"[*＊※★☆]")
 _TRAILING_NOTE = re.compile(r"\([^()]{1,12}\)$")
+# a label that also asks for its code (主管部门及其编码, 实施单位(代码)): the same field; a code
+# field of its own (项目编号, 单位代码) is not joined to its name by 及 or bracketed
+_WITH_CODE = re.compile(r"(?:(?:及其?|和|与)(?:代码|编码|编号)|\((?:代码|编码|编号)\))$")
 
 
 def label_key(cell: str) -> str:
@@ -88,12 +91,16 @@ def label_key(cell: str) -> str:
     '财政拨款'
     >>> label_key("一*级项目名称")
     '一级项目名称'
+    >>> label_key("主管部门及其编码")
+    '主管部门'
     """
     key = _NOISE.sub("", compact(cell))
     key = _UNIT_PAREN.sub("", key)
     key = _LEADING_QIZHONG.sub("", key)
     key = _CODE_PREFIX.sub("", key)
-    return key.rstrip(":")
+    key = key.rstrip(":")
+    bare = _WITH_CODE.sub("", key)
+    return bare if len(bare) >= 2 else key
 
 
 def level_key(cell: str) -> str:

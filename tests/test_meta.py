@@ -16,6 +16,11 @@ from index.parse.meta import department_from_line, department_in_title, region_o
         ("盐池县本级部门项目支出年度预算绩效目标批复表", "盐池县"),
         ("成都市司法局", "成都市"),
         ("江苏省人民检察院", "江苏省"),
+        ("湘潭市城市管理和综合执法局", "湘潭市"),  # 城市 reads like a county-level 市
+        ("长沙市城市建设投资中心", "长沙市"),
+        ("临沧市永德县明朗中学", "临沧市永德县"),
+        ("东0县司法局", None),
+        ("南岭新区管委会", "南岭新区"),  # a name the gazetteer lacks: kept as printed
         ("县司法局", None),
         ("全区人民调解案件补助经费", None),
         ("2025年全区安置帮教经费", None),

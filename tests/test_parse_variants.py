@@ -79,6 +79,22 @@ def test_variant_labels_run_together_with_their_values():
     assert all(p.implementing_unit == "盐池县司法局" for p in parsed.projects)
 
 
+@pytest.mark.parametrize(
+    "label", ["主管部门及其编码", "主管部门及编码", "主管部门(代码)", "主管部门及其代码"]
+)
+def test_variant_label_that_also_asks_for_the_code(label):
+    """Family: a label asking for the name and its code (主管部门及其编码) is the department's
+    label, its value in the next cell; never the label 主管部门 with the value 及其编码."""
+    doc = "000_fbf52db7d211f3f4.txt"
+    text = (CORPUS / doc).read_text(encoding="utf-8").replace("主管部门及代码", label)
+    assert label in text
+    parsed = _parse_bytes(text.encode("utf-8"), doc)
+    projects_ok, projects, rows_ok, rows = _score(parsed, doc)
+    assert (projects_ok, rows_ok) == (projects, rows)
+    departments = {p.department for p in parsed.projects}
+    assert departments and all(d and d.startswith("盐池县") for d in departments), departments
+
+
 def test_variant_full_width_digits_in_amount():
     doc = "003_8982ce709c15bf44.txt"
     text = (

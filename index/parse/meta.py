@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from ..numbers import years_in
+from ..regions import gazetteer
 from ..text import normalize_text
 
 _REGION = re.compile(
@@ -43,8 +44,20 @@ def region_of(text: str) -> str | None:
         if match:
             region = match.group("region")
             if len(region) >= 2 and not region.startswith(("县", "区", "市", "省")):
-                return region
+                return _known_part(text, region)
     return None
+
+
+def _known_part(text: str, region: str) -> str:
+    """The region as far as China's gazetteer names it from the start: 湘潭市 of
+    湘潭市城市管理和综合执法局, whose 城市 reads like a county-level 市 but names none. A name
+    the gazetteer does not know at all (a new or a made-up county) is kept as printed."""
+    end = 0
+    for start, stop, _ in gazetteer().find(region):
+        if start != end:
+            break
+        end = stop
+    return region[:end] if 2 <= end < len(region) else region
 
 
 def department_from_line(text: str) -> str | None:

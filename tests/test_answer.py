@@ -567,3 +567,19 @@ def test_a_place_the_corpus_lacks_names_the_regions_it_holds_bounded(engine, mon
         assert text.endswith("现有文件均未注明地区。")
     else:
         assert "等40个地区" in text and "甲39县" not in text
+
+
+def test_a_place_no_document_is_signed_with_is_said_beside_an_unsigned_tables_answer(
+    engine, real_engine
+):
+    """Family: 临海绿化养护… answered from a table that names no region, while no document of
+    the corpus is signed 临海: the answer gives the figure and says the table names no region
+    (it may be 临海's or another's). An answer from a signed table says nothing of the kind."""
+    unsigned = answer_question(real_engine, "临海绿化养护要养护多大面积")
+    assert unsigned.found and "375万平方米" in unsigned.text.split("\n")[0]
+    assert "所引表格未注明地区" in unsigned.text and "临海" in unsigned.text.split("\n")[-1]
+    assert all(not i.region for i in unsigned.indicators)
+    signed = answer_question(engine, "西青抚恤金多少")
+    assert signed.found and "未注明地区" not in signed.text
+    elsewhere = answer_question(engine, "海淀区法律援助经费多少")
+    assert not elsewhere.found and "所引表格" not in elsewhere.text

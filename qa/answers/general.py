@@ -21,12 +21,11 @@ from ..evidence.fits import adjusted, measure_fits, money_asked, rank
 from ..evidence.match import Fit, Key, covered, fit, question_key, share, uncovered, union
 from ..evidence.records import Record, grouped_records
 from ..question import Understanding
-from ..question.regions import leading_place
 from ..sources import Sources
 from .format import project_amount, wan
 from .lookup import answer_lookup
 from .schema import Answer, FactItem, IndicatorItem, ProjectItem, SourceItem
-from .scope import other_project_word
+from .scope import other_project_word, places_not_in_corpus
 
 MIN_COVERAGE = 0.72
 LOOKUP_SLACK = 0.15
@@ -160,12 +159,6 @@ def _twin(other: Fit, best: Fit, ctx: QAContext) -> bool:
 def key_of(ctx: QAContext, u: Understanding) -> Key:
     """The question's key, without places that name no region of the corpus."""
     return question_key(u, ctx.lexicon, places=places_not_in_corpus(ctx, u))
-
-
-def places_not_in_corpus(ctx: QAContext, u: Understanding) -> tuple[str, ...]:
-    """Place words of the question that name no region of the corpus (they only narrow the
-    search to documents that print no region)."""
-    return tuple(u.unknown_places) + tuple(leading_place(u.question, ctx.regions.regions))
 
 
 def _same_owner(a: Record, b: Record) -> bool:

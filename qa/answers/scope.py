@@ -15,6 +15,7 @@ from ..context import QAContext, region_matches
 from ..evidence.match import Key, union
 from ..evidence.records import records_of
 from ..question import GENERIC_WORDS, FoldedTexts, Understanding
+from ..question.regions import leading_place
 from ..question.terms import word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
@@ -292,6 +293,27 @@ def with_other_years(ctx: QAContext, u: Understanding, answer: Answer) -> Answer
     latest = max(p.year for p in same) < (first.year or 0)
     newest = "（最新）" if latest else ""
     said = f"问题未指明年度，以上为{first.year}年度{newest}；同名项目另有{others}。"
+    return replace(answer, text=f"{answer.text}\n{said}")
+
+
+def places_not_in_corpus(ctx: QAContext, u: Understanding) -> tuple[str, ...]:
+    """Place words of the question that name no region of the corpus (they only narrow the
+    search to documents that print no region)."""
+    return tuple(u.unknown_places) + tuple(leading_place(u.question, ctx.regions.regions))
+
+
+def with_unsigned_place(ctx: QAContext, u: Understanding, answer: Answer) -> Answer:
+    """A place the question names that no document of the corpus is signed with (临海 of
+    临海绿化养护…), answered from tables that name no region: the answer says so, since such
+    a table may be that place's or another's (never another place's figure, silently)."""
+    if not answer.found:
+        return answer
+    places = places_not_in_corpus(ctx, u)
+    cited = (*answer.projects, *answer.indicators, *answer.facts, *answer.sources)
+    if not places or not cited or any(item.region for item in cited):
+        return answer
+    named = "、".join(dict.fromkeys(places))
+    said = f"注：所引表格未注明地区，语料中没有标明{named}的文件，请核对是否为{named}的表格。"
     return replace(answer, text=f"{answer.text}\n{said}")
 
 

@@ -172,6 +172,60 @@ def test_cluster_rows_deterministic_whatever_the_input_order(engine):
     assert [[r.id for r in c] for c in first] == [[r.id for r in c] for c in second]
 
 
+def test_cluster_rows_by_wording_are_the_groups_of_every_pair_compared(engine):
+    """Clustering compares one row per wording (a corpus repeats its wordings: 100k rows took
+    20 s on the first wording question); the groups are those of comparing every pair."""
+    from dataclasses import replace
+
+    from qa.wording.cluster import (
+        CLUSTER_SIMILARITY,
+        _equivalent,
+        _id_key,
+        clean_level3,
+        residue,
+        signature,
+    )
+
+    lexicon = load_lexicon()
+    seeds = list(engine.store.indicators.values())
+    again = [replace(r, id=f"{r.id}x{n}") for n in range(2) for r in seeds[::3]]
+    rows = seeds + again  # each third wording printed three times, under other ids
+    vectors = level3_vectors(engine, rows)
+
+    def plain() -> list[list]:
+        order = sorted(range(len(rows)), key=lambda i: _id_key(rows[i].id))
+        buckets: dict = {}
+        for i in order:
+            buckets.setdefault(signature(rows[i].level3, lexicon), []).append(i)
+        clusters = []
+        for members in buckets.values():
+            groups: list[list[int]] = []
+            for i in members:
+                ti, wi = clean_level3(rows[i].level3), residue(rows[i].level3, lexicon)
+                for group in groups:
+                    if all(
+                        ti == clean_level3(rows[j].level3)
+                        or _equivalent(
+                            wi,
+                            residue(rows[j].level3, lexicon),
+                            vectors[i] @ vectors[j],
+                            CLUSTER_SIMILARITY,
+                        )
+                        for j in group
+                    ):
+                        group.append(i)
+                        break
+                else:
+                    groups.append([i])
+            clusters.extend(groups)
+        out = [[rows[i] for i in sorted(c, key=lambda i: _id_key(rows[i].id))] for c in clusters]
+        return sorted(out, key=lambda c: (-len(c), _id_key(c[0].id)))
+
+    got = cluster_rows(rows, vectors, lexicon)
+    assert [[r.id for r in c] for c in got] == [[r.id for r in c] for c in plain()]
+    assert any(len({clean_level3(r.level3) for r in c}) > 1 for c in got)  # wordings joined
+
+
 def test_value_spread_keeps_printed_values(engine):
     rows = [
         r

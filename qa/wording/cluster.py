@@ -165,7 +165,8 @@ def cluster_rows(
     ----------
     rows : list of IndicatorRow
     vectors : numpy.ndarray
-        One L2-normalized level3 embedding per row.
+        One L2-normalized level3 embedding per row, the same for rows of one cleaned wording
+        (:func:`level3_vectors`).
     lexicon : Lexicon
     threshold : float, default :data:`CLUSTER_SIMILARITY`
 
@@ -176,8 +177,13 @@ def cluster_rows(
     """
     order = sorted(range(len(rows)), key=lambda i: _id_key(rows[i].id))
     buckets: dict[Signature, list[int]] = {}
+    signatures: dict[str, Signature] = {}  # per printed level3: a corpus repeats its wordings
     for i in order:
-        buckets.setdefault(signature(rows[i].level3, lexicon), []).append(i)
+        text = rows[i].level3
+        found = signatures.get(text)
+        if found is None:
+            found = signatures[text] = signature(text, lexicon)
+        buckets.setdefault(found, []).append(i)
     clusters: list[list[int]] = []
     for members in buckets.values():
         clusters.extend(_complete_link(members, vectors, rows, lexicon, threshold))
@@ -192,20 +198,40 @@ def _complete_link(
     lexicon: Lexicon,
     threshold: float,
 ) -> list[list[int]]:
+    """Each row joins the first group it is equivalent to every member of, else starts one.
+
+    Whether two rows are equivalent depends only on their cleaned wordings (their words and
+    their wording's vector), so a row joins the group of the first row of its wording (that
+    group took it, and groups only grow), and is compared with one row per wording of a
+    group: the same groups as comparing every pair, at the cost of the distinct wordings."""
     groups: list[list[int]] = []
+    shown: list[list[int]] = []  # per group, its first row of each wording
     texts = {i: clean_level3(rows[i].level3) for i in members}
-    words = {i: residue(texts[i], lexicon) for i in members}
+    words: dict[str, frozenset[str]] = {}
+    placed: dict[str, int] = {}  # a wording's group
     for i in members:
-        for group in groups:
-            if all(
-                texts[i] == texts[j]
-                or _equivalent(words[i], words[j], vectors[i] @ vectors[j], threshold)
-                for j in group
-            ):
-                group.append(i)
-                break
-        else:
-            groups.append([i])
+        text = texts[i]
+        at = placed.get(text)
+        if at is None:
+            mine = words[text] = residue(text, lexicon)
+            at = next(
+                (
+                    g
+                    for g, firsts in enumerate(shown)
+                    if all(
+                        _equivalent(mine, words[texts[j]], vectors[i] @ vectors[j], threshold)
+                        for j in firsts
+                    )
+                ),
+                None,
+            )
+            if at is None:
+                at = len(groups)
+                groups.append([])
+                shown.append([])
+            shown[at].append(i)
+            placed[text] = at
+        groups[at].append(i)
     return groups
 
 

@@ -583,3 +583,17 @@ def test_a_place_no_document_is_signed_with_is_said_beside_an_unsigned_tables_an
     assert signed.found and "未注明地区" not in signed.text
     elsewhere = answer_question(engine, "海淀区法律援助经费多少")
     assert not elsewhere.found and "所引表格" not in elsewhere.text
+
+
+@pytest.mark.parametrize("question", ["临海法律援助经费多少", "临海的普法宣传经费是多少"])
+def test_a_place_named_short_and_not_held_is_not_answered_from_another_places_table(
+    engine, question
+):
+    """Family: a place named by its short name (临海) that the corpus holds no document of is
+    未找到, as when named in full (平阳县…) — not 阳城县's 法律援助经费 because the rest of the
+    question fits it. A place that holds the cited one (晋城 → 阳城县) is answered."""
+    answer = answer_question(engine, question)
+    assert not answer.found and answer.text.startswith("未找到：语料中没有临海的文件。")
+    assert "阳城县" in answer.text  # the regions the corpus holds are named
+    within = answer_question(engine, "晋城阳城县法律援助经费多少")
+    assert within.found and within.projects[0].region == "阳城县"

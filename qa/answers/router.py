@@ -30,10 +30,10 @@ from .general import answer_checked_lookup, answer_general, not_found_general
 from .schema import Answer
 from .scope import (
     answer_outside_scope,
+    for_place_not_held,
     outside_corpus,
     scoped,
     with_other_years,
-    with_unsigned_place,
 )
 from .tables import answer_actual, answer_structure, answer_sublines
 from .which_regions import answer_which_regions
@@ -83,7 +83,7 @@ def answer_question(engine, question: str) -> Answer:
         for answerer in (*SCOPE_ANSWERERS, *ASK_ANSWERERS, ANSWERERS[u.intent], *FALLBACKS):
             answer = answerer(ctx, u)
             if answer is not None:
-                return with_unsigned_place(ctx, u, with_other_years(ctx, u, answer))
+                return for_place_not_held(ctx, u, with_other_years(ctx, u, answer))
         return not_found_general(ctx, u)
 
 

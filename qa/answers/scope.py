@@ -15,7 +15,7 @@ from ..context import QAContext, region_matches
 from ..evidence.match import Key, union
 from ..evidence.records import records_of
 from ..question import GENERIC_WORDS, FoldedTexts, Understanding
-from ..question.regions import leading_place
+from ..question.regions import leading_place, lies_within
 from ..question.terms import word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
@@ -41,18 +41,7 @@ def outside_corpus(ctx: QAContext, u: Understanding) -> Answer | None:
     if not ctx.outside(u):
         return None
     if u.unknown_places and not u.regions:
-        regions = list(ctx.regions.regions)
-        # a national corpus holds thousands of regions; a corpus of unsigned tables holds none
-        known = "现有文件均未注明地区。"
-        if regions:
-            known = f"现有地区：{more_names(regions, '个地区')}。"
-        return Answer(
-            question=u.question,
-            intent=u.intent,
-            found=False,
-            text=f"未找到：语料中没有{'、'.join(u.unknown_places)}的文件。{known}",
-            extra={"unknown_places": list(u.unknown_places)},
-        )
+        return _place_not_held(ctx, u, tuple(u.unknown_places))
     listed = "、".join(str(y) for y in sorted(ctx.years))
     return Answer(
         question=u.question,
@@ -302,16 +291,42 @@ def places_not_in_corpus(ctx: QAContext, u: Understanding) -> tuple[str, ...]:
     return tuple(u.unknown_places) + tuple(leading_place(u.question, ctx.regions.regions))
 
 
-def with_unsigned_place(ctx: QAContext, u: Understanding, answer: Answer) -> Answer:
-    """A place the question names that no document of the corpus is signed with (临海 of
-    临海绿化养护…), answered from tables that name no region: the answer says so, since such
-    a table may be that place's or another's (never another place's figure, silently)."""
-    if not answer.found:
-        return answer
+def _place_not_held(ctx: QAContext, u: Understanding, places: tuple[str, ...]) -> Answer:
+    """未找到 for places the corpus holds no document of, with the regions it does hold."""
+    regions = list(ctx.regions.regions)
+    # a national corpus holds thousands of regions; a corpus of unsigned tables holds none
+    known = "现有文件均未注明地区。"
+    if regions:
+        known = f"现有地区：{more_names(regions, '个地区')}。"
+    named = "、".join(dict.fromkeys(places))
+    return Answer(
+        question=u.question,
+        intent=u.intent,
+        found=False,
+        text=f"未找到：语料中没有{named}的文件。{known}",
+        extra={"unknown_places": list(dict.fromkeys(places))},
+    )
+
+
+def for_place_not_held(ctx: QAContext, u: Understanding, answer: Answer) -> Answer:
+    """An answer to a question naming a place that no document of the corpus is signed with
+    (临海绿化养护…, 临海法律援助经费多少), checked against the records it cites (wrong-place
+    family: never another place's figure, silently):
+
+    - from tables signed with another place (阳城县's 法律援助经费): 未找到, as for a place
+      named in full (平阳县…);
+    - from tables that name no region: the figure, and a note that they name none (such a
+      table may be that place's, or another's);
+    - from a place within the one named (晋城 → 阳城县): unchanged.
+    """
     places = places_not_in_corpus(ctx, u)
     cited = (*answer.projects, *answer.indicators, *answer.facts, *answer.sources)
-    if not places or not cited or any(item.region for item in cited):
+    if not answer.found or not places or not cited:
         return answer
+    if any(lies_within(item.region, place) for item in cited for place in places):
+        return answer
+    if cited[0].region:
+        return _place_not_held(ctx, u, places)
     named = "、".join(dict.fromkeys(places))
     said = f"注：所引表格未注明地区，语料中没有标明{named}的文件，请核对是否为{named}的表格。"
     return replace(answer, text=f"{answer.text}\n{said}")

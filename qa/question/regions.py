@@ -167,3 +167,18 @@ def _topic_words(place: str) -> bool:
     if any(word in core for word in _TOPIC_INSIDE):
         return True
     return any(len(w) >= 2 and w in core for w in STOP_WORDS)
+
+
+def lies_within(region: str | None, place: str) -> bool:
+    """The region (as a document is signed: 天津市西青区, 阳城县) is the place a question names
+    (full or short: 晋城, 西青区) or lies within it, by China's administrative codes; False
+    when either is not in the gazetteer."""
+    if not region:
+        return False
+    named = gazetteer().find(normalize_text(place).replace(" ", ""), shorts=True)
+    signed = gazetteer().find(normalize_text(region).replace(" ", ""))
+    if not named or not signed:
+        return False
+    wanted = named[0][2]
+    prefix = wanted.adcode[: {0: 2, 1: 4}.get(wanted.rank, 6)]
+    return any(r.adcode.startswith(prefix) for _, _, r in signed)

@@ -15,17 +15,22 @@ from decimal import Decimal
 import numpy as np
 
 from .store import Filters, IndexStore, filter_mask
+from .store.catalog import RECORD_KINDS
 
 __all__ = ["FUSERS", "MODES", "Filters", "Hit", "Searcher", "filter_mask"]
 
 CANDIDATES = 100
-# the store's record mapping of each chunk kind that has records
+# the store's records (RECORD_KINDS: kind → attribute) each chunk kind's hit fields come from;
+# a department chunk holds a department fact
 _RECORDS_OF = {
-    "project": "projects",
-    "indicator": "indicators",
-    "department": "facts",
-    "field": "fields",
-    "plan": "plans",
+    chunk_kind: RECORD_KINDS[record_kind][1]
+    for chunk_kind, record_kind in (
+        ("project", "project"),
+        ("indicator", "indicator"),
+        ("department", "fact"),
+        ("field", "field"),
+        ("plan", "plan"),
+    )
 }
 _UNREAD = object()  # hit_for: the chunk's record is still to be read
 

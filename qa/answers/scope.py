@@ -14,7 +14,8 @@ from index.text import compact, in_order
 from ..context import QAContext, region_matches
 from ..evidence.match import Key, union
 from ..evidence.records import records_of
-from ..question import GENERIC_WORDS, FoldedTexts, Understanding
+from ..evidence.topic import project_names
+from ..question import GENERIC_WORDS, Understanding
 from ..question.regions import leading_place, lies_within
 from ..question.terms import word_edges
 from ..question.understand import without_preamble
@@ -144,7 +145,7 @@ def other_project_word(ctx: QAContext, u: Understanding, key: Key, fits) -> str 
         return None
     owners = {f.record.project_id for f in fits if f.record.project_id}
     year = u.years[0] if len(u.years) == 1 else None
-    names, projects = ctx.kept(_project_names), ctx.sorted_projects
+    names, projects = ctx.kept(project_names), ctx.sorted_projects
     others = None  # the projects of the question's regions and year, read when a name holds w
     for word in words:
         holding = names.holding(word)
@@ -155,11 +156,6 @@ def other_project_word(ctx: QAContext, u: Understanding, key: Key, fits) -> str 
         if any(projects[i].id in others for i in holding):
             return word
     return None
-
-
-def _project_names(ctx: QAContext) -> FoldedTexts:
-    """Every project's name as keys print it (in the order of ``ctx.sorted_projects``)."""
-    return FoldedTexts(([p.name] for p in ctx.sorted_projects), compact)
 
 
 def _uncovered_words(ctx: QAContext, key: Key, marks: tuple[float, ...]) -> list[str]:

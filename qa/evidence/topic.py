@@ -220,6 +220,12 @@ def _possible(
     return out
 
 
+def project_names(ctx: QAContext) -> FoldedTexts:
+    """Every project's name as keys print it, in the order of ``ctx.sorted_projects`` (kept
+    per index: ``ctx.kept(project_names)``)."""
+    return FoldedTexts(([p.name] for p in ctx.sorted_projects), compact)
+
+
 class _Printed:
     """Every project's name, and all its printed texts (name, goal, overview, each row's
     level3), folded once per index (``ctx.kept(_Printed)``), to find the projects that can hold
@@ -231,7 +237,7 @@ class _Printed:
             (*ctx.project_texts(p).values(), *(r.level3 for r in p.indicators))
             for p in ctx.sorted_projects
         ]
-        self.names = FoldedTexts(([p.name] for p in ctx.sorted_projects), compact)
+        self.names = ctx.kept(project_names)
         self.compact = FoldedTexts(texts, compact)
         self.lowered = FoldedTexts(texts, term_key)
 
@@ -256,6 +262,17 @@ class NameBar:
     floor: float
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One alternative of the topic as every project is matched against it: its weighted
+    terms, its name bar, and the verdicts on row texts (loose and narrow) kept as they come."""
+
+    terms: tuple[str, ...]
+    bar: NameBar
+    loose: dict[str, bool]
+    narrow: dict[str, bool]
+
+
 def match_project(
     ctx: QAContext,
     alternatives: list[Phrase],
@@ -275,8 +292,8 @@ def match_project(
     if plans is None:
         plans = memo["plans"] = _plans(ctx, alternatives, weights, bars, memo)
     best: ProjectMatch | None = None
-    for terms, bar, loose, narrow in plans:
-        found = _match_one(ctx, terms, weights, bar, project, loose, narrow)
+    for plan in plans:
+        found = _match_one(ctx, plan, weights, project)
         if found is not None and (best is None or _rank(found) < _rank(best)):
             best = found
     return best
@@ -288,16 +305,16 @@ def _plans(
     weights: dict[str, float],
     bars: dict[str, NameBar],
     memo: dict,
-) -> list[tuple]:
-    """Per alternative that can match: its weighted terms, name bar and row verdicts (what
-    :func:`match_project` reads for every project, worked out once per question)."""
+) -> list[_Plan]:
+    """Per alternative that can match, what :func:`match_project` reads for every project,
+    worked out once per question."""
     out = []
     for phrase in alternatives:
         terms = tuple(t for t in phrase.terms if weights.get(t, 0) > 0)
         if not terms or _unprinted(ctx, phrase, weights):
             continue
         bar = bars.get(phrase.text, NameBar(None, 1.0))
-        out.append((terms, bar, _verdicts(memo, terms, False), _verdicts(memo, terms, True)))
+        out.append(_Plan(terms, bar, _verdicts(memo, terms, False), _verdicts(memo, terms, True)))
     return out
 
 
@@ -309,18 +326,13 @@ def _name_bar(ctx: QAContext, terms: tuple, weights: dict[str, float], projects)
 
 
 def _match_one(
-    ctx: QAContext,
-    terms: tuple[str, ...],
-    weights: dict[str, float],
-    bar: NameBar,
-    project: Project,
-    loose: dict[str, bool],
-    narrow: dict[str, bool],
+    ctx: QAContext, plan: _Plan, weights: dict[str, float], project: Project
 ) -> ProjectMatch | None:
-    rows = tuple(r for r in project.indicators if _row_verdict(ctx, terms, r, False, loose))
-    if _named_after(ctx, terms, weights, bar, project.name):
+    terms = plan.terms
+    rows = tuple(r for r in project.indicators if _row_verdict(ctx, terms, r, False, plan.loose))
+    if _named_after(ctx, terms, weights, plan.bar, project.name):
         return ProjectMatch(project, "primary", ("项目名称",), rows)
-    exact = [r for r in rows if _row_verdict(ctx, terms, r, True, narrow)]
+    exact = [r for r in rows if _row_verdict(ctx, terms, r, True, plan.narrow)]
     outputs = [r for r in exact if _is_output(r)]
     if outputs:
         mostly = len(outputs) * 2 >= sum(1 for r in project.indicators if _is_output(r))

@@ -156,12 +156,8 @@ class FoldedTexts:
         # a separator inside a text is dropped: that only adds matches, never loses one
         joined = [self._JOIN.join(t.replace(self._JOIN, "") for t in e) for e in self._entries]
         self._joined = self._JOIN.join(joined)
-        self._starts = []
-        position = 0
-        for text in joined:
-            self._starts.append(position)
-            position += len(text) + 1
-        self._start_array = np.asarray(self._starts, dtype=np.int64)
+        lengths = np.fromiter(map(len, joined), np.int64, len(joined)) + 1  # with the separator
+        self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
         # the entries holding each term asked (questions ask the same words: 经费, 满意度 …)
         self._held: dict[str, np.ndarray] = {}
         self._held_size = 0
@@ -197,7 +193,7 @@ class FoldedTexts:
             return np.zeros(0, dtype=np.int32)
         lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
         at = np.cumsum(lengths[:-1]) + np.arange(len(pieces) - 1, dtype=np.int64) * len(term)
-        entries = np.searchsorted(self._start_array, at, side="right") - 1
+        entries = np.searchsorted(self._starts, at, side="right") - 1
         return np.unique(entries).astype(np.int32)
 
     def holding_any(self, terms: Iterable[str]) -> set[int]:

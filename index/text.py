@@ -72,6 +72,37 @@ def fold_name(text: str) -> str:
     return compact(text).lower()
 
 
+# what a fold can only print where the text prints a character folding to it: no canonical
+# composition makes a letter, a digit or a CJK ideograph from others
+_UNCOMPOSED = re.compile(r"[\u4e00-\u9fffa-z0-9.]")
+
+
+def folded_from(ch: str) -> tuple[str, ...] | None:
+    """The characters that ``compact(text).lower()`` may turn into ``ch`` (``ch`` itself,
+    its upper case, full-width and compatibility forms: ａ Ａ A for a, ⽔ for 水), for a
+    lower-case letter, digit, '.' or CJK ideograph; None for other characters, which
+    composition may make from several."""
+    if not _UNCOMPOSED.fullmatch(ch):
+        return None
+    return (ch, *_folding_into().get(ch, ()))
+
+
+@lru_cache(maxsize=1)
+def _folding_into() -> dict[str, tuple[str, ...]]:
+    """Per character, the other characters whose NFKC form, lower-cased, prints it (one pass
+    over Unicode, ~0.3 s, kept)."""
+    out: dict[str, set[str]] = {}
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue  # surrogates: no text holds one alone
+        source = chr(code)
+        folded = unicodedata.normalize("NFKC", source).lower()
+        if folded != source:
+            for target in folded:
+                out.setdefault(target, set()).add(source)
+    return {target: tuple(sorted(sources)) for target, sources in out.items()}
+
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -6,7 +6,7 @@ groupings, per-text caches and batched reads; none may change a figure or a rank
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
@@ -16,12 +16,12 @@ from index import codec
 from index.search import Searcher
 from index.store import IndexStore
 from index.store.catalog import ChunkList
-from index.text import compact
+from index.text import compact, folded_from
 from qa.answers.general import key_of
 from qa.answers.scope import _uncovered_words, other_project_word
 from qa.context import QAContext, region_matches
-from qa.evidence.fits import adjusted, adjustment
-from qa.evidence.match import covered, fit, printed_form, union
+from qa.evidence.fits import RANKED, adjusted, adjustment, best_fits, most_added
+from qa.evidence.match import covered, fit, printed_form, score_bounds, union
 from qa.evidence.records import records_of
 from qa.question import topic as topic_module
 from qa.wording import level3_similarity, level3_vectors
@@ -167,6 +167,72 @@ def test_coverage_finds_a_terms_variants_as_testing_each_does(engine, question):
         for start, end, variants in key.terms:
             if any(v and v in printed for v in variants):
                 assert all(m == 1.0 for m in marks[start:end])
+
+
+BOUNDED = (
+    *QUESTIONS,
+    "阳城2023年办案费比上年减少了多少",  # a change asked: the change bonus
+    "西青法律援助",  # only the owner named: headline figures
+    "项目负责人联系电话",  # lexicon terms (负责人, 联系电话)
+    "ＡＢＣ类案件补贴标准",  # full-width letters in the question
+)
+
+
+def _hostile(records):
+    """Records whose texts print the key's characters in other forms: full-width and upper
+    case letters and digits, Kangxi radicals and compatibility ideographs (as PDFs extract
+    them), operator words, NUL."""
+    forms = str.maketrans("人水力行ABC0123", "⼈⽔⼒⾏ＡＢＣ０１２３")
+    out = []
+    for record in records[:200]:
+        out.append(replace(record, label=record.label.translate(forms), value="\0不低于95％"))
+        out.append(replace(record, owner=record.owner.upper(), label=record.label + " abc"))
+    return out
+
+
+@pytest.mark.parametrize("question", BOUNDED)
+def test_a_records_score_bound_is_never_below_its_fit(engine, question):
+    """Ranking fits only the records whose bound can reach the best found (issue 13); a bound
+    below a fit would drop a record that belongs in the ranking."""
+    ctx = QAContext.of(engine)
+    u = ctx.understand(question)
+    key = key_of(ctx, u)
+    records = records_of(engine.store)
+    records = [*records, *_hostile(records)]
+    dense = np.linspace(-0.2, 0.9, len(records))
+    bounds = score_bounds(key, records) + dense + [most_added(u, r) for r in records]
+    memo: dict = {}
+    scores = []
+    for record, d, bound in zip(records, dense, bounds, strict=True):
+        score = fit(key, record, float(d), memo, adjustment(u, record)).score
+        assert bound >= score - 1e-9, (record.id, record.text, bound, score)
+        scores.append(score)
+    # a bound that says nothing prunes nothing: most records cannot reach the best one
+    assert (bounds < max(scores)).sum() > len(records) // 2
+
+
+@pytest.mark.parametrize("question", BOUNDED)
+def test_the_best_fits_are_the_head_of_every_records_ranking(engine, question):
+    ctx = QAContext.of(engine)
+    u = ctx.understand(question)
+    key = key_of(ctx, u)
+    records = records_of(engine.store)
+    assert len(records) > 2 * RANKED
+    dense = ctx.similarities(
+        ctx.searcher.query_vector(question), [r.chunk or r.id for r in records]
+    )
+    every = [
+        fit(key, r, float(d), {}, adjustment(u, r)) for r, d in zip(records, dense, strict=True)
+    ]
+    every.sort(key=lambda f: (-f.score, f.record.id))
+    assert best_fits(u, key, records, dense, RANKED) == every[:RANKED]
+
+
+def test_characters_folding_into_a_key_character_are_its_printed_forms():
+    assert {"a", "A", "Ａ", "ａ"} <= set(folded_from("a"))
+    assert {"水", "⽔"} <= set(folded_from("水"))  # the Kangxi radical a PDF may print
+    assert {"1", "１", "①"} <= set(folded_from("1"))
+    assert folded_from("é") is None  # composed from e and an accent: not bounded by characters
 
 
 def test_term_verdicts_kept_are_the_verdicts_taken_afresh(engine, monkeypatch):

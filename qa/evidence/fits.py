@@ -8,6 +8,7 @@ found without a pass over the rest) are scored by
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,13 @@ from contextvars import ContextVar
 from dataclasses import replace
 from functools import lru_cache
 
+import numpy as np
+
 from index.search import Filters
 
 from ..context import QAContext, region_matches
 from ..question import Understanding
-from .match import Fit, Key, fit, question_key
+from .match import Fit, Key, fit, question_key, score_bounds
 from .records import HEADLINE_KINDS, Record, grouped_records
 
 FULL_SCAN = 6000
@@ -44,6 +47,8 @@ _OTHER_UNIT = re.compile(r"\d\s*(?:%|％|人|个|件|次|场|户|名|天|公里|
 _NAME_ASKED = re.compile(r"谁|什么|啥|哪|名称|名字|类型|方式|单位")
 _INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|上限|下限|每人|每月|每次|每件|成本")
 SEARCH_HITS = 200
+RANKED = 40  # the best fits a ranking keeps (an answer reads its best record's siblings there)
+_BOUND_SLACK = 1e-6  # a bound summed in another order may round below the score it bounds
 # the rankings made while one question is answered (answerers that pass and the 未找到 that
 # follows rank the same records for the same key): per thread, dropped with the question
 _RANKINGS: ContextVar[dict | None] = ContextVar("rankings", default=None)
@@ -135,8 +140,9 @@ def rank(
     key: Key | None = None,
     where=None,
 ) -> list[Fit]:
-    """Records best first (ties broken by id, so answers are repeatable); once per
-    understanding and key within :func:`one_question` (when no ``where`` narrows them)."""
+    """The :data:`RANKED` best records, best first (ties broken by id, so answers are
+    repeatable); once per understanding and key within :func:`one_question` (when no
+    ``where`` narrows them)."""
     key = key or question_key(u, ctx.lexicon)
     rankings = _RANKINGS.get() if where is None else None
     cached = (id(u), id(ctx), kinds, key)
@@ -147,14 +153,42 @@ def rank(
     if found:
         vector = ctx.searcher.query_vector(u.question)
         dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
-        memo: dict = {}  # the records of one project share their scope and about texts
-        fits = [
-            fit(key, r, float(d), memo, adjustment(u, r)) for r, d in zip(found, dense, strict=True)
-        ]
-        fits.sort(key=lambda f: (-f.score, f.record.id))
+        fits = best_fits(u, key, found, dense, RANKED)
     if rankings is not None:
         rankings[cached] = ((u, ctx), fits)  # held, so the ids stay theirs
     return list(fits)
+
+
+def best_fits(u: Understanding, key: Key, records: list[Record], dense, top: int) -> list[Fit]:
+    """The ``top`` best fits of the records (with their dense similarities), best first.
+
+    Records are fitted in the order of a bound of their score (:func:`~.match.score_bounds`
+    plus their similarity and the most :func:`adjustment` can add); fitting stops when the
+    next bound is below the ``top``-th score found. The result is the head of the ranking of
+    every record, for the cost of fitting the few that can reach it.
+    """
+    memo: dict = {}  # the records of one project share their scope and about texts
+    if len(records) <= 2 * top:
+        order = range(len(records))
+        bounds = None
+    else:
+        bounds = score_bounds(key, records, memo) + dense
+        bounds += [most_added(u, r) for r in records]
+        order = np.argsort(-bounds, kind="stable")
+    fits: list[Fit] = []
+    best: list[float] = []  # the top scores so far, least first
+    for i in order:
+        if bounds is not None and len(best) == top and bounds[i] < best[0] - _BOUND_SLACK:
+            break
+        record = records[i]
+        found = fit(key, record, float(dense[i]), memo, adjustment(u, record))
+        fits.append(found)
+        if len(best) < top:
+            heapq.heappush(best, found.score)
+        elif found.score > best[0]:
+            heapq.heapreplace(best, found.score)
+    fits.sort(key=lambda f: (-f.score, f.record.id))
+    return fits[:top]
 
 
 def adjusted(u: Understanding, f: Fit) -> Fit:
@@ -163,6 +197,14 @@ def adjusted(u: Understanding, f: Fit) -> Fit:
     for change in adjustment(u, f.record):
         score += change
     return f if score == f.score else replace(f, score=score)
+
+
+def most_added(u: Understanding, record: Record) -> float:
+    """The most :func:`adjustment` can add to the record's fit (its bonuses, no penalty)."""
+    money, _, change = _asks(u.question)
+    return (MONEY_BONUS if money and record.kind in HEADLINE_KINDS else 0.0) + (
+        CHANGE_BONUS if change else 0.0
+    )
 
 
 def adjustment(u: Understanding, record: Record) -> tuple[float, ...]:
@@ -235,6 +277,7 @@ def money_asked(question: str) -> bool:
 __all__ = [
     "adjusted",
     "adjustment",
+    "best_fits",
     "candidates",
     "in_scope",
     "measure_fits",

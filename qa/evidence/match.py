@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import numpy as np
+
 from index.labels import subject_code
-from index.text import compact, normalize_text
+from index.text import compact, folded_from, normalize_text
 
 from ..question import Understanding
 from ..question.lexicon import Lexicon, term_key
@@ -169,7 +171,7 @@ def fit(
             score += change
         return Fit(record, 1.0, 1.0, 1.0, dense, score, ())
     memo = {} if memo is None else memo
-    about, scope, asked = _owner_fit(key, record, memo)
+    about, scope, asked = _owner_fit(key, record.scope, record.about, memo)
     whole = _cover(key, record.text, memo)
     if about is not None:
         whole = list(map(max, whole, about))
@@ -180,7 +182,7 @@ def fit(
     score = 2.0 * coverage + 1.0 * ask + 1.0 * scope + 1.0 * dense
     if asked or record.headline:  # which of the owner's figures: the one naming the ask whole
         score += RUN_WEIGHT * _run_in(key, printed, asked, memo) / len(key.text)
-    if _names_row(key, record):
+    if _names_row(key, record.name):
         score += NAMED_BONUS  # the question prints the row's own name (资金执行率) whole
     elif not asked and record.headline:
         score += HEADLINE_BONUS  # the question names only the owner: its headline figure
@@ -197,20 +199,20 @@ def _cover(key: Key, text: str, memo: dict) -> list[float]:
 
 
 def _owner_fit(
-    key: Key, record: Record, memo: dict
+    key: Key, scope: str, about: str, memo: dict
 ) -> tuple[list[float] | None, float, tuple[int, ...]]:
-    """What a record's owner gives every record of it: the key as its about text covers it
-    (at half weight, None without one), the share its scope covers (with about), and the
-    asked characters its scope leaves open."""
-    wanted = ("owner", record.scope, record.about)
+    """What a record's owner (its scope and about texts) gives every record of it: the key
+    as its about text covers it (at half weight, None without one), the share its scope
+    covers (with about), and the asked characters its scope leaves open."""
+    wanted = ("owner", scope, about)
     found = memo.get(wanted)
     if found is None:
-        about = [m / 2 for m in _cover(key, record.about, memo)] if record.about else None
-        by_scope = _cover(key, record.scope, memo)
-        if about is not None:
-            by_scope = [max(a, b) for a, b in zip(by_scope, about, strict=True)]
+        about_marks = [m / 2 for m in _cover(key, about, memo)] if about else None
+        by_scope = _cover(key, scope, memo)
+        if about_marks is not None:
+            by_scope = [max(a, b) for a, b in zip(by_scope, about_marks, strict=True)]
         asked = _substantive([i for i, s in enumerate(by_scope) if s < 1.0], key)
-        found = memo[wanted] = (about, sum(by_scope) / len(by_scope), tuple(asked))
+        found = memo[wanted] = (about_marks, sum(by_scope) / len(by_scope), tuple(asked))
     return found
 
 
@@ -242,10 +244,88 @@ def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> 
     return best
 
 
-def _names_row(key: Key, record: Record) -> bool:
-    """The key prints the record's own row name (its 三级指标, form label or table line) whole,
-    without the code a budget line is printed with (2010104 人大会议)."""
-    name = _row_name(record.name)
+def score_bounds(key: Key, records: list[Record], memo: dict | None = None) -> np.ndarray:
+    """Per record, a score its :func:`fit` cannot exceed (before its dense similarity and
+    ``extra``), read for all records at once from which of the key's characters each prints.
+
+    A character of the key covers no more than 1 where the record's text prints it and a
+    neighbour of it in the key (each as a character folding to it,
+    :func:`~index.text.folded_from`) or where a lexicon term holds it (a term may be printed
+    as another variant), ½ where the text prints it alone, and 0 elsewhere (beyond its
+    owner's about text, taken exactly); a label's run of the key is no longer than the
+    longest run of printed characters. The label and value are printed within the text
+    (:attr:`Record.text`), so one text per record bounds both.
+    """
+    count = len(records)
+    size = len(key.text)
+    if not count:
+        return np.zeros(0)
+    if not size:
+        return np.ones(count)
+    memo = {} if memo is None else memo
+    joined = "\0".join(r.text.replace("\0", " ") for r in records)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    owner_of = np.cumsum(codes == 0)  # the record each character is printed by
+    found: dict[str, np.ndarray] = {}
+    for ch in set(key.lowered):
+        sources = folded_from(ch)
+        if sources is None:  # a character a fold may compose: assume every record prints it
+            found[ch] = np.ones(count, dtype=bool)
+            continue
+        at = codes == ord(sources[0])
+        for source in sources[1:]:
+            at |= codes == ord(source)
+        found[ch] = np.bincount(owner_of[at], minlength=count) > 0
+    prints = np.column_stack([found[ch] for ch in key.lowered])  # records × key characters
+    paired = np.zeros_like(prints)  # a two-character run of the key may be printed
+    paired[:, :-1] |= prints[:, :-1] & prints[:, 1:]
+    paired[:, 1:] |= prints[:, :-1] & prints[:, 1:]
+    termed = np.zeros(size, dtype=bool)
+    termed[list(key.termed)] = True
+    covers = np.where(paired | termed, 1.0, np.where(prints, 0.5, 0.0))
+    owners: dict[tuple[str, str], int] = {}  # the records of one project share an owner fit
+    owner_of_record = np.empty(count, dtype=int)
+    named: dict[str, bool] = {}
+    is_named = np.zeros(count, dtype=bool)
+    headline = np.zeros(count, dtype=bool)
+    for row, record in enumerate(records):
+        owner_of_record[row] = owners.setdefault((record.scope, record.about), len(owners))
+        name = record.name
+        found_name = named.get(name)
+        if found_name is None:
+            found_name = named[name] = _names_row(key, name)
+        is_named[row] = found_name
+        headline[row] = record.headline
+    about = np.zeros((len(owners), size))
+    asked = np.zeros((len(owners), size), dtype=bool)
+    scope = np.zeros(len(owners))
+    for (owner_scope, owner_about), at in owners.items():
+        fits = _owner_fit(key, owner_scope, owner_about, memo)
+        if fits[0] is not None:
+            about[at] = fits[0]
+        scope[at] = fits[1]
+        asked[at, list(fits[2])] = True
+    about, asked, scope = about[owner_of_record], asked[owner_of_record], scope[owner_of_record]
+    bonus = np.where(
+        is_named, NAMED_BONUS, np.where(~asked.any(axis=1) & headline, HEADLINE_BONUS, 0.0)
+    )
+    coverage = np.maximum(covers, about).sum(axis=1) / size
+    asked_count = asked.sum(axis=1)
+    ask = np.where(asked_count > 0, (covers * asked).sum(axis=1) / np.maximum(asked_count, 1), 1.0)
+    run = np.zeros(count, dtype=int)
+    longest = np.zeros(count, dtype=int)
+    for column in prints.T:
+        run = (run + 1) * column
+        longest = np.maximum(longest, run)
+    runs = np.where(longest >= _MIN_RUN, longest, 0) / size * ((asked_count > 0) | headline)
+    return 2.0 * coverage + ask + scope + RUN_WEIGHT * runs + bonus
+
+
+def _names_row(key: Key, name: str) -> bool:
+    """The key prints a record's own row name (its 三级指标, form label or table line,
+    :attr:`Record.name`) whole, without the code a budget line is printed with (2010104
+    人大会议)."""
+    name = _row_name(name)
     return len(name) >= 3 and name in key.lowered
 
 
@@ -284,6 +364,7 @@ __all__ = [
     "covered",
     "fit",
     "question_key",
+    "score_bounds",
     "share",
     "text_key",
     "uncovered",

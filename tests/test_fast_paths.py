@@ -235,6 +235,15 @@ def test_characters_folding_into_a_key_character_are_its_printed_forms():
     assert folded_from("é") is None  # composed from e and an accent: not bounded by characters
 
 
+def test_a_server_makes_the_fold_table_before_its_first_question(engine, tmp_path):
+    from index import text
+    from qa.ui.service import Service
+
+    text._folding_into.cache_clear()
+    Service(engine, export_dir=tmp_path / "exports")
+    assert text._folding_into.cache_info().currsize == 1  # not made by the first asker
+
+
 def test_term_verdicts_kept_are_the_verdicts_taken_afresh(engine, monkeypatch):
     ctx = QAContext.of(engine)
     matcher = ctx.matcher

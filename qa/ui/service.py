@@ -22,6 +22,7 @@ from typing import TypeVar
 from index.build import BuildReport
 from index.config import Settings
 from index.store import read_meta
+from index.text import warm_folding
 
 from ..build import build
 from ..context import QAContext
@@ -95,6 +96,7 @@ class Service:
             export_dir = _empty(default_export_dir(engine.settings))
         self.export_dir = Path(export_dir)
         QAContext.of(self._engine)  # the question reader and records: not the first asker's
+        warm_folding()  # the printed forms a ranking's bounds read: not the first asker's either
         settle_heap()
 
     @property

@@ -124,22 +124,44 @@ class Searcher:
         self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid"
     ) -> list[Hit]:
         """The k best chunks for the query. Empty when nothing matches the filters."""
+        fused, dense_ranks, lexical_ranks = self._ranked(query, k, filters, mode)
+        chunks = self.store.chunks.many([row for row, _ in fused])
+        records = self._records_of(chunks)
+        return [
+            self.hit_for(
+                row,
+                rank,
+                score,
+                dense_ranks.get(row),
+                lexical_ranks.get(row),
+                chunk,
+                records.get(_key(chunk)),
+            )
+            for rank, ((row, score), chunk) in enumerate(zip(fused, chunks, strict=True), 1)
+        ]
+
+    def rows(
+        self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[int]:
+        """The rows of the k best chunks, best first: :meth:`search` without reading the
+        chunks and records (for a caller that needs only their columns, or a few of them)."""
+        return [row for row, _ in self._ranked(query, k, filters, mode)[0]]
+
+    def _ranked(
+        self, query: str, k: int, filters: Filters | None, mode: str
+    ) -> tuple[list[tuple[int, float]], dict[int, int], dict[int, int]]:
+        """The k best (row, score), best first, and each row's dense and lexical rank (empty
+        when the backend fuses its own)."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         if k <= 0 or not query.strip():
-            return []
+            return [], {}, {}
         if filters is not None:
             filters.check()
         backend = self.store.backend
         depth = max(CANDIDATES, k)
         if mode == "hybrid" and self.fusion == "rrf" and hasattr(backend, "hybrid"):
-            fused = backend.hybrid(query, self.query_vector(query), k, depth, filters)
-            chunks = self.store.chunks.many([row for row, _ in fused])
-            records = self._records_of(chunks)
-            return [
-                self.hit_for(row, rank, score, chunk=chunk, record=records.get(_key(chunk)))
-                for rank, ((row, score), chunk) in enumerate(zip(fused, chunks, strict=True), 1)
-            ]
+            return backend.hybrid(query, self.query_vector(query), k, depth, filters), {}, {}
         mask = filter_mask(self.store, filters) if backend.name == "local" else None
         lexical = None
         if mode == "hybrid":  # the lexical side runs while the query is embedded and searched
@@ -154,20 +176,7 @@ class Searcher:
         fused = FUSERS[self.fusion](dense, lexical) if mode == "hybrid" else (dense or lexical)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
-        chunks = self.store.chunks.many([row for row, _ in fused[:k]])
-        records = self._records_of(chunks)
-        return [
-            self.hit_for(
-                row,
-                rank,
-                score,
-                dense_ranks.get(row),
-                lexical_ranks.get(row),
-                chunk,
-                records.get(_key(chunk)),
-            )
-            for rank, ((row, score), chunk) in enumerate(zip(fused[:k], chunks, strict=True), 1)
-        ]
+        return fused[:k], dense_ranks, lexical_ranks
 
     def _records_of(self, chunks) -> dict:
         """The records of the chunks, by (kind, id): one read per kind, not one per chunk."""

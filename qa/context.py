@@ -143,6 +143,15 @@ class QAContext:
             out = [f for f in out if f.year == year]
         return out
 
+    def count_in(self, kind: str, regions: tuple[str, ...] = ()) -> int:
+        """How many records of a kind (``project``, ``indicator``, ``fact``) the regions hold
+        (all regions when none), without listing them."""
+        return sum(
+            len(group)
+            for region, group in self.by_region[kind].items()
+            if _region_ok(region, regions)
+        )
+
     def _in_regions(self, kind: str, ordered: list, regions: tuple[str, ...]) -> list:
         """The records of a kind in the given regions (all when none), in id order: each
         distinct region name is compared once, not each record's."""

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index import codec
-from index.search import Searcher
+from index.search import Filters, Searcher
 from index.store import IndexStore
 from index.store.catalog import ChunkList
 from index.text import compact, folded_from
@@ -96,6 +96,111 @@ def test_hits_with_their_records_read_together_are_hits_read_one_by_one(engine):
                 assert alone == hit
                 kinds.add(hit.kind)
     assert {"project", "indicator", "field"} <= kinds
+
+
+def test_searched_rows_and_their_columns_are_those_of_the_hits(engine):
+    """An answer that needs only its hits' owners reads the rows and columns, not the hits."""
+    store, searcher = engine.store, engine.searcher
+    region = sorted({p.region for p in QAContext.of(engine).sorted_projects if p.region})[0]
+    for question in (*QUESTIONS, "项目负责人联系电话"):
+        for filters in (None, Filters(kinds=("indicator",)), Filters(region=region)):
+            hits = searcher.search(question, k=200, filters=filters)
+            rows = searcher.rows(question, k=200, filters=filters)
+            chunks = store.chunks.many(rows)
+            assert [(c.kind, c.id) for c in chunks] == [(h.kind, h.id) for h in hits]
+            assert store.columns.at("project_id", rows) == [h.project_id or "" for h in hits]
+            assert store.columns.at("doc", rows) == [h.doc for h in hits]
+    assert searcher.rows("   ", k=5) == [] and store.columns.at("doc", []) == []
+
+
+def test_chunk_rows_kept_in_memory_are_the_rows_the_catalog_gives(engine, monkeypatch):
+    from index.store import core
+
+    fresh = IndexStore.load(engine.settings.resolved_index_dir)
+    ids = [c.id for c in engine.store.chunks][::7] + ["没有这个块"]
+    monkeypatch.setattr(core, "EAGER_ROWS", 0)
+    from_catalog = fresh.chunk_rows(ids)
+    monkeypatch.undo()
+    kept = IndexStore.load(engine.settings.resolved_index_dir)
+    assert kept.chunk_rows(ids) == from_catalog and from_catalog[-1] is None
+    assert "_rows" in kept.__dict__ and "_rows" not in fresh.__dict__
+
+
+def test_records_counted_in_regions_are_those_listed(engine):
+    ctx = QAContext.of(engine)
+    regions = sorted({p.region for p in ctx.sorted_projects if p.region})
+    for wanted in [(), *((r,) for r in regions), ("盐池", "平罗"), ("没有的县",)]:
+        assert ctx.count_in("project", wanted) == len(ctx.projects_in(wanted))
+        assert ctx.count_in("indicator", wanted) == len(ctx.indicators_in(wanted))
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_projects_and_rows_scored_with_a_shared_memo_are_scored_alone(engine, question):
+    from qa.evidence.ranking import score_indicator, score_project
+
+    ctx = QAContext.of(engine)
+    u = ctx.understand(question)
+    memo: dict = {}
+    for project in ctx.sorted_projects:
+        assert score_project(ctx, u, project, 0.5, memo) == score_project(ctx, u, project, 0.5)
+    bonus = {ctx.sorted_projects[0].id: 0.7}
+    for row in ctx.sorted_indicators:
+        assert score_indicator(ctx, u, row, 0.5, bonus, memo) == score_indicator(
+            ctx, u, row, 0.5, bonus
+        )
+    read = 2 * len(ctx.sorted_projects) + 2 * len(ctx.sorted_indicators)
+    read += sum(len(p.indicators) for p in ctx.sorted_projects)
+    assert len(memo) < 0.8 * read  # rows print the same wording: each is read once
+
+
+def _printed_by_a_pass(ctx, u, mention, tokenizer):
+    """What :func:`qa.answers.scope._printed` finds, by testing every record."""
+    from qa.answers.scope import PRINTED_TAIL, _in_regions
+    from qa.question.terms import word_edges
+
+    edges = word_edges(tokenizer, mention)
+    tails = [mention] + [mention[i:] for i in sorted(edges) if len(mention) - i >= PRINTED_TAIL]
+    records = [r for r in records_of(ctx.store) if _in_regions(r.region, u)]
+    tables = ("amount", "indicator", "field")
+    if any(
+        any(tail in f"{r.owner} {r.label}" for tail in tails) for r in records if r.kind in tables
+    ):
+        return True
+    unsigned = {
+        doc
+        for doc, parsed in ctx.store.documents.items()
+        if not parsed.document.department and _in_regions(parsed.document.region, u)
+    }
+    return any(any(tail in r.text for tail in tails) for r in records if r.doc in unsigned)
+
+
+@pytest.mark.parametrize("which", ["engine", "real_engine"])
+def test_a_mention_is_printed_where_a_pass_over_every_record_finds_it(request, which):
+    from qa.answers.scope import _printed
+
+    ctx = QAContext.of(request.getfixturevalue(which))
+    tokenizer = ctx.store.lexical.tokenizer
+    regions = sorted({r.region for r in records_of(ctx.store) if r.region})
+    records = records_of(ctx.store)
+    mentions = [
+        "公证处",
+        "司法局",
+        "智慧矫正中心",
+        "去年结转智慧矫正中心",
+        "纪委监委",
+        "没有这个单位的名字",
+        "公\x00证处",  # a NUL is in no text
+        *{r.label[-6:] for r in records[::97] if len(r.label) >= 4},
+        *{r.text[3:9] for r in records[::131] if len(r.text) >= 9},
+    ]
+    found = 0
+    for question in ["公证处业务经费多少", *(f"{r}的公证处业务经费多少" for r in regions[:6])]:
+        u = ctx.understand(question)
+        for mention in mentions:
+            expected = _printed_by_a_pass(ctx, u, mention, tokenizer)
+            assert _printed(ctx, u, mention, tokenizer) == expected, (question, mention)
+            found += expected
+    assert found > 10  # the mentions are printed somewhere, not only nowhere
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

@@ -401,6 +401,12 @@ class Columns(Mapping):
             self._decoded[name] = values[self._codes[name]]
         return self._decoded[name]
 
+    def at(self, name: str, rows: list[int]) -> list[str]:
+        """A categorical column's values at these chunk rows ("" where unset), without
+        decoding the whole column."""
+        codes, values = self.codes(name)
+        return [values[code] for code in codes[np.asarray(rows, dtype=np.int64)].tolist()]
+
     def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
         """``(codes, values)`` of a categorical column: chunk ``i`` has ``values[codes[i]]``."""
         return self._codes[name], self._values[name]

@@ -34,6 +34,7 @@ from ..errors import IndexMismatchError, IndexNotBuiltError
 from ..lexical import LexicalIndex
 from ..schema import ParsedDocument
 from .catalog import (
+    EAGER_RECORDS,
     RECORD_KINDS,
     Catalog,
     ChunkList,
@@ -191,7 +192,7 @@ def _check_meta(root: Path, meta: dict, model: str | None, encoder_backend: str)
         )
 
 
-EAGER_ROWS = 200_000
+EAGER_ROWS = EAGER_RECORDS  # the chunk-id → row map is kept in memory while the catalog is
 ROWS_BATCH = 500
 
 
@@ -249,7 +250,9 @@ class IndexStore:
         """The row of a chunk (its position in ``chunks`` and ``vectors``), or None."""
         rows = self.__dict__.get("_rows")
         if rows is None and len(self.chunks) <= EAGER_ROWS:
-            rows = self.__dict__["_rows"] = {c.id: i for i, c in enumerate(self.chunks)}
+            rows = self.__dict__["_rows"] = dict(
+                self.catalog.execute("SELECT id, row FROM chunks ORDER BY row").fetchall()
+            )
         if rows is not None:
             return rows.get(chunk_id)
         found = self.catalog.execute("SELECT row FROM chunks WHERE id = ?", (chunk_id,)).fetchone()

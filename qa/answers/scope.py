@@ -17,7 +17,7 @@ from ..evidence.records import records_of
 from ..evidence.topic import project_names
 from ..question import GENERIC_WORDS, Understanding
 from ..question.regions import leading_place, lies_within
-from ..question.terms import word_edges
+from ..question.terms import FoldedTexts, word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
 from ..sources import Sources
@@ -194,20 +194,54 @@ def _printed(ctx: QAContext, u: Understanding, mention: str, tokenizer: Tokenize
     tails = [mention] + [mention[i:] for i in sorted(edges) if len(mention) - i >= PRINTED_TAIL]
     if not tails:
         return False
-    records = [r for r in records_of(ctx.store) if _in_regions(r.region, u)]
-    tables = ("amount", "indicator", "field")
+    prints = ctx.kept(_Prints)
+    # a project's table names it (公证处业务经费)
     if any(
-        any(tail in f"{r.owner} {r.label}" for tail in tails) for r in records if r.kind in tables
+        tail in f"{r.owner} {r.label}" and _in_regions(r.region, u)
+        for tail in tails
+        for r in prints.tables.holding_any(tail)
     ):
-        return True  # a project's table names it (公证处业务经费)
+        return True
     # prose and notes name any other body (检察院's 划给了纪委监委): they count only in a
     # document that names no department of its own (景东民政局 of an unsigned table)
-    unsigned = {
-        doc
-        for doc, parsed in ctx.store.documents.items()
-        if not parsed.document.department and _in_regions(parsed.document.region, u)
-    }
-    return any(any(tail in r.text for tail in tails) for r in records if r.doc in unsigned)
+    return any(
+        tail in r.text and _in_regions(r.region, u) and _in_regions(prints.unsigned[r.doc], u)
+        for tail in tails
+        for r in prints.prose.holding_any(tail)
+    )
+
+
+class _Prints:
+    """The records a mention may be printed in, joined once per index (``ctx.kept``), so that
+    :func:`_printed` finds the few holding it instead of testing every record: table records
+    (amounts, indicator rows, form fields) by owner and label, and every record of the
+    documents that name no department (``unsigned``: their region) by its text."""
+
+    _TABLES = ("amount", "indicator", "field")
+
+    def __init__(self, ctx: QAContext):
+        records = records_of(ctx.store)
+        self.unsigned = {
+            doc: parsed.document.region
+            for doc, parsed in ctx.store.documents.items()
+            if not parsed.document.department
+        }
+        self.tables = _Holders(
+            [r for r in records if r.kind in self._TABLES], lambda r: f"{r.owner} {r.label}"
+        )
+        self.prose = _Holders([r for r in records if r.doc in self.unsigned], lambda r: r.text)
+
+
+class _Holders:
+    """Records and one text of each, joined: the records whose text may hold a string (a
+    superset: test each one found)."""
+
+    def __init__(self, records: list, text):
+        self.records = records
+        self.texts = FoldedTexts([[text(r)] for r in records], str)
+
+    def holding_any(self, term: str) -> list:
+        return [self.records[i] for i in sorted(self.texts.holding(term))]
 
 
 def _names(mention: str, org: str, ctx: QAContext) -> bool:

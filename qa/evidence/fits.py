@@ -125,8 +125,9 @@ def candidates(
 def _hit_owners(ctx: QAContext, u: Understanding) -> tuple[set[str], set[str]]:
     """The projects and documents of the question's best :data:`SEARCH_HITS` search hits."""
     region = u.regions[0] if len(u.regions) == 1 else None
-    hits = ctx.searcher.search(u.question, k=SEARCH_HITS, filters=Filters(region=region))
-    return {h.project_id for h in hits if h.project_id}, {h.doc for h in hits}
+    rows = ctx.searcher.rows(u.question, k=SEARCH_HITS, filters=Filters(region=region))
+    columns = ctx.store.columns
+    return {p for p in columns.at("project_id", rows) if p}, set(columns.at("doc", rows))
 
 
 def _owned(record: Record, projects: set[str], docs: set[str]) -> bool:

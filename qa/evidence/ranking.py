@@ -32,10 +32,16 @@ class Scored:
     record: object
 
 
-def coverage(ctx: QAContext, u: Understanding, text: str) -> float:
-    """The best share of one of the question's phrases printed in the text."""
+def coverage(ctx: QAContext, u: Understanding, text: str, memo: dict | None = None) -> float:
+    """The best share of one of the question's phrases printed in the text (``memo``: the
+    texts already read for this question; rows print the same wording in many projects)."""
     if not u.phrases:
         return 0.0
+    if memo is not None:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = coverage(ctx, u, text)
+        return found
     return max(ctx.matcher.coverage(p, text) for p in u.phrases)
 
 
@@ -69,15 +75,18 @@ def name_overlap(question: str, name: str) -> float:
     return sum(ch in asked for ch in key) / len(key)
 
 
-def score_project(ctx: QAContext, u: Understanding, project: Project, dense: float) -> float:
-    """How well a project fits the question (``dense``: its embedding similarity)."""
+def score_project(
+    ctx: QAContext, u: Understanding, project: Project, dense: float, memo: dict | None = None
+) -> float:
+    """How well a project fits the question (``dense``: its embedding similarity; ``memo``:
+    see :func:`coverage`)."""
     texts = ctx.project_texts(project)
-    indicator_cov = max((coverage(ctx, u, r.level3) for r in project.indicators), default=0.0)
+    indicator_cov = max((coverage(ctx, u, r.level3, memo) for r in project.indicators), default=0.0)
     return (
-        NAME_WEIGHT * coverage(ctx, u, texts["name"])
+        NAME_WEIGHT * coverage(ctx, u, texts["name"], memo)
         + OVERLAP_WEIGHT * name_overlap(u.topic, project.name)
         + INDICATOR_WEIGHT * indicator_cov
-        + DETAIL_WEIGHT * coverage(ctx, u, texts["goal"] + texts["detail"])
+        + DETAIL_WEIGHT * coverage(ctx, u, texts["goal"] + texts["detail"], memo)
         + DENSE_WEIGHT * dense
         + batch_bonus(ctx, u, project)
     )
@@ -87,25 +96,27 @@ def rank_projects(ctx: QAContext, u: Understanding, query_vector: np.ndarray) ->
     """Projects in the question's regions, best first (ties by id)."""
     candidates = _project_candidates(ctx, u)
     dense = ctx.similarities(query_vector, [p.id for p in candidates])
+    memo: dict = {}
     scored = [
-        Scored(score_project(ctx, u, p, float(d)), p)
+        Scored(score_project(ctx, u, p, float(d), memo), p)
         for p, d in zip(candidates, dense, strict=True)
     ]
     return sorted(scored, key=lambda s: (-s.score, s.record.id))
 
 
 def _project_candidates(ctx: QAContext, u: Understanding) -> list[Project]:
-    in_scope = ctx.projects_in(u.regions)
-    if len(in_scope) <= FULL_PROJECT_SCAN:
-        return in_scope
-    hits = _search(ctx, u, ("project", "indicator"), 200)
-    ids = {h.project_id for h in hits if h.project_id}
-    return [ctx.store.projects[i] for i in sorted(ids) if i in ctx.store.projects]
+    if ctx.count_in("project", u.regions) <= FULL_PROJECT_SCAN:
+        return ctx.projects_in(u.regions)
+    rows = _searched_rows(ctx, u, ("project", "indicator"), 200)
+    ids = {i for i in ctx.store.columns.at("project_id", rows) if i}
+    found = ctx.store.projects.many(ids)
+    return [found[i] for i in sorted(ids) if i in found]
 
 
-def _search(ctx: QAContext, u: Understanding, kinds: tuple[str, ...], k: int):
+def _searched_rows(ctx: QAContext, u: Understanding, kinds: tuple[str, ...], k: int) -> list[int]:
+    """The rows of the question's k best chunks of these kinds (in its one region, if one)."""
     region = u.regions[0] if len(u.regions) == 1 else None
-    return ctx.searcher.search(u.question, k=k, filters=Filters(region=region, kinds=kinds))
+    return ctx.searcher.rows(u.question, k=k, filters=Filters(region=region, kinds=kinds))
 
 
 def score_indicator(
@@ -114,10 +125,12 @@ def score_indicator(
     row: IndicatorRow,
     dense: float,
     project_bonus: dict[str, float],
+    memo: dict | None = None,
 ) -> float:
-    """How well an indicator row fits the question (``dense``: its embedding similarity)."""
-    level3 = coverage(ctx, u, row.level3)
-    combined = coverage(ctx, u, f"{row.level3} {row.project or ''} {row.level2 or ''}")
+    """How well an indicator row fits the question (``dense``: its embedding similarity;
+    ``memo``: see :func:`coverage`)."""
+    level3 = coverage(ctx, u, row.level3, memo)
+    combined = coverage(ctx, u, f"{row.level3} {row.project or ''} {row.level2 or ''}", memo)
     level = 0.5 if u.level2 and row.level2 and u.level2[:2] in row.level2 else 0.0
     level += 0.5 if u.level1 and row.level1 and u.level1[:2] in row.level1 else 0.0
     scope = 0.0 if row.scope == "project" else -0.3
@@ -133,20 +146,21 @@ def score_indicator(
 
 def rank_indicators(ctx: QAContext, u: Understanding, query_vector: np.ndarray) -> list[Scored]:
     """Indicator rows in the question's regions, best first (ties by id)."""
-    rows = ctx.indicators_in(u.regions)
-    if len(rows) > FULL_INDICATOR_SCAN:
-        hits = _search(ctx, u, ("indicator",), 300)
-        rows = [ctx.store.indicators[h.id] for h in hits if h.id in ctx.store.indicators]
-    bonus = {}
-    for project in {r.project_id for r in rows if r.project_id}:
-        p = ctx.store.projects.get(project)
-        if p is not None:
-            bonus[project] = 0.5 * batch_bonus(ctx, u, p) + OVERLAP_WEIGHT * name_overlap(
-                u.topic, p.name
-            )
+    if ctx.count_in("indicator", u.regions) <= FULL_INDICATOR_SCAN:
+        rows = ctx.indicators_in(u.regions)
+    else:
+        chunks = ctx.store.chunks.many(_searched_rows(ctx, u, ("indicator",), 300))
+        found = ctx.store.indicators.many([c.id for c in chunks])
+        rows = [found[c.id] for c in chunks if c.id in found]
+    owners = ctx.store.projects.many({r.project_id for r in rows if r.project_id})
+    bonus = {
+        project: 0.5 * batch_bonus(ctx, u, p) + OVERLAP_WEIGHT * name_overlap(u.topic, p.name)
+        for project, p in owners.items()
+    }
     dense = ctx.similarities(query_vector, [r.id for r in rows])
+    memo: dict = {}
     scored = [
-        Scored(score_indicator(ctx, u, r, float(d), bonus), r)
+        Scored(score_indicator(ctx, u, r, float(d), bonus, memo), r)
         for r, d in zip(rows, dense, strict=True)
     ]
     return sorted(scored, key=lambda s: (-s.score, s.record.id))

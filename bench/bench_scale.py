@@ -2,6 +2,7 @@
 
     python bench/bench_scale.py                          # 1,000,000 rows, local then Milvus Lite
     python bench/bench_scale.py --rows 100000 --stores local
+    python bench/bench_scale.py --rows 100000 --stores local --no-ask   (searches only)
     python bench/bench_scale.py --phase build --rows 1000000 --store local --work DIR  (internal)
 
 Records are the seed corpus's projects and indicator rows recombined into synthetic counties
@@ -11,8 +12,10 @@ Gaussian noise, renormalised, so the encoder is not the bottleneck and the vecto
 real corpus's clustering. Build and serve each run in their own process so that peak RSS
 (ru_maxrss) belongs to that phase. Latency is end to end (query embedding included, no
 query-vector cache; ``*_index`` figures: the search alone, query vector cached): per query the
-median of ``--runs`` repetitions, then p50/p95 over the dev questions. Figures are printed and
-appended to bench/results/scale.jsonl.
+median of ``--runs`` repetitions, then p50/p95 over the dev questions. ``ask_*``: the same
+questions answered end to end as ``budgetqa ask`` does (qa.answers.answer_question, query
+embedding included), after the searches; ``search_peak_rss_mb`` is the peak before the answers.
+Figures are printed and appended to bench/results/scale.jsonl.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -179,6 +184,7 @@ def build_phase(rows: int, store: str, work: Path) -> dict:
     write_index(work / "index", data)
     written = time.perf_counter()
     version = current_version(work / "index")
+    meta = json.loads((version / "meta.json").read_text("utf-8"))
     size = _size_mb(version)
     milvus_file = Path(url.split("://", 1)[1]) if url.startswith("milvus:///") else None
     if milvus_file is not None and milvus_file.exists():
@@ -192,9 +198,8 @@ def build_phase(rows: int, store: str, work: Path) -> dict:
         "write_s": round(written - indexed, 1),
         "build_s": round(written - started, 1),
         "index_mb": size,
-        "dense_type": json.loads((version / "meta.json").read_text("utf-8")).get(
-            "dense_type", "milvus"
-        ),
+        "dense_type": meta.get("dense_type") or meta.get("milvus_dense_index"),
+        "milvus_dense_index": meta.get("milvus_dense_index"),
         "build_peak_rss_mb": _peak_mb(),
     }
 
@@ -224,8 +229,26 @@ def _latency(function, queries: list[str], runs: int) -> tuple[float, float]:
     return round(_percentile(per_query, 0.5), 1), round(_percentile(per_query, 0.95), 1)
 
 
-def serve_phase(work: Path, queries: int, runs: int) -> dict:
-    """Load the store and time searches; figures of this process."""
+def _ask_latency(work: Path, store, encoder, searcher, asked: list[str], runs: int):
+    """p50/p95 of ``budgetqa ask`` (qa.answers.answer_question) over the loaded store; the
+    engine and its answering context are built once, before the timing."""
+    from index.config import load_settings
+    from qa.answers import answer_question
+    from qa.context import QAContext
+    from qa.engine import Engine
+
+    engine = Engine(load_settings(data_dir=work), store, encoder, searcher)
+    QAContext.of(engine)
+
+    def ask(question):
+        searcher._query_vectors.clear()
+        return answer_question(engine, question)
+
+    return _latency(ask, asked, runs)
+
+
+def serve_phase(work: Path, queries: int, runs: int, ask: bool = True) -> dict:
+    """Load the store, time searches, then (``ask``) answers; figures of this process."""
     from index.encoder import load_encoder
     from index.search import Filters, Searcher
     from index.store import IndexStore, current_version
@@ -259,6 +282,13 @@ def serve_phase(work: Path, queries: int, runs: int) -> dict:
         ("hybrid_kind_index", timed("hybrid", Filters(kinds=("project",)), embed=False)),
     ):
         figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = _latency(function, asked, runs)
+    figures["search_peak_rss_mb"] = _peak_mb()
+    if ask:
+        started = time.perf_counter()
+        figures["ask_p50_ms"], figures["ask_p95_ms"] = _ask_latency(
+            work, store, encoder, searcher, asked, runs
+        )
+        figures["ask_s"] = round(time.perf_counter() - started, 1)
     figures["serve_peak_rss_mb"] = _peak_mb()
     return figures
 
@@ -279,6 +309,7 @@ def _run(phase: str, args, store: str, work: Path) -> dict:
         str(args.queries),
         "--runs",
         str(args.runs),
+        *(["--no-ask"] if args.no_ask else []),
     ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
@@ -294,6 +325,8 @@ def main() -> None:
     parser.add_argument("--stores", nargs="+", default=["local", "milvus:///WORK/milvus.db"])
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the work directories")
+    parser.add_argument("--no-ask", action="store_true", help="time searches only, not answers")
     parser.add_argument("--phase", choices=["build", "serve"], help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
@@ -303,19 +336,23 @@ def main() -> None:
         print(json.dumps(build_phase(args.rows, args.store, Path(args.work)), ensure_ascii=False))
         return
     if args.phase == "serve":
-        print(json.dumps(serve_phase(Path(args.work), args.queries, args.runs)))
+        print(json.dumps(serve_phase(Path(args.work), args.queries, args.runs, not args.no_ask)))
         return
-    results = []
-    for store in args.stores:
-        work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-        figures = _run("build", args, store, work)
-        figures.update(_run("serve", args, store, work))
-        results.append(figures)
-        print(json.dumps(figures, ensure_ascii=False), flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    with (out / "scale.jsonl").open("a", encoding="utf-8") as handle:
-        for figures in results:
+    for store in args.stores:  # each store's line is appended as soon as it is measured
+        work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        try:
+            figures = _run("build", args, store, work)
+            figures.update(_run("serve", args, store, work))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        figures["load_average_before"] = load_before  # 1, 5 and 15 min, as `uptime`
+        figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        print(json.dumps(figures, ensure_ascii=False), flush=True)
+        with (out / "scale.jsonl").open("a", encoding="utf-8") as handle:
             line = {"at": time.strftime("%Y-%m-%dT%H:%M"), **figures}
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
 

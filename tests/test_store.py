@@ -21,6 +21,7 @@ from index.store import (
     STORES,
     IndexStore,
     StoreUnavailableError,
+    current_version,
     filter_mask,
     read_meta,
     store_kind,
@@ -179,6 +180,45 @@ def test_store_rebuild_drops_the_old_milvus_collections(engines, settings, tmp_p
     store = IndexStore.load(tmp_path / "index")
     assert len(set(collections)) == 3
     assert sorted(store.backend.client.list_collections()) == sorted(collections[1:])
+
+
+def test_store_milvus_write_leaves_every_row_indexed_and_loaded(settings, tmp_path, monkeypatch):
+    """Rows go in by batches before any index; after the write, with no open() in between, the
+    collection holds every chunk, has each field's index (the dense one by size) and is
+    loaded: a search finds a chunk by its own vector. A second create_index on a field is
+    refused by Milvus Lite, as the comment in MilvusBackend.write says."""
+    from pymilvus.exceptions import MilvusException
+
+    from index.build import build_index
+    from index.encoder import load_encoder
+    from index.store import milvus
+
+    monkeypatch.setattr(milvus, "INSERT_BATCH", 7)  # several batches, the last one short
+    monkeypatch.setattr(milvus, "HNSW_THRESHOLD", 10)
+    url = f"milvus://{tmp_path / 'write.db'}"
+    encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
+    build_index(
+        [CORPUS / "000_fbf52db7d211f3f4.txt"],
+        tmp_path / "index",
+        encoder,
+        settings.resolved_cache_dir,
+        progress=False,
+        store=url,
+    )
+    meta = read_meta(tmp_path / "index")
+    client, name = milvus.client_for(url), meta["collection"]
+    assert meta["chunks"] > 7 and meta["chunks"] % 7 and meta["milvus_dense_index"] == "HNSW"
+    assert client.get_load_state(name)["state"].name == "Loaded"
+    assert sorted(client.list_indexes(name)) == ["dense", "doc", "kind", "region", "sparse"]
+    assert client.describe_index(name, "dense")["index_type"] == "HNSW"
+    counted = client.query(name, filter="", output_fields=["count(*)"])
+    assert counted[0]["count(*)"] == meta["chunks"]
+    vectors = np.load(current_version(tmp_path / "index") / "vectors.npy")
+    row = meta["chunks"] - 1  # in the last, short batch
+    found = client.search(name, data=[vectors[row].tolist()], anns_field="dense", limit=1)
+    assert found[0][0]["row"] == row
+    with pytest.raises(MilvusException, match="index already exists for field"):
+        client.create_index(name, milvus._index_params(client, "HNSW"))
 
 
 @pytest.mark.parametrize("url", ["redis://localhost", "milvus", "elastic:///x"])

@@ -43,7 +43,7 @@ HNSW_PARAMS = {"M": 32, "efConstruction": 200}
 HNSW_EF_SEARCH = 256
 IVF_LISTS = 1024
 IVF_PROBES = 32
-INSERT_BATCH = 2_000
+INSERT_BATCH = 10_000  # rows per insert call
 
 _CLIENTS: dict[str, object] = {}
 _CLIENTS_LOCK = threading.Lock()
@@ -114,21 +114,20 @@ def _schema(dimension: int):
 
 
 def _entities(data, departments: list[str], sparse_rows, start: int, stop: int) -> list[dict]:
+    """The rows ``start:stop`` as Milvus entities (vectors and weights converted per batch)."""
+    dense = data.vectors[start:stop].tolist()
+    offsets = sparse_rows.indptr[start : stop + 1] - sparse_rows.indptr[start]
+    tokens = sparse_rows.indices[sparse_rows.indptr[start] : sparse_rows.indptr[stop]].tolist()
+    scores = sparse_rows.data[sparse_rows.indptr[start] : sparse_rows.indptr[stop]].tolist()
     out = []
-    for row in range(start, stop):
+    for i, row in enumerate(range(start, stop)):
         chunk = data.chunks[row]
-        begin, end = sparse_rows.indptr[row], sparse_rows.indptr[row + 1]
-        weights = dict(
-            zip(
-                sparse_rows.indices[begin:end].tolist(),
-                sparse_rows.data[begin:end].tolist(),
-                strict=True,
-            )
-        )
+        begin, end = offsets[i], offsets[i + 1]
         entity = {
             "row": row,
-            "dense": data.vectors[row].tolist(),
-            "sparse": weights,  # never empty: an empty text is indexed as the token ∅
+            "dense": dense[i],
+            # never empty: an empty text is indexed as the token ∅
+            "sparse": dict(zip(tokens[begin:end], scores[begin:end], strict=True)),
             "year": int(chunk.year or 0),
             "department": departments[row][:VARCHAR_MAX],
         }
@@ -180,18 +179,19 @@ class MilvusBackend:
         if client.has_collection(name):
             client.drop_collection(name)
         dense_index = _dense_index_type(len(data.chunks))
-        # Indexes are declared with the collection, before any row: with Milvus Lite 3.2.2 a
-        # create_index after a 100k-row insert failed ("index already exists for field").
-        client.create_collection(
-            name,
-            schema=_schema(int(data.vectors.shape[1])),
-            index_params=_index_params(client, dense_index),
-        )
+        # Rows first, indexes after the flush, then one load. Indexes declared with the
+        # collection made Milvus Lite 3.2.2 build them for every flushed segment while rows
+        # arrived, and again after each compaction (110k chunks not written in 20 min). Each
+        # field's index is created once: a second create_index on a field fails with "index
+        # already exists for field" (Milvus Lite 3.2.2), so a failed build is not retried here.
+        client.create_collection(name, schema=_schema(int(data.vectors.shape[1])))
         departments = chunk_departments(data.documents, data.chunks)
         sparse_rows = data.lexical.document_weights()
         for start in range(0, len(data.chunks), INSERT_BATCH):
             stop = min(start + INSERT_BATCH, len(data.chunks))
             client.insert(name, _entities(data, departments, sparse_rows, start, stop))
+        client.flush(name)
+        client.create_index(name, _index_params(client, dense_index))
         client.load_collection(name)
         return {"collection": name, "milvus_dense_index": dense_index}
 

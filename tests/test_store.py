@@ -211,6 +211,8 @@ def test_store_milvus_write_leaves_every_row_indexed_and_loaded(settings, tmp_pa
     assert client.get_load_state(name)["state"].name == "Loaded"
     assert sorted(client.list_indexes(name)) == ["dense", "doc", "kind", "region", "sparse"]
     assert client.describe_index(name, "dense")["index_type"] == "HNSW"
+    manifest = json.loads(next((tmp_path / "write.db").rglob("manifest.json")).read_text("utf-8"))
+    assert manifest["index_specs"]["dense"]["build_params"] == milvus.HNSW_PARAMS  # not M=16
     counted = client.query(name, filter="", output_fields=["count(*)"])
     assert counted[0]["count(*)"] == meta["chunks"]
     vectors = np.load(current_version(tmp_path / "index") / "vectors.npy")

@@ -140,11 +140,15 @@ def _entities(data, departments: list[str], sparse_rows, start: int, stop: int) 
 
 def _index_params(client, dense_index: str):
     params = client.prepare_index_params()
+    build = {"HNSW": HNSW_PARAMS, "IVF_SQ8": {"nlist": IVF_LISTS}}.get(dense_index, {})
     params.add_index(
         field_name="dense",
         index_type=dense_index,
         metric_type="IP",
-        params={"HNSW": HNSW_PARAMS, "IVF_SQ8": {"nlist": IVF_LISTS}}.get(dense_index, {}),
+        # pymilvus 3.0.2 sends a params dict as one key each (M=32), which Milvus Lite 3.2.2
+        # ignores (it built HNSW with M=16, IVF_SQ8 with 128 lists); under a "params" key they
+        # go as one JSON value, as the ORM's create_index sends them, which Lite reads
+        params={"params": build} if build else {},
     )
     params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
     for scalar in ("kind", "region", "doc"):

@@ -158,24 +158,30 @@ def test_store_dev_answers_pass_on_each_backend(backend_engine, item):
     assert verdict.passed, verdict.reason
 
 
-def test_store_rebuild_drops_the_old_milvus_collections(engines, settings, tmp_path):
-    """Each build drops the collections of versions older than the one that was live before
-    it (a running server may still read that one until it has loaded the new version)."""
+def _build_one_seed(settings, index_dir, url: str) -> None:
+    """Build one seed document's index into the store at ``url``."""
     from index.build import build_index
     from index.encoder import load_encoder
 
-    url = f"milvus://{tmp_path / 'rebuild.db'}"
     encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
+    build_index(
+        [CORPUS / "000_fbf52db7d211f3f4.txt"],
+        index_dir,
+        encoder,
+        settings.resolved_cache_dir,
+        progress=False,
+        store=url,
+    )
+
+
+def test_store_rebuild_drops_the_old_milvus_collections(engines, settings, tmp_path):
+    """Each build drops the collections of versions older than the one that was live before
+    it (a running server may still read that one until it has loaded the new version)."""
+
+    url = f"milvus://{tmp_path / 'rebuild.db'}"
     collections = []
     for _ in range(3):
-        build_index(
-            [CORPUS / "000_fbf52db7d211f3f4.txt"],
-            tmp_path / "index",
-            encoder,
-            settings.resolved_cache_dir,
-            progress=False,
-            store=url,
-        )
+        _build_one_seed(settings, tmp_path / "index", url)
         collections.append(read_meta(tmp_path / "index")["collection"])
     store = IndexStore.load(tmp_path / "index")
     assert len(set(collections)) == 3
@@ -189,22 +195,12 @@ def test_store_milvus_write_leaves_every_row_indexed_and_loaded(settings, tmp_pa
     refused by Milvus Lite, as the comment in MilvusBackend.write says."""
     from pymilvus.exceptions import MilvusException
 
-    from index.build import build_index
-    from index.encoder import load_encoder
     from index.store import milvus
 
     monkeypatch.setattr(milvus, "INSERT_BATCH", 7)  # several batches, the last one short
     monkeypatch.setattr(milvus, "HNSW_THRESHOLD", 10)
     url = f"milvus://{tmp_path / 'write.db'}"
-    encoder = load_encoder(settings.model, cache_dir=settings.resolved_model_cache)
-    build_index(
-        [CORPUS / "000_fbf52db7d211f3f4.txt"],
-        tmp_path / "index",
-        encoder,
-        settings.resolved_cache_dir,
-        progress=False,
-        store=url,
-    )
+    _build_one_seed(settings, tmp_path / "index", url)
     meta = read_meta(tmp_path / "index")
     client, name = milvus.client_for(url), meta["collection"]
     assert meta["chunks"] > 7 and meta["chunks"] % 7 and meta["milvus_dense_index"] == "HNSW"

@@ -20,9 +20,16 @@ from index.text import compact, folded_from
 from qa.answers.general import key_of
 from qa.answers.scope import _uncovered_words, other_project_word
 from qa.context import QAContext, region_matches
-from qa.evidence.fits import RANKED, adjusted, adjustment, best_fits, most_added
-from qa.evidence.match import covered, fit, printed_form, score_bounds, union
-from qa.evidence.records import records_of
+from qa.evidence.fits import (
+    RANKED,
+    SIMILAR_BATCH,
+    adjusted,
+    adjustment,
+    best_fits,
+    most_added,
+)
+from qa.evidence.match import Key, _prints, covered, fit, printed_form, score_bounds, union
+from qa.evidence.records import Record, grouped_records, records_of
 from qa.question import topic as topic_module
 from qa.wording import level3_similarity, level3_vectors
 
@@ -292,6 +299,8 @@ def _hostile(records):
     for record in records[:200]:
         out.append(replace(record, label=record.label.translate(forms), value="\0不低于95％"))
         out.append(replace(record, owner=record.owner.upper(), label=record.label + " abc"))
+        # one character folding into several of a key's (⑩ → 1 0, ½ → 1 ⁄ 2)
+        out.append(replace(record, value=record.value.replace("10", "⑩").replace("2", "½")))
     return out
 
 
@@ -306,6 +315,10 @@ def test_a_records_score_bound_is_never_below_its_fit(engine, question):
     records = [*records, *_hostile(records)]
     dense = np.linspace(-0.2, 0.9, len(records))
     bounds = score_bounds(key, records) + dense + [most_added(u, r) for r in records]
+    # the facets kept per index give the bound read from each record
+    own = records_of(engine.store)
+    kept = score_bounds(key, own, None, grouped_records(engine.store).facets(own))
+    assert np.array_equal(kept, score_bounds(key, own))
     memo: dict = {}
     scores = []
     for record, d, bound in zip(records, dense, bounds, strict=True):
@@ -330,7 +343,51 @@ def test_the_best_fits_are_the_head_of_every_records_ranking(engine, question):
         fit(key, r, float(d), {}, adjustment(u, r)) for r, d in zip(records, dense, strict=True)
     ]
     every.sort(key=lambda f: (-f.score, f.record.id))
-    assert best_fits(u, key, records, dense, RANKED) == every[:RANKED]
+    similar_of = {id(r): d for r, d in zip(records, dense, strict=True)}
+    read: list[Record] = []
+
+    def similar(wanted):
+        read.extend(wanted)
+        return np.array([similar_of[id(r)] for r in wanted], dtype=np.float32)
+
+    groups = grouped_records(engine.store)
+    assert best_fits(u, key, records, similar, RANKED, groups) == every[:RANKED]
+    assert best_fits(u, key, records, similar, RANKED) == every[:RANKED]
+    assert len({id(r) for r in read}) == len(read) // 2  # each read once per ranking
+
+
+def test_a_ranking_reads_the_similarities_of_the_records_that_can_reach_it(engine):
+    """Similarities are read in batches, best bound first, and stop once a bound plus the
+    most a similarity can be is below the best found: most of a large index is never read."""
+    ctx = QAContext.of(engine)
+    records = records_of(engine.store)
+    counts = []
+    for question in QUESTIONS:
+        u = ctx.understand(question)
+        vector = ctx.searcher.query_vector(question)
+        read: list[Record] = []
+
+        def similar(wanted, vector=vector, read=read):
+            read.extend(wanted)
+            return ctx.similarities(vector, [r.chunk or r.id for r in wanted])
+
+        best_fits(u, key_of(ctx, u), records, similar, RANKED, grouped_records(engine.store))
+        counts.append(len(read))
+    # on the seeds (1,755 records) the plain way reads every similarity for each question
+    assert min(counts) <= SIMILAR_BATCH < len(records)
+    assert sum(counts) < 0.8 * len(QUESTIONS) * len(records), counts
+
+
+def test_the_key_characters_a_text_prints_are_those_testing_each_finds():
+    """The bound's one pass over the texts (a table from each source character to its
+    column) finds what testing each folded form in each text finds."""
+    key = Key("人水1a0法2", ())
+    texts = ["⼈⽔", "ＡＢＣ", "⑩", "½年", "", "法 律", "\0人", "no", "𠀀1"]
+    found, column = _prints(key, texts)
+    for ch, at in column.items():
+        forms = folded_from(ch)
+        expected = [any(f in text for f in forms) for text in texts]
+        assert found[:, at].tolist() == expected, ch
 
 
 def test_characters_folding_into_a_key_character_are_its_printed_forms():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -23,7 +23,7 @@ from index.search import Filters
 from ..context import QAContext, region_matches
 from ..question import Understanding
 from .match import Fit, Key, fit, question_key, score_bounds
-from .records import HEADLINE_KINDS, Record, grouped_records
+from .records import HEADLINE_KINDS, Record, RecordGroups, grouped_records
 
 FULL_SCAN = 6000
 # past this many records of the question's regions and kinds, candidates come from search hits
@@ -48,6 +48,10 @@ _NAME_ASKED = re.compile(r"谁|什么|啥|哪|名称|名字|类型|方式|单位
 _INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|上限|下限|每人|每月|每次|每件|成本")
 SEARCH_HITS = 200
 RANKED = 40  # the best fits a ranking keeps (an answer reads its best record's siblings there)
+SIMILAR_BATCH = 512
+# the stored vectors are unit vectors (every encoder's output is L2-normalized), so a record's
+# similarity to the question is at most 1 (and a little for float rounding)
+MOST_SIMILAR = 1.0 + 1e-4
 _BOUND_SLACK = 1e-6  # a bound summed in another order may round below the score it bounds
 # the rankings made while one question is answered (answerers that pass and the 未找到 that
 # follows rank the same records for the same key): per thread, dropped with the question
@@ -153,41 +157,72 @@ def rank(
     fits = []
     if found:
         vector = ctx.searcher.query_vector(u.question)
-        dense = ctx.similarities(vector, [r.chunk or r.id for r in found])
-        fits = best_fits(u, key, found, dense, RANKED)
+
+        def similar(records: list[Record]) -> np.ndarray:
+            return ctx.similarities(vector, [r.chunk or r.id for r in records])
+
+        fits = best_fits(u, key, found, similar, RANKED, grouped_records(ctx.store))
     if rankings is not None:
         rankings[cached] = ((u, ctx), fits)  # held, so the ids stay theirs
     return list(fits)
 
 
-def best_fits(u: Understanding, key: Key, records: list[Record], dense, top: int) -> list[Fit]:
-    """The ``top`` best fits of the records (with their dense similarities), best first.
+def best_fits(
+    u: Understanding,
+    key: Key,
+    records: list[Record],
+    similar: Callable[[list[Record]], np.ndarray],
+    top: int,
+    groups: RecordGroups | None = None,
+) -> list[Fit]:
+    """The ``top`` best fits of the records, best first (``similar``: their dense
+    similarities to the question, read for a list of them; ``groups``: of the records'
+    index, whose kept facets the bound reads).
 
     Records are fitted in the order of a bound of their score (:func:`~.match.score_bounds`
-    plus their similarity and the most :func:`adjustment` can add); fitting stops when the
-    next bound is below the ``top``-th score found. The result is the head of the ranking of
-    every record, for the cost of fitting the few that can reach it.
+    plus the most :func:`adjustment` can add, then plus their similarity); fitting stops when
+    the next bound is below the ``top``-th score found. Similarities are read in batches of
+    :data:`SIMILAR_BATCH`, in the order of the bound without them, and stop when that bound
+    plus the most a similarity can be (:data:`MOST_SIMILAR`) is below the ``top``-th score.
+    The result is the head of the ranking of every record, for the cost of fitting the few
+    that can reach it.
     """
     memo: dict = {}  # the records of one project share their scope and about texts
-    if len(records) <= 2 * top:
-        order = range(len(records))
-        bounds = None
-    else:
-        bounds = score_bounds(key, records, memo) + dense
-        bounds += [most_added(u, r) for r in records]
-        order = np.argsort(-bounds, kind="stable")
     fits: list[Fit] = []
     best: list[float] = []  # the top scores so far, least first
-    for i in order:
-        if bounds is not None and len(best) == top and bounds[i] < best[0] - _BOUND_SLACK:
-            break
-        record = records[i]
-        found = fit(key, record, float(dense[i]), memo, adjustment(u, record))
+
+    def fit_one(i: int, dense: float) -> None:
+        found = fit(key, records[i], dense, memo, adjustment(u, records[i]))
         fits.append(found)
         if len(best) < top:
             heapq.heappush(best, found.score)
         elif found.score > best[0]:
             heapq.heapreplace(best, found.score)
+
+    def reached(bound: float) -> bool:  # a bound below the top-th score found cannot enter
+        return len(best) < top or bound >= best[0] - _BOUND_SLACK
+
+    if len(records) <= 2 * top:
+        for i, dense in enumerate(similar(records)):
+            fit_one(i, float(dense))
+    else:
+        facets = groups.facets(records) if groups is not None else None
+        unread = score_bounds(key, records, memo, facets)
+        unread += [most_added(u, r) for r in records]
+        order = np.argsort(-unread, kind="stable")
+        most = MOST_SIMILAR
+        for start in range(0, len(order), SIMILAR_BATCH):
+            if not reached(float(unread[order[start]]) + most):
+                break
+            batch = order[start : start + SIMILAR_BATCH]
+            dense = similar([records[i] for i in batch])
+            if len(dense) and dense.max() > most:
+                most = float("inf")  # not unit vectors: read every similarity
+            bounds = unread[batch] + dense
+            for at in np.argsort(-bounds, kind="stable"):
+                if not reached(float(bounds[at])):
+                    break
+                fit_one(int(batch[at]), float(dense[at]))
     fits.sort(key=lambda f: (-f.score, f.record.id))
     return fits[:top]
 

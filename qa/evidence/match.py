@@ -24,7 +24,7 @@ from index.text import compact, folded_from, normalize_text
 from ..question import Understanding
 from ..question.lexicon import Lexicon, term_key
 from ..question.words import ASK_WORDS
-from .records import Record
+from .records import Facets, Record, facets_of
 
 HEADLINE_BONUS = 0.6
 NAMED_BONUS = 0.6
@@ -33,6 +33,7 @@ _MIN_RUN = 3  # two-character runs are what coverage already counts
 _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
 _ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
+_CODES = 0x110000  # Unicode code points
 _QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
 
 
@@ -244,7 +245,9 @@ def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> 
     return best
 
 
-def score_bounds(key: Key, records: list[Record], memo: dict | None = None) -> np.ndarray:
+def score_bounds(
+    key: Key, records: list[Record], memo: dict | None = None, facets: Facets | None = None
+) -> np.ndarray:
     """Per record, a score its :func:`fit` cannot exceed (before its dense similarity and
     ``extra``), read for all records at once from which of the key's characters each prints.
 
@@ -254,7 +257,8 @@ def score_bounds(key: Key, records: list[Record], memo: dict | None = None) -> n
     as another variant), ½ where the text prints it alone, and 0 elsewhere (beyond its
     owner's about text, taken exactly); a label's run of the key is no longer than the
     longest run of printed characters. The label and value are printed within the text
-    (:attr:`Record.text`), so one text per record bounds both.
+    (:attr:`Record.text`), so one text per record bounds both. ``facets``: the records'
+    :class:`~.records.Facets` when kept (read from the records when None).
     """
     count = len(records)
     size = len(key.text)
@@ -263,49 +267,29 @@ def score_bounds(key: Key, records: list[Record], memo: dict | None = None) -> n
     if not size:
         return np.ones(count)
     memo = {} if memo is None else memo
-    joined = "\0".join(r.text.replace("\0", " ") for r in records)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    owner_of = np.cumsum(codes == 0)  # the record each character is printed by
-    found: dict[str, np.ndarray] = {}
-    for ch in set(key.lowered):
-        sources = folded_from(ch)
-        if sources is None:  # a character a fold may compose: assume every record prints it
-            found[ch] = np.ones(count, dtype=bool)
-            continue
-        at = codes == ord(sources[0])
-        for source in sources[1:]:
-            at |= codes == ord(source)
-        found[ch] = np.bincount(owner_of[at], minlength=count) > 0
-    prints = np.column_stack([found[ch] for ch in key.lowered])  # records × key characters
+    facets = facets_of(records) if facets is None else facets
+    found, column = _prints(key, [r.text for r in records])
+    prints = found[:, [column[ch] for ch in key.lowered]]  # records × key characters
     paired = np.zeros_like(prints)  # a two-character run of the key may be printed
     paired[:, :-1] |= prints[:, :-1] & prints[:, 1:]
     paired[:, 1:] |= prints[:, :-1] & prints[:, 1:]
     termed = np.zeros(size, dtype=bool)
     termed[list(key.termed)] = True
     covers = np.where(paired | termed, 1.0, np.where(prints, 0.5, 0.0))
-    owners: dict[tuple[str, str], int] = {}  # the records of one project share an owner fit
-    owner_of_record = np.empty(count, dtype=int)
-    named: dict[str, bool] = {}
-    is_named = np.zeros(count, dtype=bool)
-    headline = np.zeros(count, dtype=bool)
-    for row, record in enumerate(records):
-        owner_of_record[row] = owners.setdefault((record.scope, record.about), len(owners))
-        name = record.name
-        found_name = named.get(name)
-        if found_name is None:
-            found_name = named[name] = _names_row(key, name)
-        is_named[row] = found_name
-        headline[row] = record.headline
-    about = np.zeros((len(owners), size))
-    asked = np.zeros((len(owners), size), dtype=bool)
-    scope = np.zeros(len(owners))
-    for (owner_scope, owner_about), at in owners.items():
+    owners = len(facets.owners)  # the records of one project share an owner fit
+    about = np.zeros((owners, size))
+    asked = np.zeros((owners, size), dtype=bool)
+    scope = np.zeros(owners)
+    for at, (owner_scope, owner_about) in enumerate(facets.owners):
         fits = _owner_fit(key, owner_scope, owner_about, memo)
         if fits[0] is not None:
             about[at] = fits[0]
         scope[at] = fits[1]
         asked[at, list(fits[2])] = True
-    about, asked, scope = about[owner_of_record], asked[owner_of_record], scope[owner_of_record]
+    about, asked, scope = about[facets.owner], asked[facets.owner], scope[facets.owner]
+    is_named = np.array([_names_row(key, name) for name in facets.names], dtype=bool)
+    is_named = is_named[facets.name]
+    headline = facets.headline
     bonus = np.where(
         is_named, NAMED_BONUS, np.where(~asked.any(axis=1) & headline, HEADLINE_BONUS, 0.0)
     )
@@ -319,6 +303,38 @@ def score_bounds(key: Key, records: list[Record], memo: dict | None = None) -> n
         longest = np.maximum(longest, run)
     runs = np.where(longest >= _MIN_RUN, longest, 0) / size * ((asked_count > 0) | headline)
     return 2.0 * coverage + ask + scope + RUN_WEIGHT * runs + bonus
+
+
+def _prints(key: Key, texts: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """Texts × the key's distinct characters: whether the text prints a character folding to
+    it (every text, for a character a fold may compose), and each character's column. One
+    pass over the texts' characters: a table maps each source character to its column."""
+    chars = sorted(set(key.lowered))
+    found = np.zeros((len(texts), len(chars)), dtype=bool)
+    column_of = np.full(_CODES, -1, dtype=np.int16)
+    shared: dict[int, set[int]] = {}  # a source folding into several (½ → 1, ⁄, 2)
+    for column, ch in enumerate(chars):
+        sources = folded_from(ch)
+        if sources is None:
+            found[:, column] = True
+            continue
+        for source in sources:
+            code = ord(source)
+            if column_of[code] < 0:
+                column_of[code] = column
+            elif column_of[code] != column:
+                shared.setdefault(code, {int(column_of[code])}).add(column)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_of = np.repeat(np.arange(len(texts)), lengths)  # the text each character is in
+    columns = column_of[codes]
+    at = columns >= 0
+    found[text_of[at], columns[at]] = True
+    for code, sharing in shared.items():
+        holding = text_of[codes == code]
+        for column in sharing:
+            found[holding, column] = True
+    return found, {ch: column for column, ch in enumerate(chars)}
 
 
 def _names_row(key: Key, name: str) -> bool:

@@ -11,10 +11,13 @@ loaded index.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 from weakref import WeakKeyDictionary
+
+import numpy as np
 
 from index.labels import field_for, is_total_label
 from index.numbers import parse_amount, parse_value
@@ -304,6 +307,80 @@ def records_of(store: IndexStore) -> list[Record]:
     return found
 
 
+@dataclass(frozen=True)
+class Facets:
+    """What a bound of many records' fits reads of each besides its text: the index of its
+    owner's texts (scope, about) in ``owners``, of its row name (:attr:`Record.name`) in
+    ``names``, and whether it is a headline figure (:attr:`Record.headline`)."""
+
+    owner: np.ndarray
+    owners: list[tuple[str, str]]
+    name: np.ndarray
+    names: list[str]
+    headline: np.ndarray
+
+
+def facets_of(records: list[Record]) -> Facets:
+    """The :class:`Facets` of records, read from each (owners and names numbered in order of
+    first appearance)."""
+    owners: dict[tuple[str, str], int] = {}
+    names: dict[str, int] = {}
+    count = len(records)
+    owner = np.fromiter(
+        (owners.setdefault((r.scope, r.about), len(owners)) for r in records), np.int64, count
+    )
+    name = np.fromiter((names.setdefault(r.name, len(names)) for r in records), np.int64, count)
+    headline = np.fromiter((r.headline for r in records), bool, count)
+    return Facets(owner, list(owners), name, list(names), headline)
+
+
+class _KeptFacets:
+    """The facets of an index's records by position, each read the first time a record is
+    ranked among many (-1: not read yet), so that a question's bound reads arrays, not records."""
+
+    def __init__(self, records: list[Record]):
+        self.records = records
+        self.owner = np.full(len(records), -1, dtype=np.int64)
+        self.name = np.full(len(records), -1, dtype=np.int64)
+        self.headline = np.zeros(len(records), dtype=bool)
+        self.owners: list[tuple[str, str]] = []
+        self.names: list[str] = []
+        self._owner_at: dict[tuple[str, str], int] = {}
+        self._name_at: dict[str, int] = {}
+        self._lock = threading.Lock()  # one reader numbers new owners and names at a time
+
+    def facets(self, at: np.ndarray) -> Facets:
+        """The facets of the records at these positions."""
+        if (self.owner[at] < 0).any():
+            self._read(at)
+        owner_ids, owner = np.unique(self.owner[at], return_inverse=True)
+        name_ids, name = np.unique(self.name[at], return_inverse=True)
+        return Facets(
+            owner,
+            [self.owners[i] for i in owner_ids],
+            name,
+            [self.names[i] for i in name_ids],
+            self.headline[at],
+        )
+
+    def _read(self, at: np.ndarray) -> None:
+        with self._lock:
+            for position in np.unique(at[self.owner[at] < 0]).tolist():
+                record = self.records[position]
+                texts = (Record.scope.func(record), record.about)  # not kept on the record
+                self.headline[position] = record.headline
+                self.name[position] = _number(self._name_at, self.names, record.name)
+                self.owner[position] = _number(self._owner_at, self.owners, texts)
+
+
+def _number(numbers: dict, values: list, value) -> int:
+    found = numbers.get(value)
+    if found is None:
+        found = numbers[value] = len(values)
+        values.append(value)
+    return found
+
+
 class RecordGroups:
     """The records of an index grouped so that a question's candidates are found without a
     pass over all of them: by region and kind, and by owner (a project's records by its id, the
@@ -314,6 +391,7 @@ class RecordGroups:
         self.by_project: dict[str, list[Record]] = {}
         self.by_doc: dict[str, list[Record]] = {}
         self._position = {id(r): i for i, r in enumerate(records)}
+        self._facets = _KeptFacets(records)
         self._placed: dict[tuple, Record] = {}
         for record in records:
             if record.kind == "indicator":
@@ -361,6 +439,15 @@ class RecordGroups:
         picked = [r for p in projects for r in self.by_project.get(p, ())]
         picked += [r for d in docs for r in self.by_doc.get(d, ())]
         return self._ordered(picked)
+
+    def facets(self, records: list[Record]) -> Facets:
+        """:func:`facets_of` the records, read from arrays kept per index (records of
+        another index: read from each)."""
+        position = self._position
+        at = np.fromiter((position.get(id(r), -1) for r in records), np.int64, len(records))
+        if not len(at) or at.min() < 0:
+            return facets_of(records)
+        return self._facets.facets(at)
 
     def _ordered(self, records: list[Record]) -> list[Record]:
         position = self._position

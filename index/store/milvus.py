@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -138,22 +139,66 @@ def _entities(data, departments: list[str], sparse_rows, start: int, stop: int) 
     return out
 
 
-def _index_params(client, dense_index: str):
+def _index_params(client, dense_index: str, field: str | None = None):
+    """The indexes of a collection (``field``: only that field's)."""
     params = client.prepare_index_params()
     build = {"HNSW": HNSW_PARAMS, "IVF_SQ8": {"nlist": IVF_LISTS}}.get(dense_index, {})
-    params.add_index(
-        field_name="dense",
-        index_type=dense_index,
-        metric_type="IP",
-        # pymilvus 3.0.2 sends a params dict as one key each (M=32), which Milvus Lite 3.2.2
-        # ignores (it built HNSW with M=16, IVF_SQ8 with 128 lists); under a "params" key they
-        # go as one JSON value, as the ORM's create_index sends them, which Lite reads
-        params={"params": build} if build else {},
-    )
-    params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-    for scalar in ("kind", "region", "doc"):
-        params.add_index(field_name=scalar, index_type="INVERTED")
+    specs = [
+        {
+            "field_name": "dense",
+            "index_type": dense_index,
+            "metric_type": "IP",
+            # pymilvus 3.0.2 sends a params dict as one key each (M=32), which Milvus Lite
+            # 3.2.2 ignores (it built HNSW with M=16, IVF_SQ8 with 128 lists); under a
+            # "params" key they go as one JSON value, as the ORM's create_index sends them,
+            # which Lite reads
+            "params": {"params": build} if build else {},
+        },
+        {"field_name": "sparse", "index_type": "SPARSE_INVERTED_INDEX", "metric_type": "IP"},
+        *({"field_name": scalar, "index_type": "INVERTED"} for scalar in ("kind", "region", "doc")),
+    ]
+    for spec in specs:
+        if field is None or spec["field_name"] == field:
+            params.add_index(**spec)
     return params
+
+
+def _create_indexes(client, name: str, dense_index: str) -> None:
+    """Create each field's index (:func:`_index_params`), one field at a time.
+
+    A long build can outlive the gRPC channel: at 1M rows the IVF_SQ8 build on Milvus Lite
+    3.2.2 took ~10 minutes, the server dropped the channel (GOAWAY ``too_many_pings``),
+    pymilvus retried the call, and the retry failed with "index already exists for field"
+    although the first call had built it. An index already on a field is kept when it is
+    of the type asked for; of another type, the error is raised.
+    """
+    from pymilvus.exceptions import MilvusException
+
+    for index in _index_params(client, dense_index):
+        try:
+            client.create_index(name, _index_params(client, dense_index, index.field_name))
+        except MilvusException as exc:
+            if "already exists" not in str(exc):
+                raise
+            found = client.describe_index(name, index.field_name) or {}
+            if found.get("index_type") != index.index_type:
+                raise
+            logger.info("index on %s of %s already made; waiting for it", index.field_name, name)
+            _wait_built(client, name, index.field_name)
+
+
+def _wait_built(client, name: str, field: str, poll: float = 5.0) -> None:
+    """Wait until the index on a field has indexed every row (state ``Finished``)."""
+    while True:
+        found = client.describe_index(name, field) or {}
+        if found.get("state") == "Finished" and not found.get("pending_index_rows"):
+            return
+        if found.get("state") == "Failed":
+            raise StoreUnavailableError(
+                f"Milvus could not build the index on {field} of {name}: "
+                f"{found.get('index_state_fail_reason', '')}"
+            )
+        time.sleep(poll)
 
 
 def _dense_index_type(count: int) -> str:
@@ -185,9 +230,7 @@ class MilvusBackend:
         dense_index = _dense_index_type(len(data.chunks))
         # Rows first, indexes after the flush, then one load. Indexes declared with the
         # collection made Milvus Lite 3.2.2 build them for every flushed segment while rows
-        # arrived, and again after each compaction (110k chunks not written in 20 min). Each
-        # field's index is created once: a second create_index on a field fails with "index
-        # already exists for field" (Milvus Lite 3.2.2), so a failed build is not retried here.
+        # arrived, and again after each compaction (110k chunks not written in 20 min).
         client.create_collection(name, schema=_schema(int(data.vectors.shape[1])))
         departments = chunk_departments(data.documents, data.chunks)
         sparse_rows = data.lexical.document_weights()
@@ -195,7 +238,7 @@ class MilvusBackend:
             stop = min(start + INSERT_BATCH, len(data.chunks))
             client.insert(name, _entities(data, departments, sparse_rows, start, stop))
         client.flush(name)
-        client.create_index(name, _index_params(client, dense_index))
+        _create_indexes(client, name, dense_index)
         client.load_collection(name)
         return {"collection": name, "milvus_dense_index": dense_index}
 

@@ -13,8 +13,9 @@ real corpus's clustering. Build and serve each run in their own process so that 
 (ru_maxrss) belongs to that phase. Latency is end to end (query embedding included, no
 query-vector cache; ``*_index`` figures: the search alone, query vector cached): per query the
 median of ``--runs`` repetitions, then p50/p95 over the dev questions. ``ask_*``: the same
-questions answered end to end as ``budgetqa ask`` does (qa.answers.answer_question, query
-embedding included), after the searches; ``search_peak_rss_mb`` is the peak before the answers.
+questions answered end to end as the app serves them (qa.answers.answer_question through
+qa.ui.service.Service, query embedding included), after the searches; ``search_peak_rss_mb``
+is the peak before the answers.
 Figures are printed and appended to bench/results/scale.jsonl.
 """
 
@@ -230,19 +231,20 @@ def _latency(function, queries: list[str], runs: int) -> tuple[float, float]:
 
 
 def _ask_latency(work: Path, store, encoder, searcher, asked: list[str], runs: int):
-    """p50/p95 of ``budgetqa ask`` (qa.answers.answer_question) over the loaded store; the
-    engine and its answering context are built once, before the timing."""
+    """p50/p95 of a question answered as the app serves it (qa.answers.answer_question through
+    qa.ui.service.Service) over the loaded store; the engine, its answering context and the
+    settled heap are ready before the timing."""
     from index.config import load_settings
     from qa.answers import answer_question
-    from qa.context import QAContext
     from qa.engine import Engine
+    from qa.ui.service import Service
 
     engine = Engine(load_settings(data_dir=work), store, encoder, searcher)
-    QAContext.of(engine)
+    service = Service(engine, export_dir=work / "exports")
 
     def ask(question):
-        searcher._query_vectors.clear()
-        return answer_question(engine, question)
+        service.engine.searcher._query_vectors.clear()
+        return service.run(answer_question, question)
 
     return _latency(ask, asked, runs)
 

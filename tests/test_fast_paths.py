@@ -486,15 +486,30 @@ def test_a_module_remembered_missing_fails_to_import_without_a_search(monkeypatc
 def test_a_service_settles_what_it_loaded_out_of_full_collections(engine, tmp_path):
     import gc
 
-    from qa.ui.service import Service
+    from qa.evidence.topic import _Printed
+    from qa.ui.service import YOUNG_PASS, Service
 
+    threshold = gc.get_threshold()
     gc.unfreeze()
     try:
         service = Service(engine, export_dir=tmp_path)
         assert gc.get_freeze_count() > 10_000  # the loaded index's objects
+        assert gc.get_threshold()[0] == YOUNG_PASS
         assert "西青" in service.run(lambda e, q: answer_text(e, q), "西青抚恤金多少")
+        # what a question derives from the index to keep is settled with it, once
+        derived = QAContext.of(service.engine).derived
+        derived.pop(_Printed, None)
+        frozen = gc.get_freeze_count()
+        assert "法律援助" in service.run(answer_text, "哪些县有法律援助项目")
+        printed = derived[_Printed]
+        assert gc.get_freeze_count() > frozen
+        assert not any(o is printed.row_owners for o in gc.get_objects())
+        frozen = gc.get_freeze_count()
+        service.run(answer_text, "哪些县有法律援助项目")
+        assert gc.get_freeze_count() <= frozen  # nothing new derived: nothing frozen
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def answer_text(engine, question: str) -> str:
@@ -519,3 +534,74 @@ def test_a_records_place_is_the_first_record_a_pass_would_find(engine):
 
 def _where(record) -> object:
     return record.line if record.kind == "indicator" else record.id
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [("普法",), ("法律援助",), ("矛盾纠纷", "排查"), ("司法所", "规范化"), ("满意度",), ("扶贫",)],
+)
+def test_rows_and_fields_found_in_folded_texts_bound_each_project_tested(engine, terms):
+    """The row texts and the goals and overviews a topic's projects are found by (once per
+    index, in folded texts) hold every row and field that testing each project finds."""
+    from qa.evidence.topic import PROJECT_FIELDS, _holds, _Printed
+
+    ctx = QAContext.of(engine)
+    printed = ctx.kept(_Printed)
+    rows = {
+        r.level3
+        for p in ctx.sorted_projects
+        for r in p.indicators
+        if all(ctx.matcher.term_in(t, r.level3) for t in terms)
+    }
+    assert rows <= set(printed.rows_holding(ctx, terms))
+    for where in PROJECT_FIELDS:
+        said = {
+            p.id
+            for p in ctx.sorted_projects
+            if all(_holds(ctx, t, ctx.project_texts(p)[where], narrow=True) for t in terms)
+        }
+        bound = printed.field_holding(ctx, terms, where)
+        assert said <= bound
+        assert len(bound) < len(ctx.sorted_projects)
+    assert rows or terms == ("扶贫",)
+
+
+WORDING_QUESTIONS = (
+    "行政执法人员培训、持证上岗相关的指标有哪些",
+    "满意度指标里有哪些是针对工作人员、职工自己的？",
+    "调解成功率各地都是怎么写的",
+    "法律援助的受援人满意度有哪些写法",
+    "社区矫正对象重新犯罪率这个指标各地怎么表述",
+    "政府法律顾问项目的质量指标",
+)
+
+
+@pytest.mark.parametrize("question", WORDING_QUESTIONS)
+def test_wording_rows_left_untested_match_no_phrase(engine, question):
+    """Only rows a phrase can match are tested by its words: every row that testing each
+    finds, whatever the phrase's key word and measure, is among them."""
+    from dataclasses import replace as with_
+
+    from qa.wording.match import _candidates, _lexical_match, _possible, wording_query
+    from qa.wording.phrases import ready_phrases
+
+    ctx = QAContext.of(engine)
+    query = wording_query(ctx.understand(question))
+    rows, bounds = _candidates(ctx, query)
+    phrases = ready_phrases(query.phrases, rows, bounds, ctx.lexicon)
+    assert phrases and rows
+    pruned = 0
+    for phrase in phrases:
+        variants = {phrase, with_(phrase, key=None), with_(phrase, measure=None)}
+        variants |= {with_(phrase, key=g) for g in phrase.groups}
+        variants |= {with_(phrase, measure=g) for g in phrase.groups}
+        for variant in variants:
+            possible = _possible(variant, bounds)
+            matched = {
+                i
+                for i, row in enumerate(rows)
+                if _lexical_match(variant, row, bool(query.kinds), ctx.lexicon) is not None
+            }
+            assert matched <= possible, (variant.text, sorted(matched - possible)[:5])
+            pruned += len(rows) - len(possible)
+    assert pruned > 0

@@ -73,10 +73,13 @@ def test_matcher_holders_is_term_in(engine, term):
         "给政府聘外部律师当法律顾问的钱各县多少",
         "普法、法治宣传这块各县投了多少",
         "人民调解员补贴哪些地方有",
+        "哪些项目涉及矛盾纠纷排查",  # brought in by a goal (绩效目标)
+        "哪些县有普法项目",  # and by an overview (项目概况)
     ],
 )
 def test_projects_about_is_every_project_tested(engine, question):
-    """Only projects that can match are tested: the same as testing every one."""
+    """Only projects that can match are tested (by names, row texts, goals and overviews
+    found in folded texts once per index): the same as testing every one."""
     ctx = QAContext.of(engine)
     u = ctx.understand(question)
     alternatives = topic_alternatives(ctx, u)
@@ -88,3 +91,6 @@ def test_projects_about_is_every_project_tested(engine, question):
     found = {(f.project.id, f.match, f.evidence, f.rows) for f in projects_about(ctx, u)}
     assert found == expected
     assert found or question == "人民调解员补贴哪些地方有"
+    evidence = {f[2][0] for f in found}
+    assert "绩效目标" in evidence or question != "哪些项目涉及矛盾纠纷排查"
+    assert "项目概况" in evidence or question != "哪些县有普法项目"

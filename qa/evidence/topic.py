@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import product
 from weakref import WeakKeyDictionary
@@ -58,6 +59,7 @@ GENERIC_WEIGHT = 0.3
 # a word printed by a quarter of the projects or more does not name a topic on its own
 COMMON_WEIGHT = math.log(4) + 0.1
 MAX_ALTERNATIVES = 12
+PROJECT_FIELDS = ("goal", "detail")  # the texts besides name and rows that bring a project in
 _CLAUSES = re.compile(r"[，,；;。？?！!\n]+")
 _LIST = re.compile(r"[、/]+")
 _BRACKETED = re.compile(r"[(（]([\u4e00-\u9fff]{1,4})[)）](?=[\u4e00-\u9fff])")
@@ -175,15 +177,15 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
         a.text: _name_bar(ctx, a.terms, weights, [p for p in projects if p.id in named])
         for a in alternatives
     }
-    anywhere = {t: printed.anywhere(ctx, t) for t in terms}
-    possible = _possible(alternatives, weights, bars, in_name, anywhere)
     memo: dict = {}  # what depends only on a phrase, or on a row's text: once per question
+    plans = memo["plans"] = _plans(ctx, alternatives, weights, bars, memo, printed)
+    reach = set().union(*(plan.reach for plan in plans))  # the rest cannot match
     found = [
         f
         for f in (
             match_project(ctx, alternatives, weights, bars, p, memo)
             for p in projects
-            if p.id in possible
+            if p.id in reach
         )
         if f
     ]
@@ -198,28 +200,6 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
     )
 
 
-def _possible(
-    alternatives: list[Phrase],
-    weights: dict[str, float],
-    bars: dict[str, NameBar],
-    in_name: dict[str, set[str]],
-    anywhere: dict[str, set[str]],
-) -> set[str]:
-    """The projects :func:`match_project` can find about the topic: for some alternative, one
-    printing each of its words somewhere (rows, goal and overview need all of them), or naming
-    its bar's key word (a name need not hold them all). The rest cannot match."""
-    out: set[str] = set()
-    for phrase in alternatives:
-        terms = [t for t in phrase.terms if weights.get(t, 0) > 0]
-        if not terms:
-            continue
-        out |= set.intersection(*(anywhere[t] for t in terms))
-        key = bars[phrase.text].key
-        if key is not None:
-            out |= in_name.get(key, set())
-    return out
-
-
 def project_names(ctx: QAContext) -> FoldedTexts:
     """Every project's name as keys print it, in the order of ``ctx.sorted_projects`` (kept
     per index: ``ctx.kept(project_names)``)."""
@@ -232,25 +212,60 @@ class _Printed:
     a term without testing each project."""
 
     def __init__(self, ctx: QAContext):
-        self.ids = [p.id for p in ctx.sorted_projects]
+        projects = ctx.sorted_projects
+        self.ids = [p.id for p in projects]
+        fields = [ctx.project_texts(p) for p in projects]
         texts = [
-            (*ctx.project_texts(p).values(), *(r.level3 for r in p.indicators))
-            for p in ctx.sorted_projects
+            (*f.values(), *(r.level3 for r in p.indicators))
+            for f, p in zip(fields, projects, strict=True)
         ]
         self.names = ctx.kept(project_names)
         self.compact = FoldedTexts(texts, compact)
         self.lowered = FoldedTexts(texts, term_key)
+        owners: dict[str, list[str]] = {}  # each distinct row text: the projects printing it
+        for project in projects:
+            for row in project.indicators:
+                ids = owners.setdefault(row.level3, [])
+                if not ids or ids[-1] != project.id:
+                    ids.append(project.id)
+        self.row_texts = list(owners)
+        self.row_owners = owners
+        self.rows = FoldedTexts(([t] for t in self.row_texts), compact)
+        self.fields = {
+            where: (
+                FoldedTexts(([f[where]] for f in fields), compact),
+                FoldedTexts(([f[where]] for f in fields), term_key),
+            )
+            for where in PROJECT_FIELDS
+        }
 
     def in_name(self, ctx: QAContext, term: str) -> set[str]:
         """Projects whose name holds the term (``term_in``)."""
         return {self.ids[i] for i in ctx.matcher.holders(term, self.names)}
 
-    def anywhere(self, ctx: QAContext, term: str) -> set[str]:
-        """Projects with a text holding the term as :func:`_holds` reads it, narrow or not."""
-        found = ctx.matcher.holders(term, self.compact)
-        if ctx.lexicon.knows(term):
-            found |= self.lowered.holding_any(term_key(v) for v in _synonyms(ctx, term))
-        return {self.ids[i] for i in found}
+    def rows_holding(self, ctx: QAContext, terms: tuple[str, ...]) -> list[str]:
+        """The row texts holding every term (``term_in``): a bound on those about them."""
+        found = set.intersection(*(ctx.matcher.holders(t, self.rows) for t in terms))
+        return [self.row_texts[i] for i in sorted(found)]
+
+    def owners(self, texts: Iterable[str]) -> set[str]:
+        """The projects printing one of these row texts."""
+        return {pid for text in texts for pid in self.row_owners[text]}
+
+    def field_holding(self, ctx: QAContext, terms: tuple[str, ...], where: str) -> set[str]:
+        """Projects whose goal or overview (``where``) may hold every term as :func:`_holds`
+        reads it narrowly: a bound (a NUL inside a text only adds matches)."""
+        folded, lowered = self.fields[where]
+        found: set[int] | None = None
+        for term in terms:
+            if ctx.lexicon.knows(term):
+                held = lowered.holding_any(term_key(v) for v in _synonyms(ctx, term))
+            else:
+                held = ctx.matcher.holders(term, folded)
+            found = held if found is None else found & held
+            if not found:
+                return set()
+        return {self.ids[i] for i in found or ()}
 
 
 @dataclass(frozen=True)
@@ -271,6 +286,10 @@ class _Plan:
     bar: NameBar
     loose: dict[str, bool]
     narrow: dict[str, bool]
+    # read from an index's printed texts (``_Printed``), else None and each project is tested:
+    rows: frozenset[str] | None = None  # the row texts about the terms (loose)
+    said: dict[str, set[str]] | None = None  # per field: projects it may hold every term in
+    reach: frozenset[str] = frozenset()  # every project that can match the plan
 
 
 def match_project(
@@ -305,16 +324,30 @@ def _plans(
     weights: dict[str, float],
     bars: dict[str, NameBar],
     memo: dict,
+    printed: _Printed | None = None,
 ) -> list[_Plan]:
     """Per alternative that can match, what :func:`match_project` reads for every project,
-    worked out once per question."""
+    worked out once per question; with ``printed``, also the row texts about it and the
+    projects it can reach, found in the index's folded texts instead of project by project."""
     out = []
     for phrase in alternatives:
         terms = tuple(t for t in phrase.terms if weights.get(t, 0) > 0)
         if not terms or _unprinted(ctx, phrase, weights):
             continue
         bar = bars.get(phrase.text, NameBar(None, 1.0))
-        out.append(_Plan(terms, bar, _verdicts(memo, terms, False), _verdicts(memo, terms, True)))
+        loose, narrow = _verdicts(memo, terms, False), _verdicts(memo, terms, True)
+        if printed is None:
+            out.append(_Plan(terms, bar, loose, narrow))
+            continue
+        rows = frozenset(
+            t for t in printed.rows_holding(ctx, terms) if _text_verdict(ctx, terms, t, loose)
+        )
+        said = {where: printed.field_holding(ctx, terms, where) for where in PROJECT_FIELDS}
+        named = set.intersection(*(printed.in_name(ctx, t) for t in terms))
+        if bar.key is not None:
+            named |= printed.in_name(ctx, bar.key)
+        reach = frozenset(named | printed.owners(rows) | set().union(*said.values()))
+        out.append(_Plan(terms, bar, loose, narrow, rows, said, reach))
     return out
 
 
@@ -329,7 +362,12 @@ def _match_one(
     ctx: QAContext, plan: _Plan, weights: dict[str, float], project: Project
 ) -> ProjectMatch | None:
     terms = plan.terms
-    rows = tuple(r for r in project.indicators if _row_verdict(ctx, terms, r, False, plan.loose))
+    if plan.rows is None:
+        rows = tuple(
+            r for r in project.indicators if _row_verdict(ctx, terms, r, False, plan.loose)
+        )
+    else:
+        rows = tuple(r for r in project.indicators if r.level3 in plan.rows)
     if _named_after(ctx, terms, weights, plan.bar, project.name):
         return ProjectMatch(project, "primary", ("项目名称",), rows)
     exact = [r for r in rows if _row_verdict(ctx, terms, r, True, plan.narrow)]
@@ -340,8 +378,10 @@ def _match_one(
     if len(rows) >= 2:
         return ProjectMatch(project, "partial", ("绩效指标",), rows)
     texts = ctx.project_texts(project)
-    for field, label in (("goal", "绩效目标"), ("detail", "项目概况")):
-        if all(_holds(ctx, t, texts[field], narrow=True) for t in terms):
+    for where, label in zip(PROJECT_FIELDS, ("绩效目标", "项目概况"), strict=True):
+        if plan.said is not None and project.id not in plan.said[where]:
+            continue
+        if all(_holds(ctx, t, texts[where], narrow=True) for t in terms):
             return ProjectMatch(project, "partial", (label,), ())
     return None
 
@@ -407,17 +447,23 @@ def _row_verdict(
     ctx: QAContext, terms: tuple[str, ...], row: IndicatorRow, narrow: bool, verdicts: dict
 ) -> bool:
     """:func:`_row_about`, once per row text (``verdicts``: of :func:`_verdicts`)."""
-    found = verdicts.get(row.level3)
+    return _text_verdict(ctx, terms, row.level3, verdicts, narrow)
+
+
+def _text_verdict(
+    ctx: QAContext, terms: tuple[str, ...], text: str, verdicts: dict, narrow: bool = False
+) -> bool:
+    """:func:`_row_about` on a row text, once per text."""
+    found = verdicts.get(text)
     if found is None:
-        found = verdicts[row.level3] = _row_about(ctx, terms, row, narrow)
+        found = verdicts[text] = _row_about(ctx, terms, text, narrow)
     return found
 
 
-def _row_about(ctx: QAContext, terms: list[str], row: IndicatorRow, narrow: bool = False) -> bool:
+def _row_about(ctx: QAContext, terms: tuple[str, ...], text: str, narrow: bool = False) -> bool:
     """The row holds every term as a word (调解 is not in 协调解决), and is about them, not a
     long list of duties naming them. ``narrow``: by the term or its synonyms only, not by the
     members of a category it heads (扶贫 → 贫困, 建档立卡)."""
-    text = row.level3
     if not all(_holds(ctx, t, text, narrow) and _at_word(ctx, t, text) for t in terms):
         return False
     if len(text) <= INCIDENTAL_LENGTH:

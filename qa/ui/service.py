@@ -38,6 +38,11 @@ T = TypeVar("T")
 # and the more questions are in hand together, the larger the shared encoder's batches (on one
 # core: ~23 ms for one query alone, ~9 ms each in a batch of 8, ~7 ms in a batch of 32).
 CONCURRENT_REQUESTS = 16
+# New container objects between two young passes of the garbage collector (CPython's default:
+# 700). A question at 100k rows makes hundreds of thousands (candidate lists, per-record
+# tuples), nearly all freed by their reference counts; passes every 700 walked them, and the
+# older passes that follow walked what the index derived since start-up: ~30% of an answer.
+YOUNG_PASS = 20_000
 
 
 def index_sources(settings: Settings) -> list[Path]:
@@ -109,15 +114,25 @@ class Service:
         return self._engine.settings
 
     def run(self, handler: Callable[..., T], *args, **kwargs) -> T:
-        """Call ``handler(engine, *args, **kwargs)`` on the live index version."""
-        return handler(self._engine, *args, **kwargs)
+        """Call ``handler(engine, *args, **kwargs)`` on the live index version. What the
+        question derived from the index to keep (``QAContext.kept``: folded texts and the
+        like, once per index) is settled as the index was (:func:`settle_heap`)."""
+        engine = self._engine
+        derived = QAContext.of(engine).derived
+        before = len(derived)
+        try:
+            return handler(engine, *args, **kwargs)
+        finally:
+            if len(derived) > before:
+                gc.freeze()  # no full pass here: it would walk a question's worth of objects
 
     def reopen(self) -> Engine:
         """An engine over the index version now on disk, warmed so that no question pays for
-        it (the question reader, the indicator-wording vectors)."""
+        it (the question reader, the indicator-wording vectors), its heap settled."""
         engine = self._engine.reopened()
         QAContext.of(engine)
         warm_wording(engine)
+        settle_heap()
         return engine
 
     def switch(self, engine: Engine) -> None:
@@ -129,10 +144,12 @@ class Service:
 def settle_heap() -> None:
     """Leave the objects loaded so far (an index's records, readers, caches: over a million at
     100k rows) out of the garbage collector's full passes, which otherwise walk them all again
-    and again while questions are answered. They are still freed when no longer referenced;
-    only reference cycles among them would be kept (the records hold none)."""
+    and again while questions are answered, and make its young passes rarer
+    (:data:`YOUNG_PASS`). They are still freed when no longer referenced; only reference
+    cycles among them would be kept (the records hold none)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_PASS, *gc.get_threshold()[1:])
 
 
 def _empty(directory: Path) -> Path:

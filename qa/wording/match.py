@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -318,13 +319,29 @@ def _match_phrase(
 
 
 def _possible(phrase: ReadyPhrase, bounds: RowBounds) -> set[int]:
-    """The rows :func:`_lexical_match` can match: holding a word of the phrase, or with every
-    word in their project's name. Every other row holds none, so it matches no way."""
-    if not phrase.groups:
+    """The rows :func:`_lexical_match` can match, from the words each row can hold and the
+    words its project's name can hold (``bounds``): ``core`` needs every word in one or the
+    other; ``near`` all words but one, at least two, held; ``related`` half the words held,
+    the key word among them and one word not the measure. Every other row matches no way
+    (a row holding only 满意度 of 工作人员满意度 is tested by its similarity alone)."""
+    groups = phrase.groups
+    if not groups:
         return set()
-    found = {i for g in phrase.groups for i in bounds.holding(g)}
-    named = set.intersection(*(set(bounds.naming(g)) for g in phrase.groups))
-    return found | named
+    holding = [set(bounds.holding(g)) for g in groups]
+    naming = [set(bounds.naming(g)) for g in groups]
+    found = set.intersection(*(h | n for h, n in zip(holding, naming, strict=True)))
+    if len(groups) < 2:
+        return found
+    hits = Counter(i for held in holding for i in held)
+    pairs = list(zip(groups, holding, strict=True))
+    keyed = None if phrase.key is None else set().union(*(h for g, h in pairs if g == phrase.key))
+    specific = set().union(*(h for g, h in pairs if g != phrase.measure))
+    for index, count in hits.items():
+        if len(groups) >= 3 and count >= len(groups) - 1:
+            found.add(index)
+        elif count * 2 >= len(groups) and (keyed is None or index in keyed) and index in specific:
+            found.add(index)
+    return found
 
 
 def _lexical_match(phrase: ReadyPhrase, row: IndicatorRow, by_kind: bool, lexicon) -> str | None:

@@ -503,7 +503,7 @@ def test_a_service_settles_what_it_loaded_out_of_full_collections(engine, tmp_pa
         assert "法律援助" in service.run(answer_text, "哪些县有法律援助项目")
         printed = derived[_Printed]
         assert gc.get_freeze_count() > frozen
-        assert not any(o is printed.row_owners for o in gc.get_objects())
+        assert not any(o is printed.row_places for o in gc.get_objects())
         frozen = gc.get_freeze_count()
         service.run(answer_text, "哪些县有法律援助项目")
         assert gc.get_freeze_count() <= frozen  # nothing new derived: nothing frozen
@@ -605,3 +605,24 @@ def test_wording_rows_left_untested_match_no_phrase(engine, question):
             assert matched <= possible, (variant.text, sorted(matched - possible)[:5])
             pruned += len(rows) - len(possible)
     assert pruned > 0
+
+
+def test_wording_stops_testing_rows_past_the_limit_and_lists_the_same(engine):
+    """Rows are tested most similar first until one more core row than are listed is found:
+    the rows listed, their match, similarity and phrase, and whether more were found are those
+    of testing every row."""
+    from qa.wording.match import _candidates, _match_all, _rank, wording_query
+
+    ctx = QAContext.of(engine)
+    stopped = 0
+    for question in WORDING_QUESTIONS:
+        query = wording_query(ctx.understand(question))
+        rows, bounds = _candidates(ctx, query)
+        every = _rank(_match_all(ctx, query, rows, bounds)[0])
+        for limit in (0, 1, 2, 5, 12, 60):
+            some = _rank(_match_all(ctx, query, rows, bounds, limit + 1)[0])
+            shown = [(r.id, match, score, phrase) for r, match, score, phrase in some[:limit]]
+            assert shown == [(r.id, m, s, p) for r, m, s, p in every[:limit]], (question, limit)
+            assert (len(some) > limit) == (len(every) > limit)
+            stopped += len(some) < len(every)
+    assert stopped >= 5

@@ -222,14 +222,14 @@ class _Printed:
         self.names = ctx.kept(project_names)
         self.compact = FoldedTexts(texts, compact)
         self.lowered = FoldedTexts(texts, term_key)
-        owners: dict[str, list[str]] = {}  # each distinct row text: the projects printing it
+        # each distinct row text: where it is printed (project id, the row's position)
+        places: dict[str, list[tuple[str, int]]] = {}
         for project in projects:
-            for row in project.indicators:
-                ids = owners.setdefault(row.level3, [])
-                if not ids or ids[-1] != project.id:
-                    ids.append(project.id)
-        self.row_texts = list(owners)
-        self.row_owners = owners
+            for position, row in enumerate(project.indicators):
+                places.setdefault(row.level3, []).append((project.id, position))
+        self.row_texts = list(places)
+        self.row_places = places
+        self.outputs = {p.id: sum(map(_is_output, p.indicators)) for p in projects}
         self.rows = FoldedTexts(([t] for t in self.row_texts), compact)
         self.fields = {
             where: (
@@ -248,9 +248,13 @@ class _Printed:
         found = set.intersection(*(ctx.matcher.holders(t, self.rows) for t in terms))
         return [self.row_texts[i] for i in sorted(found)]
 
-    def owners(self, texts: Iterable[str]) -> set[str]:
-        """The projects printing one of these row texts."""
-        return {pid for text in texts for pid in self.row_owners[text]}
+    def rows_at(self, texts: Iterable[str]) -> dict[str, tuple[int, ...]]:
+        """The projects printing one of these row texts, and the positions of those rows."""
+        found: dict[str, list[int]] = {}
+        for text in texts:
+            for pid, position in self.row_places[text]:
+                found.setdefault(pid, []).append(position)
+        return {pid: tuple(sorted(positions)) for pid, positions in found.items()}
 
     def field_holding(self, ctx: QAContext, terms: tuple[str, ...], where: str) -> set[str]:
         """Projects whose goal or overview (``where``) may hold every term as :func:`_holds`
@@ -287,7 +291,8 @@ class _Plan:
     loose: dict[str, bool]
     narrow: dict[str, bool]
     # read from an index's printed texts (``_Printed``), else None and each project is tested:
-    rows: frozenset[str] | None = None  # the row texts about the terms (loose)
+    rows: dict[str, tuple[int, ...]] | None = None  # per project: its rows about the terms
+    outputs: dict[str, int] | None = None  # per project: its output rows (数量, 质量 …)
     said: dict[str, set[str]] | None = None  # per field: projects it may hold every term in
     reach: frozenset[str] = frozenset()  # every project that can match the plan
 
@@ -339,15 +344,14 @@ def _plans(
         if printed is None:
             out.append(_Plan(terms, bar, loose, narrow))
             continue
-        rows = frozenset(
-            t for t in printed.rows_holding(ctx, terms) if _text_verdict(ctx, terms, t, loose)
-        )
+        about = [t for t in printed.rows_holding(ctx, terms) if _text_verdict(ctx, terms, t, loose)]
+        rows = printed.rows_at(about)
         said = {where: printed.field_holding(ctx, terms, where) for where in PROJECT_FIELDS}
         named = set.intersection(*(printed.in_name(ctx, t) for t in terms))
         if bar.key is not None:
             named |= printed.in_name(ctx, bar.key)
-        reach = frozenset(named | printed.owners(rows) | set().union(*said.values()))
-        out.append(_Plan(terms, bar, loose, narrow, rows, said, reach))
+        reach = frozenset(named | rows.keys() | set().union(*said.values()))
+        out.append(_Plan(terms, bar, loose, narrow, rows, printed.outputs, said, reach))
     return out
 
 
@@ -367,13 +371,17 @@ def _match_one(
             r for r in project.indicators if _row_verdict(ctx, terms, r, False, plan.loose)
         )
     else:
-        rows = tuple(r for r in project.indicators if r.level3 in plan.rows)
+        rows = tuple(project.indicators[i] for i in plan.rows.get(project.id, ()))
     if _named_after(ctx, terms, weights, plan.bar, project.name):
         return ProjectMatch(project, "primary", ("项目名称",), rows)
     exact = [r for r in rows if _row_verdict(ctx, terms, r, True, plan.narrow)]
     outputs = [r for r in exact if _is_output(r)]
     if outputs:
-        mostly = len(outputs) * 2 >= sum(1 for r in project.indicators if _is_output(r))
+        if plan.outputs is None:
+            every = sum(1 for r in project.indicators if _is_output(r))
+        else:
+            every = plan.outputs[project.id]
+        mostly = len(outputs) * 2 >= every
         return ProjectMatch(project, "primary" if mostly else "partial", ("绩效指标",), rows)
     if len(rows) >= 2:
         return ProjectMatch(project, "partial", ("绩效指标",), rows)

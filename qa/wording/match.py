@@ -200,7 +200,8 @@ def search_wording(ctx: QAContext, query: WordingQuery, limit: int = 60) -> Word
     """The rows matching a :class:`WordingQuery`, core first, and their clusters."""
     engine = ctx.engine
     candidates, bounds = _candidates(ctx, query)
-    matches, unmatched, subject = _match_all(ctx, query, candidates, bounds)
+    # one row past the limit tells whether more were found
+    matches, unmatched, subject = _match_all(ctx, query, candidates, bounds, max(limit, 0) + 1)
     ranked = _rank(matches)
     clusters_of = corpus_clusters(engine)
     rows = tuple(
@@ -246,9 +247,11 @@ def _match_all(
     topic: WordingQuery,
     rows: list[IndicatorRow],
     bounds: RowBounds,
+    enough: int | None = None,
 ):
     """Best (match, similarity, phrase) of every row over the phrases, the unknown terms, and
-    the subject as the words looked for."""
+    the subject as the words looked for; with ``enough``, of every row that can be among the
+    first ``enough`` :func:`_rank` lists (see :func:`_match_phrase`)."""
     if not rows:
         return {}, [], ""
     if not topic.phrases:
@@ -261,7 +264,9 @@ def _match_all(
     unmatched: list[str] = []
     for column, phrase in enumerate(phrases):
         unmatched.extend(phrase.unknown)
-        found = _match_phrase(phrase, topic, rows, bounds, similarity[:, column], ctx.lexicon)
+        found = _match_phrase(
+            phrase, topic, rows, bounds, similarity[:, column], ctx.lexicon, enough
+        )
         for index, (match, score) in found.items():
             row = rows[index]
             entry = (row, match, score, phrase.phrase.text)
@@ -288,25 +293,36 @@ def _match_phrase(
     bounds: RowBounds,
     similarity: np.ndarray,
     lexicon,
+    enough: int | None = None,
 ) -> dict[int, tuple[str, float]]:
     """Core rows, near rows (all words but one) and capped weak rows of one phrase.
 
     Only rows that can match are tested (:func:`_possible`); the others can only be near
-    in meaning.
+    in meaning. Rows are tested most similar first; with ``enough``, testing stops once that
+    many core rows are found and the next row is less similar than the last of them: every
+    row left would be listed after ``enough`` rows at least (:func:`_rank` lists core rows by
+    similarity; a row's best match over the phrases is no worse than this one).
     """
     core: dict[int, float] = {}
     near: dict[int, float] = {}
     weak: dict[int, float] = {}
     possible = _possible(phrase, bounds)
-    close = np.flatnonzero(similarity >= SYNONYM_SIMILARITY).tolist()
-    for index in sorted(possible.union(close)):
+    close = np.flatnonzero(similarity >= SYNONYM_SIMILARITY)
+    tested = np.union1d(np.fromiter(possible, np.int64, len(possible)), close)
+    order = tested[np.argsort(-similarity[tested], kind="stable")]  # rounding keeps this order
+    last = None  # the rounded similarity of the enough-th core row
+    for index in order.tolist():
         row = rows[index]
         score = float(similarity[index])
+        if last is not None and round(score, 6) < last:
+            break
         kind = None
         if index in possible:
             kind = _lexical_match(phrase, row, bool(topic.kinds), lexicon)
         if kind == "core":
             core[index] = score
+            if len(core) == enough:
+                last = round(score, 6)
         elif kind == "near":
             near[index] = score
         elif kind == "related" or score >= SYNONYM_SIMILARITY:

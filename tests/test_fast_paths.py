@@ -626,3 +626,54 @@ def test_wording_stops_testing_rows_past_the_limit_and_lists_the_same(engine):
             assert (len(some) > limit) == (len(every) > limit)
             stopped += len(some) < len(every)
     assert stopped >= 5
+
+
+@pytest.mark.parametrize(
+    "topic", ["司法所规范化建设", "抚恤金 职工医保", "法律援助", "枫桥式司法所创建经费", "无此主题"]
+)
+def test_comparables_read_only_projects_holding_a_word_and_rank_as_every_project(engine, topic):
+    """A drafting topic's comparable projects are ranked from the projects holding one of its
+    words: the same coverage, similarity and order as weighing every project."""
+    import math
+
+    from qa.drafting import comparables as module
+    from qa.question import term_groups
+
+    ctx = QAContext.of(engine)
+    texts = ctx.kept(module._Pieces)
+    projects = texts.projects
+    similarity = np.linspace(0.9, 0.1, len(projects))
+    found = module._rank_topic(topic, projects, texts, similarity, ctx.lexicon)
+    groups = list(term_groups(topic, ctx.lexicon))
+    held = [[0.0] * len(groups) for _ in projects]  # the plain way: every project, every word
+    for column, group in enumerate(groups):
+        for index, credit in module._credits(group, texts, ctx.lexicon).items():
+            held[index][column] = credit
+    weights = []
+    for column, group in enumerate(groups):
+        count = sum(1 for h in held if h[column] >= 1.0)
+        weight = math.log((len(projects) + 1) / (count + 0.5))
+        weights.append(weight * (module.GENERIC_WEIGHT if module.is_generic(group.label) else 1))
+    plain = []
+    for index, project in enumerate(projects):
+        coverage = sum(w * c for w, c in zip(weights, held[index], strict=True)) / sum(weights)
+        if coverage >= module.MIN_COVERAGE:
+            plain.append((project.id, round(coverage, 4), round(float(similarity[index]), 4)))
+    if plain:
+        best = max(c for _, c, _ in plain)
+        plain = [p for p in plain if p[1] >= module.RELATIVE_COVERAGE * best]
+    plain.sort(key=lambda p: (-p[1], -p[2], p[0]))
+    assert [(c.project.id, c.coverage, c.similarity) for c in found] == plain
+    assert plain or topic == "无此主题"
+
+
+def test_cluster_members_are_each_clusters_rows_in_id_order(engine):
+    from qa.wording import cluster_members, corpus_clusters
+
+    clusters_of = corpus_clusters(engine)
+    members = cluster_members(engine)
+    rows = list(engine.store.indicators.values())
+    assert sum(map(len, members.values())) == len(rows)
+    for number, found in members.items():
+        plain = sorted((r for r in rows if clusters_of.get(r.id) == number), key=lambda r: r.id)
+        assert found == plain

@@ -134,17 +134,17 @@ def _rank_topic(
     groups = list(term_groups(topic, lexicon))
     if not groups:
         return []
-    held = [[0.0] * len(groups) for _ in projects]
-    for column, group in enumerate(groups):
-        for index, credit in _credits(group, texts, lexicon).items():
-            held[index][column] = credit
-    weights = [_weight(g, [h[i] for h in held]) for i, g in enumerate(groups)]
+    credits = [_credits(group, texts, lexicon) for group in groups]
+    weights = [_weight(g, c, len(projects)) for g, c in zip(groups, credits, strict=True)]
     total = sum(weights)
     found = []
-    for index, project in enumerate(projects):
-        coverage = sum(w * c for w, c in zip(weights, held[index], strict=True)) / total
+    # a project holding no group covers nothing (below MIN_COVERAGE): only the others are read
+    for index in sorted(set().union(*credits)):
+        project = projects[index]
+        held = [c.get(index, 0.0) for c in credits]
+        coverage = sum(w * c for w, c in zip(weights, held, strict=True)) / total
         if coverage >= MIN_COVERAGE:
-            names = tuple(g.label for g, c in zip(groups, held[index], strict=True) if c > 0)
+            names = tuple(g.label for g, c in zip(groups, held, strict=True) if c > 0)
             found.append(
                 Comparable(
                     project, (topic,), round(coverage, 4), round(float(similarity[index]), 4), names
@@ -175,10 +175,11 @@ def _credits(group: TermGroup, texts: _Pieces, lexicon: Lexicon) -> dict[int, fl
     return out
 
 
-def _weight(group: TermGroup, credits: list[float]) -> float:
-    """Rarity of a group over the projects (generic words weigh :data:`GENERIC_WEIGHT` as much)."""
-    count = sum(1 for c in credits if c >= 1.0)
-    weight = math.log((len(credits) + 1) / (count + 0.5))
+def _weight(group: TermGroup, credits: dict[int, float], projects: int) -> float:
+    """Rarity of a group over the projects (``credits``: of those holding it, of ``projects``
+    in all; generic words weigh :data:`GENERIC_WEIGHT` as much)."""
+    count = sum(1 for c in credits.values() if c >= 1.0)
+    weight = math.log((projects + 1) / (count + 0.5))
     return weight * (GENERIC_WEIGHT if is_generic(group.label) else 1.0)
 
 

@@ -44,6 +44,7 @@ from ..question import (
 )
 from ..wording import (
     clean_level3,
+    cluster_members,
     corpus_clusters,
     level3_similarity,
     level3_vectors,
@@ -284,7 +285,7 @@ def _propose(
         for candidate in _select(candidates, tiers, topical):
             chosen.setdefault(candidate.cluster, candidate)
     selected = _drop_near_duplicates(engine, list(chosen.values()))
-    members = _cluster_members(engine, clusters_of, {c.cluster for c in selected})
+    members = cluster_members(engine)
     return [_row(c, members.get(c.cluster, c.rows), rank) for c in selected]
 
 
@@ -407,15 +408,6 @@ def _drop_near_duplicates(engine, selected: list[_Candidate]) -> list[_Candidate
     return [selected[i] for i in keep]
 
 
-def _cluster_members(engine, clusters_of: dict[str, int], wanted: set[int]) -> dict[int, list]:
-    members: dict[int, list[IndicatorRow]] = {}
-    for row in engine.store.indicators.values():
-        number = clusters_of.get(row.id)
-        if number in wanted:
-            members.setdefault(number, []).append(row)
-    return {n: sorted(rows, key=lambda r: r.id) for n, rows in members.items()}
-
-
 def _row(candidate: _Candidate, observed: list[IndicatorRow], rank: dict[str, int]) -> DraftRow:
     counts = Counter(clean_level3(r.level3) for r in candidate.rows)
     source = min(
@@ -449,8 +441,7 @@ def _row_maker(engine):
     def make(row: IndicatorRow, kind: str, rank: dict[str, int], neighbour: bool) -> DraftRow:
         number = clusters_of.get(row.id, 0)
         candidate = _Candidate(number, kind, [row], 1, 0.0, rank.get(row.project_id, len(rank)))
-        members = _cluster_members(engine, clusters_of, {number})
-        drafted = _row(candidate, members.get(number, [row]), rank)
+        drafted = _row(candidate, cluster_members(engine).get(number, [row]), rank)
         if neighbour:
             drafted = replace(drafted, note=f"{NEIGHBOUR_NOTE}；{drafted.note}")
         return drafted

@@ -256,6 +256,21 @@ def corpus_clusters(engine) -> dict[str, int]:
     return memo["clusters"]
 
 
+def cluster_members(engine) -> dict[int, list[IndicatorRow]]:
+    """Every cluster's rows (numbered as :func:`corpus_clusters` numbers them), in id order
+    (computed once per index)."""
+    memo = _memo(engine)
+    if "members" not in memo:
+        clusters_of = corpus_clusters(engine)
+        members: dict[int, list[IndicatorRow]] = {}
+        for row in engine.store.indicators.values():
+            number = clusters_of.get(row.id)
+            if number is not None:
+                members.setdefault(number, []).append(row)
+        memo["members"] = {n: sorted(rows, key=lambda r: r.id) for n, rows in members.items()}
+    return memo["members"]
+
+
 def warm_wording(engine) -> None:
     """Embed the corpus's distinct indicator wordings now (cached on disk), so the first
     wording or drafting question does not pay for it."""

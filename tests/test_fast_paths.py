@@ -287,6 +287,7 @@ BOUNDED = (
     "西青法律援助",  # only the owner named: headline figures
     "项目负责人联系电话",  # lexicon terms (负责人, 联系电话)
     "ＡＢＣ类案件补贴标准",  # full-width letters in the question
+    "阳城2023年办案费结转过来多少",  # every character printed, 结转 in pieces (转移, 结案)
 )
 
 
@@ -301,6 +302,10 @@ def _hostile(records):
         out.append(replace(record, owner=record.owner.upper(), label=record.label + " abc"))
         # one character folding into several of a key's (⑩ → 1 0, ½ → 1 ⁄ 2)
         out.append(replace(record, value=record.value.replace("10", "⑩").replace("2", "½")))
+        # a run printed with spaces or a NUL between its characters, or across label and value
+        spaced = " ".join(record.label)
+        out.append(replace(record, label=spaced, value="\0".join(record.value)))
+        out.append(replace(record, label=record.label[:-1], value=record.label[-1:] + "1"))
     return out
 
 
@@ -319,14 +324,18 @@ def test_a_records_score_bound_is_never_below_its_fit(engine, question):
     own = records_of(engine.store)
     kept = score_bounds(key, own, None, grouped_records(engine.store).facets(own))
     assert np.array_equal(kept, score_bounds(key, own))
+    # read by the runs of the key printed whole (for a batch of records): never looser
+    tight = score_bounds(key, records, pairs=True) + dense + [most_added(u, r) for r in records]
+    assert (tight <= bounds + 1e-12).all()
     memo: dict = {}
     scores = []
-    for record, d, bound in zip(records, dense, bounds, strict=True):
+    for record, d, bound in zip(records, dense, tight, strict=True):
         score = fit(key, record, float(d), memo, adjustment(u, record)).score
         assert bound >= score - 1e-9, (record.id, record.text, bound, score)
         scores.append(score)
     # a bound that says nothing prunes nothing: most records cannot reach the best one
     assert (bounds < max(scores)).sum() > len(records) // 2
+    assert (tight < bounds).any()
 
 
 @pytest.mark.parametrize("question", BOUNDED)

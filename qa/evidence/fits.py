@@ -207,22 +207,29 @@ def best_fits(
             fit_one(i, float(dense))
     else:
         facets = groups.facets(records) if groups is not None else None
-        unread = score_bounds(key, records, memo, facets)
-        unread += [most_added(u, r) for r in records]
+        added = np.array([most_added(u, r) for r in records])
+        unread = score_bounds(key, records, memo, facets) + added
         order = np.argsort(-unread, kind="stable")
         most = MOST_SIMILAR
         for start in range(0, len(order), SIMILAR_BATCH):
             if not reached(float(unread[order[start]]) + most):
                 break
             batch = order[start : start + SIMILAR_BATCH]
-            dense = similar([records[i] for i in batch])
+            batch_records = [records[i] for i in batch]
+            dense = similar(batch_records)
             if len(dense) and dense.max() > most:
                 most = float("inf")  # not unit vectors: read every similarity
             bounds = unread[batch] + dense
+            # the batch's records bounded again by the runs of the key they print whole:
+            # one that cannot reach the top is passed over without fitting it
+            facets = groups.facets(batch_records) if groups is not None else None
+            tight = score_bounds(key, batch_records, memo, facets, pairs=True) + added[batch]
+            tight += dense
             for at in np.argsort(-bounds, kind="stable"):
                 if not reached(float(bounds[at])):
                     break
-                fit_one(int(batch[at]), float(dense[at]))
+                if reached(float(tight[at])):
+                    fit_one(int(batch[at]), float(dense[at]))
     fits.sort(key=lambda f: (-f.score, f.record.id))
     return fits[:top]
 

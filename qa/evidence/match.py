@@ -21,7 +21,7 @@ import numpy as np
 from index.labels import subject_code
 from index.text import compact, folded_from, normalize_text
 
-from ..question import Understanding
+from ..question import FoldedTexts, Understanding
 from ..question.lexicon import Lexicon, term_key
 from ..question.words import ASK_WORDS
 from .records import Facets, Record, facets_of
@@ -246,7 +246,11 @@ def _longest_run(key: str, printed: str, asked: tuple[int, ...] | list[int]) -> 
 
 
 def score_bounds(
-    key: Key, records: list[Record], memo: dict | None = None, facets: Facets | None = None
+    key: Key,
+    records: list[Record],
+    memo: dict | None = None,
+    facets: Facets | None = None,
+    pairs: bool = False,
 ) -> np.ndarray:
     """Per record, a score its :func:`fit` cannot exceed (before its dense similarity and
     ``extra``), read for all records at once from which of the key's characters each prints.
@@ -258,7 +262,10 @@ def score_bounds(
     owner's about text, taken exactly); a label's run of the key is no longer than the
     longest run of printed characters. The label and value are printed within the text
     (:attr:`Record.text`), so one text per record bounds both. ``facets``: the records'
-    :class:`~.records.Facets` when kept (read from the records when None).
+    :class:`~.records.Facets` when kept (read from the records when None). ``pairs``: a
+    tighter bound, for a few records: a character covers 1 only where a two-character run of
+    the key holding it, or a variant of a lexicon term holding it, is printed whole, and a
+    label's run is no longer than the longest chain of such runs (:func:`_pairs_printed`).
     """
     count = len(records)
     size = len(key.text)
@@ -270,11 +277,17 @@ def score_bounds(
     facets = facets_of(records) if facets is None else facets
     found, column = _prints(key, [r.text for r in records])
     prints = found[:, [column[ch] for ch in key.lowered]]  # records × key characters
-    paired = np.zeros_like(prints)  # a two-character run of the key may be printed
-    paired[:, :-1] |= prints[:, :-1] & prints[:, 1:]
-    paired[:, 1:] |= prints[:, :-1] & prints[:, 1:]
+    # each two-character run of the key (i, i + 1) that may be printed whole, and the
+    # characters a lexicon term may cover (any of its variants may be printed)
     termed = np.zeros(size, dtype=bool)
     termed[list(key.termed)] = True
+    if pairs:
+        runs_printed, termed = _pairs_printed(key, records)
+    else:
+        runs_printed = prints[:, :-1] & prints[:, 1:]
+    paired = np.zeros_like(prints)
+    paired[:, :-1] |= runs_printed
+    paired[:, 1:] |= runs_printed
     covers = np.where(paired | termed, 1.0, np.where(prints, 0.5, 0.0))
     owners = len(facets.owners)  # the records of one project share an owner fit
     about = np.zeros((owners, size))
@@ -298,11 +311,41 @@ def score_bounds(
     ask = np.where(asked_count > 0, (covers * asked).sum(axis=1) / np.maximum(asked_count, 1), 1.0)
     run = np.zeros(count, dtype=int)
     longest = np.zeros(count, dtype=int)
-    for column in prints.T:
+    for column in (runs_printed if pairs else prints).T:
         run = (run + 1) * column
         longest = np.maximum(longest, run)
+    if pairs:  # a chain of n two-character runs spans n + 1 characters
+        longest = np.where(longest > 0, longest + 1, 0)
     runs = np.where(longest >= _MIN_RUN, longest, 0) / size * ((asked_count > 0) | headline)
     return 2.0 * coverage + ask + scope + RUN_WEIGHT * runs + bonus
+
+
+def _pairs_printed(key: Key, records: list[Record]) -> tuple[np.ndarray, np.ndarray]:
+    """Records × the key's two-character runs (i, i + 1): whether the record prints the run
+    whole; and records × the key's characters: whether it prints a variant of a lexicon term
+    holding the character. Printed in its text as :func:`covered` reads it, or in its label
+    and value as the ask (:func:`covered`) and the label's run (:func:`_longest_run`) read
+    them."""
+    lowered = key.lowered
+    runs = np.zeros((len(records), max(len(lowered) - 1, 0)), dtype=bool)
+    termed = np.zeros((len(records), len(lowered)), dtype=bool)
+    if not records:
+        return runs, termed
+    entries = []
+    for record in records:
+        label = f"{record.label} {record.value}"
+        entries.append((printed_form(record.text), printed_form(label), term_key(label)))
+    texts = FoldedTexts(entries, _as_printed)
+    for i in range(len(lowered) - 1):
+        runs[sorted(texts.holding(lowered[i : i + 2])), i] = True
+    for start, end, variants in key.terms:
+        holding = sorted(texts.holding_any(v for v in variants if v))
+        termed[np.ix_(holding, range(start, end))] = True
+    return runs, termed
+
+
+def _as_printed(text: str) -> str:
+    return text
 
 
 def _prints(key: Key, texts: list[str]) -> tuple[np.ndarray, dict[str, int]]:

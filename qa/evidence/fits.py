@@ -49,6 +49,7 @@ _INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|�
 SEARCH_HITS = 200
 RANKED = 40  # the best fits a ranking keeps (an answer reads its best record's siblings there)
 SIMILAR_BATCH = 512
+TIGHT_BATCH = 64  # records bounded again at once (by the runs they print whole) before fitting
 # the stored vectors are unit vectors (every encoder's output is L2-normalized), so a record's
 # similarity to the question is at most 1 (and a little for float rounding)
 MOST_SIMILAR = 1.0 + 1e-4
@@ -184,8 +185,10 @@ def best_fits(
     the next bound is below the ``top``-th score found. Similarities are read in batches of
     :data:`SIMILAR_BATCH`, in the order of the bound without them, and stop when that bound
     plus the most a similarity can be (:data:`MOST_SIMILAR`) is below the ``top``-th score.
-    The result is the head of the ranking of every record, for the cost of fitting the few
-    that can reach it.
+    Before fitting, :data:`TIGHT_BATCH` records at a time are bounded again by the runs of
+    the key and the lexicon terms they print whole (``score_bounds(pairs=True)``), and those
+    that cannot reach the ``top``-th score are passed over. The result is the head of the
+    ranking of every record, for the cost of fitting the few that can reach it.
     """
     memo: dict = {}  # the records of one project share their scope and about texts
     fits: list[Fit] = []
@@ -220,16 +223,23 @@ def best_fits(
             if len(dense) and dense.max() > most:
                 most = float("inf")  # not unit vectors: read every similarity
             bounds = unread[batch] + dense
-            # the batch's records bounded again by the runs of the key they print whole:
-            # one that cannot reach the top is passed over without fitting it
-            facets = groups.facets(batch_records) if groups is not None else None
-            tight = score_bounds(key, batch_records, memo, facets, pairs=True) + added[batch]
-            tight += dense
-            for at in np.argsort(-bounds, kind="stable"):
-                if not reached(float(bounds[at])):
+            ordered = np.argsort(-bounds, kind="stable")
+            # a few at a time, the records are bounded again by the runs of the key they
+            # print whole: one that cannot reach the top is passed over without fitting it
+            for first in range(0, len(ordered), TIGHT_BATCH):
+                if not reached(float(bounds[ordered[first]])):
                     break
-                if reached(float(tight[at])):
-                    fit_one(int(batch[at]), float(dense[at]))
+                chunk = ordered[first : first + TIGHT_BATCH]
+                chunk_records = [batch_records[at] for at in chunk]
+                facets = groups.facets(chunk_records) if groups is not None else None
+                tight = score_bounds(key, chunk_records, memo, facets, pairs=True)
+                tight += added[batch[chunk]]
+                tight += dense[chunk]
+                for at, bound in zip(chunk.tolist(), tight.tolist(), strict=True):
+                    if not reached(float(bounds[at])):
+                        break
+                    if reached(bound):
+                        fit_one(int(batch[at]), float(dense[at]))
     fits.sort(key=lambda f: (-f.score, f.record.id))
     return fits[:top]
 

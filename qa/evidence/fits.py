@@ -49,7 +49,7 @@ _INDICATOR = re.compile(r"标准|单价|率|目标|指标|人数|次数|场次|�
 SEARCH_HITS = 200
 RANKED = 40  # the best fits a ranking keeps (an answer reads its best record's siblings there)
 SIMILAR_BATCH = 512
-TIGHT_BATCH = 64  # records bounded again at once (by the runs they print whole) before fitting
+TIGHT_BATCH = 64  # the first records bounded again at once (by the runs they print whole)
 # the stored vectors are unit vectors (every encoder's output is L2-normalized), so a record's
 # similarity to the question is at most 1 (and a little for float rounding)
 MOST_SIMILAR = 1.0 + 1e-4
@@ -185,10 +185,11 @@ def best_fits(
     the next bound is below the ``top``-th score found. Similarities are read in batches of
     :data:`SIMILAR_BATCH`, in the order of the bound without them, and stop when that bound
     plus the most a similarity can be (:data:`MOST_SIMILAR`) is below the ``top``-th score.
-    Before fitting, :data:`TIGHT_BATCH` records at a time are bounded again by the runs of
-    the key and the lexicon terms they print whole (``score_bounds(pairs=True)``), and those
-    that cannot reach the ``top``-th score are passed over. The result is the head of the
-    ranking of every record, for the cost of fitting the few that can reach it.
+    Before fitting, records are bounded again by the runs of the key and the lexicon terms
+    they print whole (``score_bounds(pairs=True)``; :data:`TIGHT_BATCH` at first, twice as
+    many each time after), and those that cannot reach the ``top``-th score are passed over.
+    The result is the head of the ranking of every record, for the cost of fitting the few
+    that can reach it.
     """
     memo: dict = {}  # the records of one project share their scope and about texts
     fits: list[Fit] = []
@@ -214,6 +215,7 @@ def best_fits(
         unread = score_bounds(key, records, memo, facets) + added
         order = np.argsort(-unread, kind="stable")
         most = MOST_SIMILAR
+        size = TIGHT_BATCH  # doubled after each: few calls for a question that fits many
         for start in range(0, len(order), SIMILAR_BATCH):
             if not reached(float(unread[order[start]]) + most):
                 break
@@ -226,10 +228,10 @@ def best_fits(
             ordered = np.argsort(-bounds, kind="stable")
             # a few at a time, the records are bounded again by the runs of the key they
             # print whole: one that cannot reach the top is passed over without fitting it
-            for first in range(0, len(ordered), TIGHT_BATCH):
-                if not reached(float(bounds[ordered[first]])):
-                    break
-                chunk = ordered[first : first + TIGHT_BATCH]
+            first = 0
+            while first < len(ordered) and reached(float(bounds[ordered[first]])):
+                chunk = ordered[first : first + size]
+                first, size = first + size, min(2 * size, SIMILAR_BATCH)
                 chunk_records = [batch_records[at] for at in chunk]
                 facets = groups.facets(chunk_records) if groups is not None else None
                 tight = score_bounds(key, chunk_records, memo, facets, pairs=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
@@ -101,12 +102,12 @@ class QAContext:
     def understand(self, question: str) -> Understanding:
         return self.reader.understand(question)
 
-    @property
-    def years(self) -> set[int]:
+    @cached_property
+    def years(self) -> frozenset[int]:
         """The budget years of the corpus's projects and documents."""
         years = {p.year for p in self.sorted_projects}
         years |= {d.document.year for d in self.store.documents.values()}
-        return {y for y in years if y}
+        return frozenset(y for y in years if y)
 
     def outside(self, u: Understanding) -> bool:
         """True when the question names only places, or only years, the corpus does not hold."""

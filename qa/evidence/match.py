@@ -352,21 +352,9 @@ def _prints(key: Key, texts: list[str]) -> tuple[np.ndarray, dict[str, int]]:
     """Texts × the key's distinct characters: whether the text prints a character folding to
     it (every text, for a character a fold may compose), and each character's column. One
     pass over the texts' characters: a table maps each source character to its column."""
-    chars = sorted(set(key.lowered))
+    chars, column_of, shared, composed = _print_table(key.lowered)
     found = np.zeros((len(texts), len(chars)), dtype=bool)
-    column_of = np.full(_CODES, -1, dtype=np.int16)
-    shared: dict[int, set[int]] = {}  # a source folding into several (½ → 1, ⁄, 2)
-    for column, ch in enumerate(chars):
-        sources = folded_from(ch)
-        if sources is None:
-            found[:, column] = True
-            continue
-        for source in sources:
-            code = ord(source)
-            if column_of[code] < 0:
-                column_of[code] = column
-            elif column_of[code] != column:
-                shared.setdefault(code, {int(column_of[code])}).add(column)
+    found[:, list(composed)] = True
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_of = np.repeat(np.arange(len(texts)), lengths)  # the text each character is in
@@ -378,6 +366,33 @@ def _prints(key: Key, texts: list[str]) -> tuple[np.ndarray, dict[str, int]]:
         for column in sharing:
             found[holding, column] = True
     return found, {ch: column for column, ch in enumerate(chars)}
+
+
+@lru_cache(maxsize=8)
+def _print_table(
+    lowered: str,
+) -> tuple[tuple[str, ...], np.ndarray, dict[int, frozenset[int]], tuple[int, ...]]:
+    """For a key's characters (:func:`_prints`): its distinct characters, the column of each
+    source character folding into one (-1: none), the sources folding into several (½ → 1,
+    ⁄, 2), and the columns of characters a fold may compose (every text may print them).
+    Kept for the last few keys: a question's ranking bounds its records more than once."""
+    chars = tuple(sorted(set(lowered)))
+    column_of = np.full(_CODES, -1, dtype=np.int16)
+    shared: dict[int, set[int]] = {}
+    composed = []
+    for column, ch in enumerate(chars):
+        sources = folded_from(ch)
+        if sources is None:
+            composed.append(column)
+            continue
+        for source in sources:
+            code = ord(source)
+            if column_of[code] < 0:
+                column_of[code] = column
+            elif column_of[code] != column:
+                shared.setdefault(code, {int(column_of[code])}).add(column)
+    column_of.setflags(write=False)
+    return chars, column_of, {c: frozenset(s) for c, s in shared.items()}, tuple(composed)
 
 
 def _names_row(key: Key, name: str) -> bool:

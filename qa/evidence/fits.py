@@ -50,6 +50,7 @@ SEARCH_HITS = 200
 RANKED = 40  # the best fits a ranking keeps (an answer reads its best record's siblings there)
 SIMILAR_BATCH = 512
 TIGHT_BATCH = 64  # the first records bounded again at once (by the runs they print whole)
+TIGHT_AFTER = 2  # × top: records fitted before the rest are bounded again (most stop sooner)
 # the stored vectors are unit vectors (every encoder's output is L2-normalized), so a record's
 # similarity to the question is at most 1 (and a little for float rounding)
 MOST_SIMILAR = 1.0 + 1e-4
@@ -185,9 +186,10 @@ def best_fits(
     the next bound is below the ``top``-th score found. Similarities are read in batches of
     :data:`SIMILAR_BATCH`, in the order of the bound without them, and stop when that bound
     plus the most a similarity can be (:data:`MOST_SIMILAR`) is below the ``top``-th score.
-    Before fitting, records are bounded again by the runs of the key and the lexicon terms
-    they print whole (``score_bounds(pairs=True)``; :data:`TIGHT_BATCH` at first, twice as
-    many each time after), and those that cannot reach the ``top``-th score are passed over.
+    Once :data:`TIGHT_AFTER` × ``top`` records are fitted, the next are bounded again by the
+    runs of the key and the lexicon terms they print whole before fitting
+    (``score_bounds(pairs=True)``; :data:`TIGHT_BATCH` at first, twice as many each time
+    after), and those that cannot reach the ``top``-th score are passed over.
     The result is the head of the ranking of every record, for the cost of fitting the few
     that can reach it.
     """
@@ -231,16 +233,20 @@ def best_fits(
             first = 0
             while first < len(ordered) and reached(float(bounds[ordered[first]])):
                 chunk = ordered[first : first + size]
-                first, size = first + size, min(2 * size, SIMILAR_BATCH)
-                chunk_records = [batch_records[at] for at in chunk]
-                facets = groups.facets(chunk_records) if groups is not None else None
-                tight = score_bounds(key, chunk_records, memo, facets, pairs=True)
-                tight += added[batch[chunk]]
-                tight += dense[chunk]
-                for at, bound in zip(chunk.tolist(), tight.tolist(), strict=True):
+                first += len(chunk)
+                if len(fits) < TIGHT_AFTER * top:  # the top may soon be settled: fit them
+                    tight = None
+                else:
+                    size = min(2 * size, SIMILAR_BATCH)
+                    chunk_records = [batch_records[at] for at in chunk]
+                    facets = groups.facets(chunk_records) if groups is not None else None
+                    tight = score_bounds(key, chunk_records, memo, facets, pairs=True)
+                    tight += added[batch[chunk]]
+                    tight += dense[chunk]
+                for k, at in enumerate(chunk.tolist()):
                     if not reached(float(bounds[at])):
                         break
-                    if reached(bound):
+                    if tight is None or reached(float(tight[k])):
                         fit_one(int(batch[at]), float(dense[at]))
     fits.sort(key=lambda f: (-f.score, f.record.id))
     return fits[:top]

@@ -178,7 +178,7 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
         for a in alternatives
     }
     memo: dict = {}  # what depends only on a phrase, or on a row's text: once per question
-    plans = memo["plans"] = _plans(ctx, alternatives, weights, bars, memo, printed)
+    plans = memo["plans"] = _plans(ctx, alternatives, weights, bars, memo, printed, in_name)
     reach = set().union(*(plan.reach for plan in plans))  # the rest cannot match
     found = [
         f
@@ -330,10 +330,12 @@ def _plans(
     bars: dict[str, NameBar],
     memo: dict,
     printed: _Printed | None = None,
+    in_name: dict[str, set[str]] | None = None,
 ) -> list[_Plan]:
     """Per alternative that can match, what :func:`match_project` reads for every project,
     worked out once per question; with ``printed``, also the row texts about it and the
-    projects it can reach, found in the index's folded texts instead of project by project."""
+    projects it can reach, found in the index's folded texts instead of project by project
+    (``in_name``: the projects whose name holds each term, when already found)."""
     out = []
     for phrase in alternatives:
         terms = tuple(t for t in phrase.terms if weights.get(t, 0) > 0)
@@ -347,9 +349,13 @@ def _plans(
         about = [t for t in printed.rows_holding(ctx, terms) if _text_verdict(ctx, terms, t, loose)]
         rows = printed.rows_at(about)
         said = {where: printed.field_holding(ctx, terms, where) for where in PROJECT_FIELDS}
-        named = set.intersection(*(printed.in_name(ctx, t) for t in terms))
+        in_name = {} if in_name is None else in_name
+        for term in (*terms, bar.key):
+            if term is not None and term not in in_name:
+                in_name[term] = printed.in_name(ctx, term)
+        named = set.intersection(*(in_name[t] for t in terms))
         if bar.key is not None:
-            named |= printed.in_name(ctx, bar.key)
+            named |= in_name[bar.key]
         reach = frozenset(named | rows.keys() | set().union(*said.values()))
         out.append(_Plan(terms, bar, loose, narrow, rows, printed.outputs, said, reach))
     return out

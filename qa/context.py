@@ -133,6 +133,25 @@ class QAContext:
             out = [p for p in out if p.year == year or f"{year}年" in p.name]
         return out
 
+    def organisations_in(self, regions: tuple[str, ...] = (), year: int | None = None) -> str:
+        """The department and implementing-unit names of the projects :meth:`projects_in`
+        gives, compacted, one per line (a word is in one of them when it is in this text);
+        once per scope and index."""
+        cache = self.kept(_Organisations)
+        wanted = (regions, year)
+        found = cache.get(wanted)
+        if found is None:
+            if len(cache) >= _ORGANISATION_SCOPES:  # questions may name many scopes
+                cache.clear()
+            names = {
+                compact(name)
+                for p in self.projects_in(regions, year)
+                for name in (p.department, p.implementing_unit)
+                if name
+            }
+            found = cache[wanted] = "\n".join(sorted(names))
+        return found
+
     def indicators_in(self, regions: tuple[str, ...] = ()) -> list[IndicatorRow]:
         return self._in_regions("indicator", self.sorted_indicators, regions)
 
@@ -165,15 +184,6 @@ class QAContext:
             return list(groups[0])
         return sorted((r for group in groups for r in group), key=lambda r: r.id)
 
-    def lexical_projects(self, texts: list[str]) -> set[str]:
-        """Projects with a chunk sharing a search token with a text (a cheap prefilter)."""
-        found: set[str] = set()
-        columns = self.store.columns["project_id"]
-        for text in texts:
-            scores = self.store.lexical.scores(text)
-            found.update(str(pid) for pid in columns[scores > 0] if pid)
-        return found
-
     def is_carryover(self, project: Project) -> bool:
         return project.id in self.carryover
 
@@ -187,6 +197,14 @@ class QAContext:
 
 
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
+_ORGANISATION_SCOPES = 256  # scopes whose organisation names are kept per index
+
+
+class _Organisations(dict):
+    """(regions, year) → :meth:`QAContext.organisations_in` of that scope."""
+
+    def __init__(self, ctx: QAContext) -> None:
+        super().__init__()
 
 
 def region_matches(region: str | None, wanted: str) -> bool:

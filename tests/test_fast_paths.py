@@ -142,6 +142,22 @@ def test_records_counted_in_regions_are_those_listed(engine):
         assert ctx.count_in("indicator", wanted) == len(ctx.indicators_in(wanted))
 
 
+def test_a_scopes_organisations_kept_are_those_of_its_projects(engine):
+    ctx = QAContext.of(engine)
+    regions = sorted({p.region for p in ctx.sorted_projects if p.region})
+    years = sorted({p.year for p in ctx.sorted_projects if p.year})
+    for wanted in [(), *((r,) for r in regions), ("盐池", "平罗"), ("没有的县",)]:
+        for year in (None, *years, 1999):
+            scope = ctx.projects_in(wanted, year)
+            names = {compact(n) for p in scope for n in (p.department, p.implementing_unit) if n}
+            kept = ctx.organisations_in(wanted, year)
+            assert set(filter(None, kept.split("\n"))) == names
+            assert kept is ctx.organisations_in(wanted, year)  # once per scope
+            for name in names:  # a word is in the text when it is in one name, not across two
+                assert name[1:3] in kept
+                assert f"{name}{name}" not in kept
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_projects_and_rows_scored_with_a_shared_memo_are_scored_alone(engine, question):
     from qa.evidence.ranking import score_indicator, score_project

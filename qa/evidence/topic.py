@@ -48,7 +48,6 @@ from ..question import (
 )
 from ..question.levels import OUTPUT_KINDS, level2_kind
 
-FULL_SCAN = 2000
 INCIDENTAL_LENGTH = 30
 INCIDENTAL_HEAD = 15
 # a name is about the topic when the topic's words make up this share of it …
@@ -155,19 +154,13 @@ def _unprinted(ctx: QAContext, phrase: Phrase, weights: dict[str, float]) -> boo
 def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
     """Every project of the question's regions (all regions when none) about the topic.
 
-    Small corpora are scanned in full; past :data:`FULL_SCAN` projects, only projects that
-    share a search token with a phrase (or a lexicon variant of its words) are checked.
+    Only projects whose printed texts hold the topic's words are tested (each plan's
+    ``reach``, found in texts folded once per index): the same projects as testing each one.
     """
     alternatives = topic_alternatives(ctx, u)
     projects = ctx.projects_in(u.regions, _year(u))
     if not alternatives or not projects:
         return []
-    if len(projects) > FULL_SCAN:
-        texts = [
-            " ".join(v for t in p.terms for v in ctx.matcher.variants(t)) for p in alternatives
-        ]
-        keep = ctx.lexical_projects(texts)
-        projects = [p for p in projects if p.id in keep]
     weights = _weights(ctx, alternatives)
     printed = ctx.kept(_Printed)
     terms = {t for a in alternatives for t in a.terms}
@@ -549,7 +542,7 @@ def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
     scope only when the question names no topic (a topic no project is about is not every
     project: 省委办公厅住房公积金 sums no project money)."""
     scope = ctx.projects_in(u.regions, _year(u))
-    if not u.phrases or not _names_topic(u, scope):
+    if not u.phrases or not _names_topic(ctx, u):
         return scope
     found = projects_about(ctx, u)
     # only projects about the topic: partly related ones are not what an aggregate adds up,
@@ -572,7 +565,7 @@ def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
 def names_topic(ctx: QAContext, u: Understanding) -> bool:
     """The question names a topic within its scope (平罗县有哪些项目 names none; 司法局项目
     names the department, not a topic)."""
-    return bool(u.phrases) and _names_topic(u, ctx.projects_in(u.regions, _year(u)))
+    return bool(u.phrases) and _names_topic(ctx, u)
 
 
 def topic_label(ctx: QAContext, u: Understanding) -> str:
@@ -580,23 +573,22 @@ def topic_label(ctx: QAContext, u: Understanding) -> str:
     asking words (一共多少钱); empty when the question names no topic."""
     if not names_topic(ctx, u):
         return ""
-    scope = ctx.projects_in(u.regions, _year(u))
-    orgs = {compact(name) for p in scope for name in (p.department, p.implementing_unit) if name}
+    orgs = ctx.organisations_in(u.regions, _year(u))
     labels = [
         group.label
         for phrase in u.phrases
         for group in phrase.groups
-        if group.label not in MONEY_UNITS and not any(group.label in org for org in orgs)
+        if group.label not in MONEY_UNITS and group.label not in orgs
     ]
     return "、".join(dict.fromkeys(labels))
 
 
-def _names_topic(u: Understanding, scope: list[Project]) -> bool:
+def _names_topic(ctx: QAContext, u: Understanding) -> bool:
     """Some content word of the question is neither a unit (万元) nor words of the scope's
     department names (平罗司法局这批项目 names a department, not a topic)."""
-    orgs = {compact(name) for p in scope for name in (p.department, p.implementing_unit) if name}
+    orgs = ctx.organisations_in(u.regions, _year(u))
     return any(
-        group.label not in MONEY_UNITS and not any(group.label in org for org in orgs)
+        group.label not in MONEY_UNITS and group.label not in orgs
         for phrase in u.phrases
         for group in phrase.groups
     )

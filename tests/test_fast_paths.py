@@ -30,7 +30,7 @@ from qa.evidence.fits import (
     most_added,
 )
 from qa.evidence.match import Key, _prints, covered, fit, printed_form, score_bounds, union
-from qa.evidence.records import Record, grouped_records, records_of
+from qa.evidence.records import Record, facets_of, grouped_records, records_of
 from qa.question import topic as topic_module
 from qa.wording import level3_similarity, level3_vectors
 
@@ -74,6 +74,39 @@ def test_records_of_regions_are_those_a_pass_over_every_record_finds(engine):
     mine = ctx.projects_in(())
     mine.clear()  # a caller's list is its own
     assert ctx.projects_in(()) == ctx.sorted_projects
+
+
+def _same_facets(one, other):
+    assert [one.owners[i] for i in one.owner] == [other.owners[i] for i in other.owner]
+    assert [one.names[i] for i in one.name] == [other.names[i] for i in other.name]
+    assert one.headline.tolist() == other.headline.tolist()
+
+
+def test_record_selections_are_those_a_pass_over_every_record_finds(engine):
+    groups = grouped_records(engine.store)
+    records = records_of(engine.store)
+    regions = sorted({r.region or "" for r in records})
+    projects = sorted({r.project_id for r in records if r.project_id})
+    docs = sorted({r.doc for r in records})
+    every = sorted({r.kind for r in records})
+    assert len(every) >= 3
+    for wanted in ([], regions[:1], regions[1:3], regions):
+        for kinds in ((), ("indicator",), tuple(every[:2])):
+            plain = [
+                r for r in records if (r.region or "") in wanted and (not kinds or r.kind in kinds)
+            ]
+            selected = groups.select(wanted, kinds)
+            assert selected == plain and groups.count(wanted, kinds) == len(plain)
+            assert [records[i] for i in selected.positions] == plain
+    for owners, where in ((projects[::3], docs[:1]), (projects[:0], docs), (projects, [])):
+        plain = [r for r in records if (r.project_id in owners if r.project_id else r.doc in where)]
+        selected = groups.owned(set(owners), set(where))
+        assert selected == plain
+        narrow = groups.narrowed(selected, lambda r: r.kind == "indicator" and len(r.text) % 2)
+        assert narrow == [r for r in plain if r.kind == "indicator" and len(r.text) % 2]
+        assert [records[i] for i in narrow.positions] == narrow
+        _same_facets(groups.facets(narrow), facets_of(list(narrow)))
+        _same_facets(groups.facets(list(narrow)), facets_of(list(narrow)))
 
 
 def test_chunks_read_together_are_those_read_one_by_one(engine):

@@ -107,25 +107,25 @@ def candidates(
         lambda region: not u.regions or any(region_matches(region, w) for w in u.regions)
     )
     if groups.count(regions, kinds) <= SCAN_LIMIT:
-        records = [
-            r
-            for r in groups.select(regions, kinds)
-            if _in_years(r, u) and (where is None or where(r))
-        ]
+        records = groups.narrowed(
+            groups.select(regions, kinds),
+            lambda r: _in_years(r, u) and (where is None or where(r)),
+        )
         if len(records) <= FULL_SCAN:
             return records
         projects, docs = _hit_owners(ctx, u)
-        return [r for r in records if _owned(r, projects, docs)]
+        return groups.narrowed(records, lambda r: _owned(r, projects, docs))
     projects, docs = _hit_owners(ctx, u)
     wanted = set(regions)
-    return [
-        r
-        for r in groups.owned(projects, docs)
-        if (r.region or "") in wanted
-        and (not kinds or r.kind in kinds)
-        and _in_years(r, u)
-        and (where is None or where(r))
-    ]
+    return groups.narrowed(
+        groups.owned(projects, docs),
+        lambda r: (
+            (r.region or "") in wanted
+            and (not kinds or r.kind in kinds)
+            and _in_years(r, u)
+            and (where is None or where(r))
+        ),
+    )
 
 
 def _hit_owners(ctx: QAContext, u: Understanding) -> tuple[set[str], set[str]]:

@@ -381,29 +381,46 @@ def _number(numbers: dict, values: list, value) -> int:
     return found
 
 
+class Selection(list):
+    """Records of one index in :func:`records_of` order, with their ``positions`` there (a
+    bound reads the kept facets of these positions without looking each record up)."""
+
+    def __init__(self, records: list[Record], positions: np.ndarray):
+        super().__init__(records)
+        self.positions = positions
+
+
 class RecordGroups:
     """The records of an index grouped so that a question's candidates are found without a
     pass over all of them: by region and kind, and by owner (a project's records by its id, the
-    records of no project by their document). Selections keep :func:`records_of` order."""
+    records of no project by their document), each group as the records' positions.
+    Selections keep :func:`records_of` order."""
 
     def __init__(self, records: list[Record]):
-        self.by_region: dict[str, dict[str, list[Record]]] = {}
-        self.by_project: dict[str, list[Record]] = {}
-        self.by_doc: dict[str, list[Record]] = {}
+        self.records = records
         self._position = {id(r): i for i, r in enumerate(records)}
         self._facets = _KeptFacets(records)
         self._placed: dict[tuple, Record] = {}
-        for record in records:
+        by_region: dict[str, dict[str, list[int]]] = {}
+        by_project: dict[str, list[int]] = {}
+        by_doc: dict[str, list[int]] = {}
+        for position, record in enumerate(records):
             if record.kind == "indicator":
                 self._placed.setdefault(("indicator", record.doc, record.line), record)
             elif record.kind == "amount":
                 self._placed.setdefault(("amount", record.doc, record.id), record)
-            kinds = self.by_region.setdefault(record.region or "", {})
-            kinds.setdefault(record.kind, []).append(record)
+            kinds = by_region.setdefault(record.region or "", {})
+            kinds.setdefault(record.kind, []).append(position)
             if record.project_id:
-                self.by_project.setdefault(record.project_id, []).append(record)
+                by_project.setdefault(record.project_id, []).append(position)
             else:
-                self.by_doc.setdefault(record.doc, []).append(record)
+                by_doc.setdefault(record.doc, []).append(position)
+        self.by_region = {
+            region: {kind: _positions(at) for kind, at in kinds.items()}
+            for region, kinds in by_region.items()
+        }
+        self.by_project = {project: _positions(at) for project, at in by_project.items()}
+        self.by_doc = {doc: _positions(at) for doc, at in by_doc.items()}
 
     def placed(self, kind: str, doc: str, where) -> Record | None:
         """The first record of an indicator row printed at line ``where`` of a document, or of
@@ -417,41 +434,52 @@ class RecordGroups:
     def count(self, regions: list[str], kinds: tuple[str, ...] = ()) -> int:
         """How many records of these regions (and kinds: all when none) there are."""
         return sum(
-            len(records)
+            len(positions)
             for region in regions
-            for kind, records in self.by_region[region].items()
+            for kind, positions in self.by_region[region].items()
             if not kinds or kind in kinds
         )
 
-    def select(self, regions: list[str], kinds: tuple[str, ...] = ()) -> list[Record]:
+    def select(self, regions: list[str], kinds: tuple[str, ...] = ()) -> Selection:
         """The records of these regions (and kinds)."""
-        picked = [
-            r
+        return self._at(
+            positions
             for region in regions
-            for kind, records in self.by_region[region].items()
+            for kind, positions in self.by_region[region].items()
             if not kinds or kind in kinds
-            for r in records
-        ]
-        return self._ordered(picked)
+        )
 
-    def owned(self, projects: set[str], docs: set[str]) -> list[Record]:
+    def owned(self, projects: set[str], docs: set[str]) -> Selection:
         """The records of these projects, and the records of no project of these documents."""
-        picked = [r for p in projects for r in self.by_project.get(p, ())]
-        picked += [r for d in docs for r in self.by_doc.get(d, ())]
-        return self._ordered(picked)
+        parts = [self.by_project[p] for p in projects if p in self.by_project]
+        parts += [self.by_doc[d] for d in docs if d in self.by_doc]
+        return self._at(parts)
+
+    def narrowed(self, selection: Selection, wanted) -> Selection:
+        """The records of a selection for which ``wanted(record)``, in its order."""
+        keep = [i for i, record in enumerate(selection) if wanted(record)]
+        return Selection([selection[i] for i in keep], selection.positions[keep])
 
     def facets(self, records: list[Record]) -> Facets:
         """:func:`facets_of` the records, read from arrays kept per index (records of
         another index: read from each)."""
-        position = self._position
-        at = np.fromiter((position.get(id(r), -1) for r in records), np.int64, len(records))
+        at = getattr(records, "positions", None)
+        if at is None:
+            position = self._position
+            at = np.fromiter((position.get(id(r), -1) for r in records), np.int64, len(records))
         if not len(at) or at.min() < 0:
             return facets_of(records)
         return self._facets.facets(at)
 
-    def _ordered(self, records: list[Record]) -> list[Record]:
-        position = self._position
-        return sorted(records, key=lambda r: position[id(r)])
+    def _at(self, parts) -> Selection:
+        parts = list(parts)
+        at = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        records = self.records
+        return Selection([records[i] for i in at.tolist()], at)
+
+
+def _positions(at: list[int]) -> np.ndarray:
+    return np.array(at, dtype=np.int64)
 
 
 def grouped_records(store: IndexStore) -> RecordGroups:

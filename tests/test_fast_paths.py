@@ -167,6 +167,24 @@ def test_chunk_rows_kept_in_memory_are_the_rows_the_catalog_gives(engine, monkey
     assert "_rows" in kept.__dict__ and "_rows" not in fresh.__dict__
 
 
+def test_chunk_ids_at_rows_are_the_ids_of_the_chunks_read(engine, monkeypatch):
+    from index.store import core
+
+    count = len(engine.store.chunks)
+    rows = [*range(count - 1, -1, -5), 0, 3, 3]  # any order, repeated rows kept
+    read = [c.id for c in engine.store.chunks.many(rows)]
+    fresh = IndexStore.load(engine.settings.resolved_index_dir)
+    monkeypatch.setattr(core, "EAGER_ROWS", 0)
+    assert fresh.chunk_ids(rows) == read
+    with pytest.raises(IndexError):
+        fresh.chunk_ids([0, count])
+    assert "_ids" not in fresh.__dict__
+    monkeypatch.undo()
+    kept = IndexStore.load(engine.settings.resolved_index_dir)
+    assert kept.chunk_ids(rows) == read and "_ids" in kept.__dict__
+    assert [kept.chunk_row(i) for i in kept.chunk_ids(rows)] == rows
+
+
 def test_records_counted_in_regions_are_those_listed(engine):
     ctx = QAContext.of(engine)
     regions = sorted({p.region for p in ctx.sorted_projects if p.region})

@@ -246,13 +246,39 @@ class IndexStore:
 
     # --- read access for ``qa`` (public, so callers never reach into the arrays) ----------
 
-    def chunk_row(self, chunk_id: str) -> int | None:
-        """The row of a chunk (its position in ``chunks`` and ``vectors``), or None."""
+    def _kept_rows(self) -> dict[str, int] | None:
+        """The chunk-id → row map (and the ids by row, ``_ids``) while the catalog is no larger
+        than :data:`EAGER_ROWS`, read once; None past it."""
         rows = self.__dict__.get("_rows")
         if rows is None and len(self.chunks) <= EAGER_ROWS:
-            rows = self.__dict__["_rows"] = dict(
-                self.catalog.execute("SELECT id, row FROM chunks ORDER BY row").fetchall()
+            pairs = self.catalog.execute("SELECT id, row FROM chunks ORDER BY row").fetchall()
+            self.__dict__["_ids"] = [chunk_id for chunk_id, _ in pairs]
+            rows = self.__dict__["_rows"] = dict(pairs)
+        return rows
+
+    def chunk_ids(self, rows: list[int]) -> list[str]:
+        """The ids of the chunks at these rows, in order (without reading the chunks)."""
+        if self._kept_rows() is not None:
+            ids = self.__dict__["_ids"]
+            return [ids[row] for row in map(int, rows)]
+        found: dict[int, str] = {}
+        wanted = sorted({int(row) for row in rows})
+        for start in range(0, len(wanted), ROWS_BATCH):
+            batch = wanted[start : start + ROWS_BATCH]
+            marks = ", ".join("?" for _ in batch)
+            found.update(
+                self.catalog.execute(
+                    f"SELECT row, id FROM chunks WHERE row IN ({marks})", tuple(batch)
+                ).fetchall()
             )
+        missing = [row for row in rows if int(row) not in found]
+        if missing:
+            raise IndexError(missing[0])
+        return [found[int(row)] for row in rows]
+
+    def chunk_row(self, chunk_id: str) -> int | None:
+        """The row of a chunk (its position in ``chunks`` and ``vectors``), or None."""
+        rows = self._kept_rows()
         if rows is not None:
             return rows.get(chunk_id)
         found = self.catalog.execute("SELECT row FROM chunks WHERE id = ?", (chunk_id,)).fetchone()

@@ -149,9 +149,9 @@ def rank_indicators(ctx: QAContext, u: Understanding, query_vector: np.ndarray) 
     if ctx.count_in("indicator", u.regions) <= FULL_INDICATOR_SCAN:
         rows = ctx.indicators_in(u.regions)
     else:
-        chunks = ctx.store.chunks.many(_searched_rows(ctx, u, ("indicator",), 300))
-        found = ctx.store.indicators.many([c.id for c in chunks])
-        rows = [found[c.id] for c in chunks if c.id in found]
+        ids = ctx.store.chunk_ids(_searched_rows(ctx, u, ("indicator",), 300))
+        found = ctx.store.indicators.many(ids)
+        rows = [found[i] for i in ids if i in found]
     owners = ctx.store.projects.many({r.project_id for r in rows if r.project_id})
     bonus = {
         project: 0.5 * batch_bonus(ctx, u, p) + OVERLAP_WEIGHT * name_overlap(u.topic, p.name)

@@ -30,7 +30,13 @@ from qa.evidence.fits import (
     most_added,
 )
 from qa.evidence.match import Key, _prints, covered, fit, printed_form, score_bounds, union
-from qa.evidence.records import Record, facets_of, grouped_records, records_of
+from qa.evidence.records import (
+    HEADLINE_KINDS,
+    Record,
+    facets_of,
+    grouped_records,
+    records_of,
+)
 from qa.question import topic as topic_module
 from qa.wording import level3_similarity, level3_vectors
 
@@ -107,6 +113,61 @@ def test_record_selections_are_those_a_pass_over_every_record_finds(engine):
         assert [records[i] for i in narrow.positions] == narrow
         _same_facets(groups.facets(narrow), facets_of(list(narrow)))
         _same_facets(groups.facets(list(narrow)), facets_of(list(narrow)))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["抚恤金多少", "西青抚恤金多少", "阳城县2024年项目支出多少", "2024年法律援助经费多少"],
+)
+def test_candidates_past_the_scan_limit_are_the_hit_owners_records_that_pass(
+    engine, question, monkeypatch
+):
+    ctx = QAContext.of(engine)
+    every = records_of(engine.store)
+    projects = {r.project_id for r in every[::2] if r.project_id}  # as if hit: half of them
+    docs = {r.doc for r in every}
+    monkeypatch.setattr(fits_module, "SCAN_LIMIT", 0)  # read from the hits' owners
+    monkeypatch.setattr(fits_module, "_hit_owners", lambda ctx, u: (projects, docs))
+    owned = [r for r in every if fits_module._owned(r, projects, docs)]
+    asked = ctx.understand(question)
+    placed = [
+        r.department
+        for r in owned
+        if r.department and any(region_matches(r.region, w) for w in asked.regions or [""])
+    ]
+    department = min(sorted(set(placed)), key=placed.count)  # the one fewest records are of
+    for u in (asked, replace(asked, departments=(department,))):
+        for kinds in ((), ("indicator",), ("amount", "indicator")):
+            for where in (None, lambda r: len(r.text) % 3 != 1):
+                plain = [
+                    r
+                    for r in owned
+                    if (not u.regions or any(region_matches(r.region, w) for w in u.regions))
+                    and (not kinds or r.kind in kinds)
+                    and fits_module._in_years(r, u)
+                    and (where is None or where(r))
+                ]
+                found = fits_module.candidates(ctx, u, kinds, where)
+                assert found == plain and 0 < len(found), (u.departments, kinds, where)
+                if not kinds and where is None and u is not asked and not u.regions:
+                    assert len(found) < len([r for r in owned if fits_module._in_years(r, asked)])
+
+
+def test_the_most_a_question_adds_is_each_records_own(engine):
+    records = records_of(engine.store)
+    seen = set()
+    for question in ("抚恤金多少钱", "抚恤金比上年增加多少", "抚恤金的指标", "经费增长了多少万元"):
+        u = QAContext.of(engine).understand(question)
+        money, _, change = fits_module._asks(question)
+        plain = [
+            (fits_module.MONEY_BONUS if money and r.kind in HEADLINE_KINDS else 0.0)
+            + (fits_module.CHANGE_BONUS if change else 0.0)
+            for r in records
+        ]
+        assert fits_module.most_added_each(u, records).tolist() == plain
+        assert [most_added(u, r) for r in records[::50]] == plain[::50]
+        seen.update(plain)
+    assert len(seen) >= 3
 
 
 def test_chunks_read_together_are_those_read_one_by_one(engine):

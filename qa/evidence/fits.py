@@ -117,15 +117,22 @@ def candidates(
         return groups.narrowed(records, lambda r: _owned(r, projects, docs))
     projects, docs = _hit_owners(ctx, u)
     wanted = set(regions)
-    return groups.narrowed(
-        groups.owned(projects, docs),
-        lambda r: (
-            (r.region or "") in wanted
-            and (not kinds or r.kind in kinds)
-            and _in_years(r, u)
-            and (where is None or where(r))
-        ),
-    )
+    tests = [
+        test
+        for needed, test in (
+            (bool(u.regions), lambda r: (r.region or "") in wanted),  # else every region
+            (bool(kinds), lambda r: r.kind in kinds),
+            (bool(u.years or u.departments), lambda r: _in_years(r, u)),
+            (where is not None, where),
+        )
+        if needed
+    ]
+    owned = groups.owned(projects, docs)
+    if not tests:
+        return owned
+    if len(tests) == 1:
+        return groups.narrowed(owned, tests[0])
+    return groups.narrowed(owned, lambda r: all(test(r) for test in tests))
 
 
 def _hit_owners(ctx: QAContext, u: Understanding) -> tuple[set[str], set[str]]:
@@ -213,7 +220,7 @@ def best_fits(
             fit_one(i, float(dense))
     else:
         facets = groups.facets(records) if groups is not None else None
-        added = np.array([most_added(u, r) for r in records])
+        added = most_added_each(u, records)
         unread = score_bounds(key, records, memo, facets) + added
         order = np.argsort(-unread, kind="stable")
         most = MOST_SIMILAR
@@ -262,10 +269,17 @@ def adjusted(u: Understanding, f: Fit) -> Fit:
 
 def most_added(u: Understanding, record: Record) -> float:
     """The most :func:`adjustment` can add to the record's fit (its bonuses, no penalty)."""
+    return float(most_added_each(u, [record])[0])
+
+
+def most_added_each(u: Understanding, records: list[Record]) -> np.ndarray:
+    """:func:`most_added` of each record (what the question asks is read once)."""
     money, _, change = _asks(u.question)
-    return (MONEY_BONUS if money and record.kind in HEADLINE_KINDS else 0.0) + (
-        CHANGE_BONUS if change else 0.0
-    )
+    added = np.full(len(records), CHANGE_BONUS if change else 0.0)
+    if money:
+        headline = np.fromiter((r.kind in HEADLINE_KINDS for r in records), bool, len(records))
+        added += np.where(headline, MONEY_BONUS, 0.0)
+    return added
 
 
 def adjustment(u: Understanding, record: Record) -> tuple[float, ...]:

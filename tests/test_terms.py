@@ -75,6 +75,8 @@ def test_matcher_holders_is_term_in(engine, term):
         "人民调解员补贴哪些地方有",
         "哪些项目涉及矛盾纠纷排查",  # brought in by a goal (绩效目标)
         "哪些县有普法项目",  # and by an overview (项目概况)
+        "平罗县有哪些法律援助方面的项目",  # in one region's projects
+        "阳城县2024年社区矫正的项目有哪些",  # and one year's
     ],
 )
 def test_projects_about_is_every_project_tested(engine, question):
@@ -83,7 +85,8 @@ def test_projects_about_is_every_project_tested(engine, question):
     ctx = QAContext.of(engine)
     u = ctx.understand(question)
     alternatives = topic_alternatives(ctx, u)
-    projects = ctx.projects_in(u.regions)
+    projects = ctx.projects_in(u.regions, u.years[0] if u.years else None)
+    assert u.regions or len(projects) == len(ctx.sorted_projects)
     weights = _weights(ctx, alternatives)
     bars = {a.text: _name_bar(ctx, a.terms, weights, projects) for a in alternatives}
     every = [match_project(ctx, alternatives, weights, bars, p) for p in projects]

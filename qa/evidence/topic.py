@@ -166,10 +166,8 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
     terms = {t for a in alternatives for t in a.terms}
     in_name = {t: printed.in_name(ctx, t) for t in terms}
     named = set().union(*in_name.values())  # only these names weigh in a bar
-    bars = {
-        a.text: _name_bar(ctx, a.terms, weights, [p for p in projects if p.id in named])
-        for a in alternatives
-    }
+    in_scope = _in_scope(ctx, projects, printed, named)
+    bars = {a.text: _name_bar(ctx, a.terms, weights, in_scope) for a in alternatives}
     memo: dict = {}  # what depends only on a phrase, or on a row's text: once per question
     plans = memo["plans"] = _plans(ctx, alternatives, weights, bars, memo, printed, in_name)
     reach = set().union(*(plan.reach for plan in plans))  # the rest cannot match
@@ -177,8 +175,7 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
         f
         for f in (
             match_project(ctx, alternatives, weights, bars, p, memo)
-            for p in projects
-            if p.id in reach
+            for p in _in_scope(ctx, projects, printed, reach)
         )
         if f
     ]
@@ -191,6 +188,15 @@ def projects_about(ctx: QAContext, u: Understanding) -> list[ProjectMatch]:
             f.project.id,
         ),
     )
+
+
+def _in_scope(ctx: QAContext, scope: list[Project], printed: _Printed, ids: set[str]):
+    """The projects of the scope (from :meth:`QAContext.projects_in`) with these ids, in id
+    order; read by id when the scope is every project, not by a pass over it."""
+    if len(scope) < len(ctx.sorted_projects):
+        return [p for p in scope if p.id in ids]
+    every, position = ctx.sorted_projects, printed.position
+    return [every[position[i]] for i in sorted(ids) if i in position]
 
 
 def project_names(ctx: QAContext) -> FoldedTexts:
@@ -207,6 +213,7 @@ class _Printed:
     def __init__(self, ctx: QAContext):
         projects = ctx.sorted_projects
         self.ids = [p.id for p in projects]
+        self.position = {pid: at for at, pid in enumerate(self.ids)}
         fields = [ctx.project_texts(p) for p in projects]
         texts = [
             (*f.values(), *(r.level3 for r in p.indicators))

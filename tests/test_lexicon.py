@@ -114,3 +114,43 @@ def test_cli_bad_user_lexicon_is_an_error(tmp_path, command):
     assert result.exit_code == 1
     assert "Error: 词表" in result.output and "第2行格式不对" in result.output
     assert "Traceback" not in result.output
+
+
+def _concepts_in_plain(lexicon: Lexicon, text: str) -> list:
+    """concepts_in as a pass over every term, longest first (the definition)."""
+    from qa.question.lexicon import term_key
+
+    key = term_key(text)
+    found, taken = [], [False] * len(key)
+    for term in lexicon.keys_longest_first:
+        start = key.find(term)
+        while start != -1:
+            if not any(taken[start : start + len(term)]):
+                taken[start : start + len(term)] = [True] * len(term)
+                found.extend((term, c) for c in lexicon.concepts_of(term))
+                break
+            start = key.find(term, start + 1)
+    return found
+
+
+def test_the_terms_a_text_holds_are_those_a_pass_over_every_term_finds(engine):
+    """concepts_in searches a text only for the terms starting with one of its characters."""
+    lexicon = load_lexicon()
+    texts = [r.level3 for r in engine.store.indicators.values()][::3]
+    texts += [p.name for p in engine.store.projects.values()]
+    texts += [
+        "",
+        "Ａ",
+        " ".join(lexicon.keys_longest_first[:40]),
+        "".join(lexicon.keys_longest_first),
+    ]
+    texts += [t.upper() + t for t in lexicon.keys_longest_first[::7]]
+    held = 0
+    for text in texts:
+        found = lexicon.concepts_in(text)
+        assert found == _concepts_in_plain(lexicon, text), text
+        held += bool(found)
+    assert held > len(texts) // 3
+    odd = Lexicon([Concept("X", ("调解", "人民调解员", "调解员")), Concept("Y", ("员", "民调"))])
+    for text in ("人民调解员调解", "民调解员", "员员调解"):
+        assert odd.concepts_in(text) == _concepts_in_plain(odd, text)

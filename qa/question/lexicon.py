@@ -58,6 +58,12 @@ class Lexicon:
             for term in concept.terms:
                 self._by_term.setdefault(term_key(term), []).append(concept)
         self.keys_longest_first = sorted(self._by_term, key=lambda t: (-len(t), t))
+        # the terms by their first character, in that order: a text is searched only for the
+        # terms starting with one of its characters
+        self._starting: dict[str, list[tuple[int, str]]] = {}
+        for order, term in enumerate(self.keys_longest_first):
+            if term:
+                self._starting.setdefault(term[0], []).append((order, term))
 
     @classmethod
     def from_files(cls, *paths: Path) -> Lexicon:
@@ -89,7 +95,15 @@ class Lexicon:
         key = term_key(text)
         found: list[tuple[str, Concept]] = []
         taken = [False] * len(key)
-        for term in self.keys_longest_first:
+        printed = sorted(
+            (order, term)
+            for ch in set(key)
+            for order, term in self._starting.get(ch, ())
+            if term in key
+        )
+        if "" in self._by_term:  # an empty term (the last in order) is in any text
+            printed.append((len(self.keys_longest_first) - 1, ""))
+        for _, term in printed:
             start = key.find(term)
             while start != -1:
                 if not any(taken[start : start + len(term)]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,12 +68,18 @@ def name_overlap(question: str, name: str) -> float:
     Rewards the project a question names in full (人民调解经费) over a longer name that
     merely contains the same topic (公共法律服务、人民调解和司法所工作等经费).
     """
-    key = compact(re.sub(r"^20\d{2}年", "", name))
-    key = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", key)
+    key = _name_key(name)
     if not key:
         return 0.0
     asked = set(compact(question))
     return sum(ch in asked for ch in key) / len(key)
+
+
+@lru_cache(maxsize=65_536)
+def _name_key(name: str) -> str:
+    """The characters of a project name :func:`name_overlap` counts (kept per name)."""
+    key = compact(re.sub(r"^20\d{2}年", "", name))
+    return re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", key)
 
 
 def score_project(
@@ -81,7 +88,12 @@ def score_project(
     """How well a project fits the question (``dense``: its embedding similarity; ``memo``:
     see :func:`coverage`)."""
     texts = ctx.project_texts(project)
-    indicator_cov = max((coverage(ctx, u, r.level3, memo) for r in project.indicators), default=0.0)
+    indicator_cov = 0.0  # the best of its rows' (a share, never below 0)
+    for row in project.indicators:
+        found = memo.get(row.level3) if memo is not None else None
+        if found is None:
+            found = coverage(ctx, u, row.level3, memo)
+        indicator_cov = max(indicator_cov, found)
     return (
         NAME_WEIGHT * coverage(ctx, u, texts["name"], memo)
         + OVERLAP_WEIGHT * name_overlap(u.topic, project.name)

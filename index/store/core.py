@@ -261,16 +261,7 @@ class IndexStore:
         if self._kept_rows() is not None:
             ids = self.__dict__["_ids"]
             return [ids[row] for row in map(int, rows)]
-        found: dict[int, str] = {}
-        wanted = sorted({int(row) for row in rows})
-        for start in range(0, len(wanted), ROWS_BATCH):
-            batch = wanted[start : start + ROWS_BATCH]
-            marks = ", ".join("?" for _ in batch)
-            found.update(
-                self.catalog.execute(
-                    f"SELECT row, id FROM chunks WHERE row IN ({marks})", tuple(batch)
-                ).fetchall()
-            )
+        found = self._chunk_pairs("row, id", "row", sorted({int(row) for row in rows}))
         missing = [row for row in rows if int(row) not in found]
         if missing:
             raise IndexError(missing[0])
@@ -287,19 +278,21 @@ class IndexStore:
     def chunk_rows(self, chunk_ids: list[str]) -> list[int | None]:
         """:meth:`chunk_row` of each id (one catalog query per :data:`ROWS_BATCH` ids when
         the rows are not kept in memory)."""
-        if self.__dict__.get("_rows") is not None or len(self.chunks) <= EAGER_ROWS:
-            return [self.chunk_row(chunk_id) for chunk_id in chunk_ids]
-        found: dict[str, int] = {}
-        distinct = list(dict.fromkeys(chunk_ids))
-        for start in range(0, len(distinct), ROWS_BATCH):
-            batch = distinct[start : start + ROWS_BATCH]
-            marks = ", ".join("?" for _ in batch)
-            found.update(
-                self.catalog.execute(
-                    f"SELECT id, row FROM chunks WHERE id IN ({marks})", tuple(batch)
-                ).fetchall()
-            )
+        found = self._kept_rows()
+        if found is None:
+            found = self._chunk_pairs("id, row", "id", list(dict.fromkeys(chunk_ids)))
         return [found.get(chunk_id) for chunk_id in chunk_ids]
+
+    def _chunk_pairs(self, select: str, column: str, values: list) -> dict:
+        """The two ``select``ed fields (first → second) of the chunks whose ``column`` is one
+        of ``values``: one catalog query per :data:`ROWS_BATCH` values."""
+        found: dict = {}
+        for start in range(0, len(values), ROWS_BATCH):
+            batch = values[start : start + ROWS_BATCH]
+            marks = ", ".join("?" for _ in batch)
+            sql = f"SELECT {select} FROM chunks WHERE {column} IN ({marks})"
+            found.update(self.catalog.execute(sql, tuple(batch)).fetchall())
+        return found
 
     def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
         """The stored embeddings of these chunks, in order (a zero row for an unknown id)."""

@@ -307,6 +307,25 @@ def test_store_filter_mask_equals_per_chunk_rule(engine, filters):
     assert mask.tolist() == [bool(x) for x in expected]
 
 
+def test_a_kept_filter_mask_is_the_mask_made_anew_and_cannot_be_changed(engine, monkeypatch):
+    from index.store import filters as filters_module
+
+    monkeypatch.setattr(filters_module, "MASKS_KEPT", 3)  # so that the kept masks are renewed
+    store = engine.store
+    regions = store.columns.codes("region")[1]
+    asked = [
+        Filters(region=regions[i % len(regions)], kinds=(("project",), ("indicator",))[i % 2])
+        for i in range(8)
+    ] + [Filters(year=2024), Filters(kinds=("text", "project"))]
+    for filters in asked + asked[::-1]:
+        kept = filter_mask(store, filters)
+        assert kept is filter_mask(store, filters)  # kept, not made again
+        assert kept.tolist() == filters_module._mask(store, filters).tolist()
+        with pytest.raises(ValueError):
+            kept[0] = not kept[0]
+    assert len(store.__dict__["_filter_masks"]) <= 3
+
+
 @pytest.mark.parametrize("dense_type", ["hnsw", "ivf"])
 def test_store_approximate_dense_agrees_with_exact(
     settings, seed_index_with, monkeypatch, dense_type

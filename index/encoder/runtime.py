@@ -245,6 +245,10 @@ class OnnxRunner:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # ORT's idle intra-op threads spin after each run by default. After a question's
+        # embedding, the spinning thread held a core that the searches and the ranking need
+        # (2 cores): ask p50 at 100k fell from 99 to 52-74 ms without it (README, "The ninth pass").
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.path = path
         self.pad_id = pad_id
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

@@ -73,10 +73,28 @@ def _passing(filters: Filters, columns) -> dict[str, np.ndarray]:
     return out
 
 
+MASKS_KEPT = 64  # filters whose masks a store keeps (a question searches with a few)
+
+
 def filter_mask(store, filters: Filters | None) -> np.ndarray | None:
-    """Boolean mask of the chunks that pass the filters (None: all pass)."""
+    """Boolean mask of the chunks that pass the filters (None: all pass), read-only: kept
+    per store and chunk count for up to :data:`MASKS_KEPT` filters (~1 ms each at 100k
+    rows, and a question's searches repeat them)."""
     if filters is None or filters.is_empty():
         return None
+    kept = store.__dict__.setdefault("_filter_masks", {})
+    key = (filters, len(store.chunks))
+    mask = kept.get(key)
+    if mask is None:
+        mask = _mask(store, filters)
+        mask.flags.writeable = False
+        if len(kept) >= MASKS_KEPT:
+            kept.clear()
+        kept[key] = mask
+    return mask
+
+
+def _mask(store, filters: Filters) -> np.ndarray:
     columns = store.columns
     mask = np.ones(len(store.chunks), dtype=bool)
     for name, passing in _passing(filters, columns).items():

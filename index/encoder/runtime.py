@@ -245,11 +245,6 @@ class OnnxRunner:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # ORT's intra-op threads spin after each run by default: after a query's embedding a
-        # spinning thread held a core for ~40 ms, which the searches and the ranking need
-        # (2 cores). They still spin within a run (between its operators: a query takes ~8 ms,
-        # ~12 ms without spinning) and stop when it returns (README, "The ninth pass").
-        options.add_session_config_entry("session.force_spinning_stop", "1")
         self.path = path
         self.pad_id = pad_id
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from functools import cache
 from typing import Any
 
 from .schema import ParsedDocument
+
+SHARED_TEXT_CHARS = 80  # decoded texts up to this long are shared (interned), see _plain
 
 
 def _encode(value: Any) -> Any:
@@ -66,6 +69,11 @@ def _decoder(hint: Any) -> Callable[[Any], Any]:
 
 
 def _plain(value: Any) -> Any:
+    if type(value) is str:
+        # Short texts repeat across records (产出指标, a region, a project's name and id on each
+        # of its rows, ≥95%): one shared copy each instead of one per record, which at a
+        # million rows is gigabytes. Long texts (goals, details) are mostly unique.
+        return sys.intern(value) if len(value) <= SHARED_TEXT_CHARS else value
     if isinstance(value, dict) and "$d" in value:
         return Decimal(value["$d"])
     return value

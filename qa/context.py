@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from index.schema import DepartmentFact, IndicatorRow, Project
-from index.store import IndexStore
+from index.store import IndexStore, held_records
 from index.text import compact
 
 from .question import QuestionReader, Understanding
@@ -53,18 +53,24 @@ class QAContext:
 
     @classmethod
     def _build(cls, store: IndexStore, lexicon) -> QAContext:
-        regions = [p.region for p in store.projects.values()]
-        regions += [d.document.region for d in store.documents.values()]
+        # Every record is taken from the parsed documents, which the store decodes once and
+        # keeps: sources, evidence records and these lists then hold one copy of each project
+        # and row, not one per reader (at a million rows each copy is gigabytes).
+        held: dict[str, dict] = {kind: {} for kind in ("project", "indicator", "fact")}
+        documents_regions = []
+        for parsed in store.documents.values():
+            documents_regions.append(parsed.document.region)
+            for kind, by_id in held.items():
+                by_id.update((record.id, record) for record in held_records(parsed, kind))
+        projects, indicators, facts = (sorted(held[kind].values(), key=_id) for kind in held)
+        regions = [p.region for p in projects] + documents_regions
         reader = QuestionReader(
             [r for r in regions if r], lexicon, store.lexical.tokenizer, set(store.vocabulary())
         )
-        projects = sorted(store.projects.values(), key=lambda p: p.id)
-        indicators = sorted(store.indicators.values(), key=lambda r: r.id)
-        facts = sorted(store.facts.values(), key=lambda f: f.id)
         return cls(
             store=store,
             reader=reader,
-            carryover=_carryover_projects(store),
+            carryover=_carryover_projects(projects),
             sorted_projects=projects,
             sorted_indicators=indicators,
             sorted_facts=facts,
@@ -213,6 +219,10 @@ def region_matches(region: str | None, wanted: str) -> bool:
     return bool(here) and (wanted in here or here in wanted)
 
 
+def _id(record) -> str:
+    return record.id
+
+
 def _group_by_region(ordered: list) -> dict[str | None, list]:
     """Records (in id order) by their region, each group keeping that order."""
     groups: dict[str | None, list] = {}
@@ -225,11 +235,11 @@ def _region_ok(region: str | None, wanted: tuple[str, ...]) -> bool:
     return not wanted or any(region_matches(region, w) for w in wanted)
 
 
-def _carryover_projects(store: IndexStore) -> set[str]:
+def _carryover_projects(projects: list[Project]) -> set[str]:
     """Projects carried over from an earlier year (上年结转): named for an earlier year, or
     described as 结转 in their own text."""
     out = set()
-    for project in store.projects.values():
+    for project in projects:
         match = _NAME_YEAR.match(project.name)
         texts = (project.goal or "") + " ".join(t for _, t in project.details)
         if (match and project.year and int(match.group(1)) < project.year) or "结转" in texts:

@@ -14,8 +14,8 @@ import pytest
 
 from index import codec
 from index.search import Filters, Searcher
-from index.store import IndexStore
-from index.store.catalog import ChunkList
+from index.store import IndexStore, held_records
+from index.store.catalog import ChunkList, RecordMap
 from index.text import compact, folded_from
 from qa.answers.general import key_of
 from qa.answers.scope import _uncovered_words, other_project_word
@@ -610,6 +610,44 @@ def test_documents_and_records_come_back_from_json_as_they_went_in(parsed_seeds,
     back = codec.record_loads(codec.record_dumps(tree), Node)
     assert back == tree and isinstance(back.children, tuple) and isinstance(back.tags, list)
     assert back.children[0].children[0].amount == Decimal("0")
+
+
+def test_short_texts_decoded_apart_are_one_shared_copy(engine):
+    rows = [r for p in engine.store.projects.values() for r in p.indicators][:50]
+    first, second = (
+        [codec.record_loads(codec.record_dumps(r), type(r)) for r in rows] for _ in range(2)
+    )
+    assert first == second == rows
+    for a, b in zip(first, second, strict=True):  # decoded twice, each short text held once
+        assert a is not b and a.level1 is b.level1 and a.level3 is b.level3
+        assert a.project_id is b.project_id and a.doc is b.doc and a.value is b.value
+    long = "绩效目标" * (codec.SHARED_TEXT_CHARS // 4 + 1)
+    one, two = (
+        codec.record_loads(codec.record_dumps(replace(rows[0], value=long)), type(rows[0]))
+        for _ in range(2)
+    )
+    assert one.value == two.value == long and one.value is not two.value
+
+
+def test_the_answering_context_and_the_store_hold_each_record_once(engine):
+    store = engine.store
+    ctx = QAContext.of(engine)
+    in_documents = {
+        kind: {id(r) for parsed in store.documents.values() for r in held_records(parsed, kind)}
+        for kind in ("project", "indicator", "fact")
+    }
+    for kind, kept in (
+        ("project", ctx.sorted_projects),
+        ("indicator", ctx.sorted_indicators),
+        ("fact", ctx.sorted_facts),
+    ):
+        alone = RecordMap(store.catalog, kind, eager_limit=0)  # read afresh from the catalog
+        assert kept == list(alone.values())  # the same records, in id order
+        assert all(id(r) in in_documents[kind] for r in kept)  # the documents' own objects
+    rows = {id(r) for p in ctx.sorted_projects for r in p.indicators}
+    assert all(id(r) in rows for r in ctx.sorted_indicators if r.project_id)
+    assert all(store.projects[p.id] is p for p in ctx.sorted_projects)
+    assert all(store.indicators[r.id] is r for r in ctx.sorted_indicators)
 
 
 def test_a_module_remembered_missing_fails_to_import_without_a_search(monkeypatch):

@@ -23,6 +23,7 @@ from index.store import (
     StoreUnavailableError,
     current_version,
     filter_mask,
+    held_records,
     read_meta,
     store_kind,
 )
@@ -274,6 +275,18 @@ def test_store_streamed_records_equal_materialized(engine, kind):
     assert dict(streamed.items()) == dict(eager.items())
     first = next(iter(eager))
     assert streamed[first] == eager[first] and first in streamed and "nope" not in streamed
+
+
+@pytest.mark.parametrize("kind", ["project", "indicator", "fact", "text"])
+def test_store_records_kept_from_the_documents_are_the_catalogs_records(engine, kind):
+    store = engine.store
+    kept, alone = (
+        RecordMap(store.catalog, kind, documents=store.documents),
+        RecordMap(store.catalog, kind),
+    )
+    assert list(kept.items()) == list(alone.items())  # same ids, order and records
+    held = {id(r) for parsed in store.documents.values() for r in held_records(parsed, kind)}
+    assert len(kept) > 0 and all(id(r) in held for r in kept.values())
 
 
 def test_store_chunks_by_row_equal_iteration(engine):

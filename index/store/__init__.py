@@ -4,7 +4,7 @@
 the default) and ``milvus`` (Milvus Lite or a Milvus server, ``BUDGETQA_STORE=milvus://…``).
 """
 
-from .catalog import TOTALS_BY, ProjectTotal
+from .catalog import TOTALS_BY, ProjectTotal, held_records
 from .core import (
     CODE_VERSION,
     STORES,
@@ -36,6 +36,7 @@ __all__ = [
     "choose_dense_type",
     "current_version",
     "filter_mask",
+    "held_records",
     "is_current",
     "read_meta",
     "store_kind",

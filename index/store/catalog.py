@@ -91,6 +91,12 @@ def project_totals(documents: list[ParsedDocument]) -> list[ProjectTotal]:
     ]
 
 
+def held_records(parsed: ParsedDocument, kind: str) -> list:
+    """The records of one kind (``project``, ``indicator``, ``fact`` …) a parsed document
+    holds, as the catalog keeps them by id."""
+    return list(RECORD_KINDS[kind][2](parsed))
+
+
 def _records_of(parsed: ParsedDocument) -> Iterator[tuple[str, str, object]]:
     """(kind, id, record) of every record of a document (a later record with an id wins)."""
     for kind, (_, _, held) in RECORD_KINDS.items():
@@ -217,9 +223,16 @@ class Catalog:
 class RecordMap(Mapping):
     """Records of one kind by id (a read-only mapping over the catalog)."""
 
-    def __init__(self, catalog: Catalog, kind: str, eager_limit: int = EAGER_RECORDS):
+    def __init__(
+        self,
+        catalog: Catalog,
+        kind: str,
+        eager_limit: int = EAGER_RECORDS,
+        documents: DocumentMap | None = None,
+    ):
         self._catalog = catalog
         self._kind = kind
+        self._documents = documents
         self._cls = RECORD_KINDS[kind][0]
         self._size = catalog.count("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,))
         self._eager = self._size <= eager_limit
@@ -230,8 +243,8 @@ class RecordMap(Mapping):
         return self._size
 
     def __getitem__(self, key):
-        if self._all is not None:
-            return self._all[key]
+        if self._eager:
+            return self._materialized()[key]
         row = self._catalog.execute(
             "SELECT payload FROM records WHERE kind = ? AND id = ?", (self._kind, key)
         ).fetchone()
@@ -241,8 +254,9 @@ class RecordMap(Mapping):
 
     def many(self, keys) -> dict:
         """The records of those keys that exist, by key (one query, not one per key)."""
-        if self._all is not None:
-            return {key: self._all[key] for key in keys if key in self._all}
+        if self._eager:
+            kept = self._materialized()
+            return {key: kept[key] for key in keys if key in kept}
         found: dict = {}
         wanted = sorted(set(keys))
         for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
@@ -254,8 +268,8 @@ class RecordMap(Mapping):
         return found
 
     def __contains__(self, key) -> bool:
-        if self._all is not None:
-            return key in self._all
+        if self._eager:
+            return key in self._materialized()
         return (
             self._catalog.execute(
                 "SELECT 1 FROM records WHERE kind = ? AND id = ?", (self._kind, key)
@@ -277,8 +291,18 @@ class RecordMap(Mapping):
     def _materialized(self) -> dict:
         with self._lock:
             if self._all is None:
-                self._all = {r.id: r for r in self._stream()}
+                self._all = self._from_documents() or {r.id: r for r in self._stream()}
             return self._all
+
+    def _from_documents(self) -> dict:
+        """The records as the kept parsed documents hold them, in id order (as
+        :meth:`_stream`): the same objects, so a small index holds each record once."""
+        if self._documents is None:
+            return {}
+        found = {}
+        for parsed in self._documents.values():
+            found.update((r.id, r) for r in held_records(parsed, self._kind))
+        return dict(sorted(found.items()))
 
     def _stream(self, keys_only: bool = False):
         column = "id" if keys_only else "payload"

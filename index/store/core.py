@@ -212,7 +212,7 @@ class IndexStore:
         self.documents = DocumentMap(catalog)
         self.chunks = ChunkList(catalog, int(meta["chunks"]))
         for kind, (_, attribute, _) in RECORD_KINDS.items():  # projects, indicators, facts …
-            setattr(self, attribute, RecordMap(catalog, kind))
+            setattr(self, attribute, RecordMap(catalog, kind, documents=self.documents))
         self.columns = Columns(path)
         self.vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
         self.lexical = LexicalIndex.load(path / "lexical", len(self.chunks))

@@ -299,7 +299,7 @@ def with_other_years(ctx: QAContext, u: Understanding, answer: Answer) -> Answer
     first = answer.projects[0]
     same = [
         p
-        for p in _projects_by_name(ctx.store).get((first.region, compact(first.project)), ())
+        for p in _projects_by_name(ctx).get((first.region, compact(first.project)), ())
         if p.year and p.year != first.year
     ]
     if not same:
@@ -366,14 +366,14 @@ _ONE_PROJECT = ("amount_lookup", "indicator_value", "lookup")
 _BY_NAME: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def _projects_by_name(store) -> dict[tuple[str | None, str], list]:
-    """Projects by (region, name) (cached per store: asked after every answer)."""
-    found = _BY_NAME.get(store)
+def _projects_by_name(ctx: QAContext) -> dict[tuple[str | None, str], list]:
+    """Projects by (region, name) (cached per index: asked after every answer)."""
+    found = _BY_NAME.get(ctx.store)
     if found is None:
         found = {}
-        for project in store.projects.values():
+        for project in ctx.sorted_projects:
             found.setdefault((project.region, compact(project.name)), []).append(project)
-        _BY_NAME[store] = found
+        _BY_NAME[ctx.store] = found
     return found
 
 

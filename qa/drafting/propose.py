@@ -472,8 +472,8 @@ def _amount_row(amount_wan: Decimal) -> DraftRow:
 def _unknown_terms(ctx: QAContext, topics: list[str]) -> tuple[str, ...]:
     """The topic words no indicator row, project name or goal of the index uses."""
     lexicon = ctx.lexicon
-    texts = [p.name + (p.goal or "") for p in ctx.store.projects.values()]
-    texts.extend(r.level3 for r in ctx.store.indicators.values())
+    texts = [p.name + (p.goal or "") for p in ctx.sorted_projects]
+    texts.extend(r.level3 for r in ctx.sorted_indicators)
     unknown = []
     for topic in topics:
         for group in term_groups(topic, lexicon):

@@ -26,6 +26,7 @@ from index.encoder import EmbeddingCache, embed_with_cache
 from index.schema import IndicatorRow
 from index.text import compact
 
+from ..context import QAContext
 from ..question import MODIFIER_WORDS, Lexicon, occurs
 
 logger = logging.getLogger(__name__)
@@ -249,7 +250,7 @@ def corpus_clusters(engine) -> dict[str, int]:
     """Cluster number of every indicator row of the index (computed once per index)."""
     memo = _memo(engine)
     if "clusters" not in memo:
-        rows = list(engine.store.indicators.values())
+        rows = _rows(engine)
         vectors = level3_vectors(engine, rows)
         clusters = cluster_rows(rows, vectors, engine.lexicon)
         memo["clusters"] = {row.id: n for n, members in enumerate(clusters, 1) for row in members}
@@ -263,7 +264,7 @@ def cluster_members(engine) -> dict[int, list[IndicatorRow]]:
     if "members" not in memo:
         clusters_of = corpus_clusters(engine)
         members: dict[int, list[IndicatorRow]] = {}
-        for row in engine.store.indicators.values():
+        for row in _rows(engine):
             number = clusters_of.get(row.id)
             if number is not None:
                 members.setdefault(number, []).append(row)
@@ -274,7 +275,13 @@ def cluster_members(engine) -> dict[int, list[IndicatorRow]]:
 def warm_wording(engine) -> None:
     """Embed the corpus's distinct indicator wordings now (cached on disk), so the first
     wording or drafting question does not pay for it."""
-    level3_vectors(engine, list(engine.store.indicators.values()))
+    level3_vectors(engine, _rows(engine))
+
+
+def _rows(engine) -> list[IndicatorRow]:
+    """Every indicator row of the index in id order, as the answering context holds them (one
+    copy shared by every answer, not the catalog decoded again)."""
+    return QAContext.of(engine).sorted_indicators
 
 
 def representative(rows: list[IndicatorRow]) -> IndicatorRow:

@@ -164,7 +164,7 @@ def find_wording(
     ctx = QAContext.of(engine)
     u = ctx.understand(query)
     if year is None:
-        known = {r.year for r in engine.store.indicators.values() if r.year}
+        known = {r.year for r in ctx.sorted_indicators if r.year}
         year = next((y for y in u.years if y in known), None)
     return search_wording(ctx, wording_query(u, region or u.region, year, level1, level2), limit)
 
@@ -448,7 +448,7 @@ def nearest_wordings(engine, topic: WordingQuery, k: int = 3) -> list[str]:
     """The k level3 wordings of the index closest in meaning to the topic."""
     if not topic.phrases or not engine.store.indicators:
         return []
-    rows = sorted(engine.store.indicators.values(), key=lambda r: r.id)
+    rows = QAContext.of(engine).sorted_indicators  # in id order
     scores = level3_similarity(engine, rows, engine.searcher.query_vector(topic.text))
     out: list[str] = []
     for index in np.argsort(-scores, kind="stable"):

@@ -57,6 +57,17 @@ def test_folded_texts_entry_of_several_texts_never_joins_them():
     assert folded.texts(0) == ("人民", "调解")
 
 
+def test_folded_texts_give_back_each_entrys_folded_texts():
+    """An entry's texts come back as folded, from the joined text alone: one text, several,
+    an empty one, none, and a text holding the separator."""
+    entries = [["人民", "调解"], ["ＡＢＣ调解"], [""], [], ["调解\x00成功", "率"], ["", "x"]]
+    folded = FoldedTexts(entries, occurs_key)
+    assert len(folded) == len(entries)
+    for i, texts in enumerate(entries):
+        assert folded.texts(i) == tuple(occurs_key(t) for t in texts)
+    assert folded.holding("\x00成") == {4} and folded.holding("调解") == {0, 1, 4}
+
+
 @pytest.mark.parametrize("term", ["法律援助", "政府法律顾问", "社区矫正", "调解", "普法宣传"])
 def test_matcher_holders_is_term_in(engine, term):
     ctx = QAContext.of(engine)

@@ -11,6 +11,7 @@ loaded index.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -141,7 +142,7 @@ def _amount(project: Project) -> Record:
         doc=project.doc,
         line=project.amount_line or project.name_line,
         owner=project.name,
-        label=f"年度资金 预算金额 {AMOUNT_WORDS} {carried}".strip(),
+        label=sys.intern(f"年度资金 预算金额 {AMOUNT_WORDS} {carried}".strip()),
         value=project.amount_printed or "",
         region=project.region,
         department=project.department,
@@ -163,7 +164,8 @@ def _indicator(row: IndicatorRow, owner: str) -> Record:
         doc=row.doc,
         line=row.line,
         owner=owner,
-        label=f"{levels} {row.level3 or ''} {row.description or ''} {implied}".strip(),
+        # rows of one label path share one label (a million rows print a few thousand)
+        label=sys.intern(f"{levels} {row.level3 or ''} {row.description or ''} {implied}".strip()),
         value=row.value,
         region=row.region,
         year=row.year,

@@ -152,9 +152,16 @@ class FoldedTexts:
     _JOIN = "\x00"  # in no folded text and no term, so a match never spans two texts
 
     def __init__(self, entries: Iterable[Iterable[str]], fold: Callable[[str], str]):
-        self._entries = [tuple(fold(t) for t in texts) for texts in entries]
-        # a separator inside a text is dropped: that only adds matches, never loses one
-        joined = [self._JOIN.join(t.replace(self._JOIN, "") for t in e) for e in self._entries]
+        # Only the joined text is kept (each folded text once: a million rows' texts are
+        # hundreds of megabytes), and apart the few entries with a text holding the separator,
+        # which is dropped from the joined text: that only adds matches, never loses one.
+        folded = [tuple(fold(t) for t in texts) for texts in entries]
+        self._counts = np.fromiter(map(len, folded), np.int32, len(folded))  # texts per entry
+        self._with_separator = {
+            i: texts for i, texts in enumerate(folded) if any(self._JOIN in t for t in texts)
+        }
+        joined = [self._JOIN.join(t.replace(self._JOIN, "") for t in e) for e in folded]
+        del folded
         self._joined = self._JOIN.join(joined)
         lengths = np.fromiter(map(len, joined), np.int64, len(joined)) + 1  # with the separator
         self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
@@ -163,18 +170,23 @@ class FoldedTexts:
         self._held_size = 0
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._starts)
 
     def texts(self, index: int) -> tuple[str, ...]:
         """The folded texts of one entry."""
-        return self._entries[index]
+        if index in self._with_separator or not self._counts[index]:
+            return self._with_separator.get(index, ())
+        start = int(self._starts[index])
+        end = int(self._starts[index + 1]) - 1 if index + 1 < len(self) else len(self._joined)
+        return tuple(self._joined[start:end].split(self._JOIN))
 
     def holding(self, term: str) -> set[int]:
         """Positions of the entries with a folded text containing ``term`` (all for "")."""
         if not term:
-            return set(range(len(self._entries)))
+            return set(range(len(self)))
         if self._JOIN in term:
-            return {i for i, texts in enumerate(self._entries) if any(term in t for t in texts)}
+            kept = self._with_separator.items()
+            return {i for i, texts in kept if any(term in t for t in texts)}
         found = self._held.get(term)
         if found is None:
             found = self._scan(term)

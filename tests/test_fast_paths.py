@@ -39,6 +39,7 @@ from qa.evidence.records import (
 )
 from qa.question import topic as topic_module
 from qa.wording import level3_similarity, level3_vectors
+from qa.wording.cluster import RowVectors, clean_level3, cluster_rows
 
 
 @dataclass(frozen=True)
@@ -581,6 +582,23 @@ def test_wording_similarity_per_distinct_wording_is_each_rows_own(engine):
     assert [rows[i].level3 for i in order] == [
         rows[i].level3 for i in np.argsort(-(by_row @ one), kind="stable")[:20]
     ]
+
+
+def test_row_vectors_held_per_wording_are_each_rows_own_embedding(engine):
+    rows = QAContext.of(engine).sorted_indicators
+    texts = [clean_level3(r.level3) for r in rows]
+    distinct = sorted(set(texts))
+    fresh = dict(zip(distinct, engine.encoder.encode_passages(distinct), strict=True))
+    vectors = RowVectors(engine, rows)
+    assert len(vectors) == len(rows) and len(vectors.matrix) == len(distinct) < len(rows)
+    per_row = np.stack([fresh[t] for t in texts])
+    held = np.stack([vectors[i] for i in range(len(rows))])
+    # int8 embeddings vary a little with the batch they were made in: compared by cosine
+    assert (np.einsum("ij,ij->i", held, per_row) > 0.98).all()
+    assert np.array_equal(level3_vectors(engine, rows), held)
+    by_wording = cluster_rows(rows, vectors, engine.lexicon)
+    assert by_wording == cluster_rows(rows, level3_vectors(engine, rows), engine.lexicon)
+    assert sum(map(len, by_wording)) == len(rows) and len(by_wording) > 1
 
 
 def test_an_onnx_encoder_keeps_no_torch_weights_and_encodes_as_before(settings):

@@ -105,25 +105,41 @@ def _measure(key: str, lexicon: Lexicon) -> str:
 
 def level3_vectors(engine, rows: list[IndicatorRow]) -> np.ndarray:
     """Passage embeddings of the cleaned level3 of each row (cached on disk and in memory)."""
-    if not rows:
-        return np.zeros((0, engine.encoder.dimension), dtype=np.float32)
-    vectors = _wording_vectors(engine, {clean_level3(r.level3) for r in rows})
-    return np.stack([vectors[clean_level3(r.level3)] for r in rows])
+    vectors = RowVectors(engine, rows)
+    return vectors.matrix[vectors.at]
+
+
+class RowVectors:
+    """Each row's level3 vector (:func:`level3_vectors`), held once per distinct cleaned
+    wording: a corpus of a million rows prints a few thousand wordings, and one matrix row per
+    row would be gigabytes. ``vectors[i]`` is row ``i``'s vector."""
+
+    def __init__(self, engine, rows: list[IndicatorRow]):
+        texts = [clean_level3(r.level3) for r in rows]
+        distinct = sorted(set(texts))
+        found = _wording_vectors(engine, set(distinct))
+        width = engine.encoder.dimension
+        self.matrix = (
+            np.stack([found[t] for t in distinct])
+            if distinct
+            else np.zeros((0, width), dtype=np.float32)
+        )
+        position = {text: i for i, text in enumerate(distinct)}
+        self.at = np.fromiter((position[t] for t in texts), np.int64, len(texts))
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        return self.matrix[self.at[row]]
 
 
 def level3_similarity(engine, rows: list[IndicatorRow], queries: np.ndarray) -> np.ndarray:
     """Similarity of each row's cleaned level3 to the query vectors (rows × queries, or one
     score per row for one vector): taken once per distinct wording, which repeats across a
     corpus (服务对象满意度 …), then read out per row."""
-    texts = [clean_level3(r.level3) for r in rows]
-    distinct = sorted(set(texts))
-    width = () if queries.ndim == 1 else (len(queries),)
-    if not distinct:
-        return np.zeros((0, *width), dtype=np.float32)
-    vectors = _wording_vectors(engine, set(distinct))
-    scores = np.stack([vectors[t] for t in distinct]) @ queries.T
-    position = {text: i for i, text in enumerate(distinct)}
-    return scores[[position[t] for t in texts]]
+    vectors = RowVectors(engine, rows)
+    return (vectors.matrix @ queries.T)[vectors.at]
 
 
 def _wording_vectors(engine, texts: set[str]) -> dict[str, np.ndarray]:
@@ -156,7 +172,7 @@ def _memo(engine) -> dict:
 
 def cluster_rows(
     rows: list[IndicatorRow],
-    vectors: np.ndarray,
+    vectors: np.ndarray | RowVectors,
     lexicon: Lexicon,
     threshold: float = CLUSTER_SIMILARITY,
 ) -> list[list[IndicatorRow]]:
@@ -165,9 +181,9 @@ def cluster_rows(
     Parameters
     ----------
     rows : list of IndicatorRow
-    vectors : numpy.ndarray
+    vectors : numpy.ndarray or RowVectors
         One L2-normalized level3 embedding per row, the same for rows of one cleaned wording
-        (:func:`level3_vectors`).
+        (:func:`level3_vectors`, or :class:`RowVectors`, which holds each wording's once).
     lexicon : Lexicon
     threshold : float, default :data:`CLUSTER_SIMILARITY`
 
@@ -194,7 +210,7 @@ def cluster_rows(
 
 def _complete_link(
     members: list[int],
-    vectors: np.ndarray,
+    vectors: np.ndarray | RowVectors,
     rows: list[IndicatorRow],
     lexicon: Lexicon,
     threshold: float,
@@ -251,8 +267,7 @@ def corpus_clusters(engine) -> dict[str, int]:
     memo = _memo(engine)
     if "clusters" not in memo:
         rows = _rows(engine)
-        vectors = level3_vectors(engine, rows)
-        clusters = cluster_rows(rows, vectors, engine.lexicon)
+        clusters = cluster_rows(rows, RowVectors(engine, rows), engine.lexicon)
         memo["clusters"] = {row.id: n for n, members in enumerate(clusters, 1) for row in members}
     return memo["clusters"]
 
@@ -275,7 +290,7 @@ def cluster_members(engine) -> dict[int, list[IndicatorRow]]:
 def warm_wording(engine) -> None:
     """Embed the corpus's distinct indicator wordings now (cached on disk), so the first
     wording or drafting question does not pay for it."""
-    level3_vectors(engine, _rows(engine))
+    _wording_vectors(engine, {clean_level3(r.level3) for r in _rows(engine)})
 
 
 def _rows(engine) -> list[IndicatorRow]:

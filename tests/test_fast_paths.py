@@ -114,6 +114,9 @@ def test_record_selections_are_those_a_pass_over_every_record_finds(engine):
         assert [records[i] for i in narrow.positions] == narrow
         _same_facets(groups.facets(narrow), facets_of(list(narrow)))
         _same_facets(groups.facets(list(narrow)), facets_of(list(narrow)))
+        picked = np.arange(len(narrow))[::2]  # a part of a selection, placed by its positions
+        part = [narrow[i] for i in picked]
+        _same_facets(groups.facets(part, narrow.positions[picked]), facets_of(part))
 
 
 @pytest.mark.parametrize(

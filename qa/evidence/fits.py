@@ -246,7 +246,11 @@ def best_fits(
                 else:
                     size = min(2 * size, SIMILAR_BATCH)
                     chunk_records = [batch_records[at] for at in chunk]
-                    facets = groups.facets(chunk_records) if groups is not None else None
+                    facets = (
+                        groups.facets(chunk_records, _positions_of(records, batch[chunk]))
+                        if groups is not None
+                        else None
+                    )
                     tight = score_bounds(key, chunk_records, memo, facets, pairs=True)
                     tight += added[batch[chunk]]
                     tight += dense[chunk]
@@ -360,3 +364,10 @@ __all__ = [
     "one_question",
     "rank",
 ]
+
+
+def _positions_of(records: list[Record], picked: np.ndarray) -> np.ndarray | None:
+    """Where the picked records (by their place in ``records``) are in the index's records,
+    when ``records`` is a :class:`~qa.evidence.records.Selection` that knows it."""
+    positions = getattr(records, "positions", None)
+    return None if positions is None else positions[picked]

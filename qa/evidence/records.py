@@ -400,7 +400,6 @@ class RecordGroups:
 
     def __init__(self, records: list[Record]):
         self.records = records
-        self._position = {id(r): i for i, r in enumerate(records)}
         self._facets = _KeptFacets(records)
         self._placed: dict[tuple, Record] = {}
         by_region: dict[str, dict[str, list[int]]] = {}
@@ -462,14 +461,11 @@ class RecordGroups:
         keep = [i for i, record in enumerate(selection) if wanted(record)]
         return Selection([selection[i] for i in keep], selection.positions[keep])
 
-    def facets(self, records: list[Record]) -> Facets:
-        """:func:`facets_of` the records, read from arrays kept per index (records of
-        another index: read from each)."""
-        at = getattr(records, "positions", None)
-        if at is None:
-            position = self._position
-            at = np.fromiter((position.get(id(r), -1) for r in records), np.int64, len(records))
-        if not len(at) or at.min() < 0:
+    def facets(self, records: list[Record], at: np.ndarray | None = None) -> Facets:
+        """:func:`facets_of` the records, read from arrays kept per index when their
+        positions are known (``at``, or a :class:`Selection`'s), else from each record."""
+        at = getattr(records, "positions", None) if at is None else at
+        if at is None or not len(at) or at.min() < 0:
             return facets_of(records)
         return self._facets.facets(at)
 

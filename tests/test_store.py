@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -27,7 +28,7 @@ from index.store import (
     read_meta,
     store_kind,
 )
-from index.store.catalog import RecordMap
+from index.store.catalog import DocumentMap, RecordMap
 from index.store.local import _top
 from index.store.milvus import close_clients, connection_uri
 
@@ -287,6 +288,25 @@ def test_store_records_kept_from_the_documents_are_the_catalogs_records(engine, 
     assert list(kept.items()) == list(alone.items())  # same ids, order and records
     held = {id(r) for parsed in store.documents.values() for r in held_records(parsed, kind)}
     assert len(kept) > 0 and all(id(r) in held for r in kept.values())
+
+
+def test_store_document_decoded_by_readers_at_once_is_one_kept_copy(engine):
+    documents = DocumentMap(engine.store.catalog)  # nothing decoded yet
+    name = max(documents, key=lambda doc: len(engine.store.documents[doc].projects))
+    start = threading.Barrier(6)
+    found = []
+
+    def read():
+        start.wait()
+        found.append(documents[name])
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert len(found) == 6 and all(parsed is found[0] for parsed in found)
+    assert documents[name] is found[0] and found[0] == engine.store.documents[name]
 
 
 def test_store_chunks_by_row_equal_iteration(engine):

@@ -314,7 +314,11 @@ class RecordMap(Mapping):
 
 
 class DocumentMap(Mapping):
-    """Parsed documents by name (decoded on demand; small documents are kept once read)."""
+    """Parsed documents by name, decoded on demand and kept once read.
+
+    Every document is kept, however many: answering takes its records from these documents
+    (:class:`qa.context.QAContext`), so each project and row is held once, here, whoever reads
+    it. Search alone decodes none."""
 
     def __init__(self, catalog: Catalog):
         self._catalog = catalog
@@ -335,10 +339,8 @@ class DocumentMap(Mapping):
         found = row.fetchone()
         if found is None:
             raise KeyError(key)
-        parsed = codec.loads(found[0])
-        if len(self._cache) < 10_000:
-            self._cache[key] = parsed
-        return parsed
+        # two readers decoding one document at once keep the first copy kept
+        return self._cache.setdefault(key, codec.loads(found[0]))
 
 
 class ChunkList(Sequence):

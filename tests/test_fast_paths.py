@@ -6,6 +6,7 @@ groupings, per-text caches and batched reads; none may change a figure or a rank
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -32,7 +33,9 @@ from qa.evidence.fits import (
 from qa.evidence.match import Key, _prints, covered, fit, printed_form, score_bounds, union
 from qa.evidence.records import (
     HEADLINE_KINDS,
+    PROJECT_WORDS,
     Record,
+    build_records,
     facets_of,
     grouped_records,
     records_of,
@@ -87,6 +90,20 @@ def _same_facets(one, other):
     assert [one.owners[i] for i in one.owner] == [other.owners[i] for i in other.owner]
     assert [one.names[i] for i in one.name] == [other.names[i] for i in other.name]
     assert one.headline.tolist() == other.headline.tolist()
+
+
+def test_a_records_text_once_read_leaves_its_attribute_table_shared(engine):
+    """Ranking reads each candidate's text and scope: kept, they must not give each record
+    its own attribute table (the records of an index share one), or a million records ranked
+    over many questions hold gigabytes more."""
+    records = build_records(engine.store)[:200]  # new records, none read yet
+    before = [sys.getsizeof(r.__dict__) for r in records]
+    for r in records:
+        parts = (r.region, r.department, r.unit_name, r.owner)
+        said = " ".join(x for x in parts if x) + (f" {PROJECT_WORDS}" if r.project_id else "")
+        assert r.scope == said and r.text == f"{said} {r.label} {r.value}"
+        assert r.text is r.text and r.scope is r.scope  # kept once read
+    assert [sys.getsizeof(r.__dict__) for r in records] == before
 
 
 def test_record_selections_are_those_a_pass_over_every_record_finds(engine):

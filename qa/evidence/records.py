@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -44,6 +43,12 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _HAS_NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|千元|元|万人次|万人|人次|人|名|个|辆|家|项|次|场|%|％|户|所|台|套)"
 )
+
+
+def _unread() -> None:
+    """A :class:`Record`'s kept text before it is read (a factory, so that ``__init__`` sets
+    it and every record's attribute table has the same keys from the start)."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -82,17 +87,29 @@ class Record:
     chunk: str | None = None
     about: str = ""
     unit_name: str | None = None
+    # ``scope`` and ``text`` once read: declared, so that filling them in does not turn the
+    # record's attribute table from one shared by every record into its own (a cached
+    # attribute added afterwards did: ~1 KB more for each record a question ranked, which over
+    # a million records was gigabytes)
+    _scope: str | None = field(default_factory=_unread, init=False, repr=False, compare=False)
+    _text: str | None = field(default_factory=_unread, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def scope(self) -> str:
         """The words that say whose value it is."""
-        parts = (self.region, self.department, self.unit_name, self.owner)
-        table = f" {PROJECT_WORDS}" if self.project_id else ""
-        return " ".join(x for x in parts if x) + table
+        found = self._scope
+        if found is None:
+            found = sys.intern(scope_of(self))  # the records of one project say the same
+            object.__setattr__(self, "_scope", found)
+        return found
 
-    @cached_property
+    @property
     def text(self) -> str:
-        return f"{self.scope} {self.label} {self.value}"
+        found = self._text
+        if found is None:
+            found = f"{self.scope} {self.label} {self.value}"
+            object.__setattr__(self, "_text", found)
+        return found
 
     @property
     def unit_unprinted(self) -> str:
@@ -117,6 +134,13 @@ class Record:
         if self.kind in HEADLINE_KINDS:
             return True
         return isinstance(self.source, DepartmentFact) and is_total_label(self.source.label)
+
+
+def scope_of(record: Record) -> str:
+    """The words that say whose value a record is (:attr:`Record.scope`, not kept)."""
+    parts = (record.region, record.department, record.unit_name, record.owner)
+    table = f" {PROJECT_WORDS}" if record.project_id else ""
+    return " ".join(x for x in parts if x) + table
 
 
 def carried_over(project: Project) -> bool:
@@ -369,7 +393,7 @@ class _KeptFacets:
         with self._lock:
             for position in np.unique(at[self.owner[at] < 0]).tolist():
                 record = self.records[position]
-                texts = (Record.scope.func(record), record.about)  # not kept on the record
+                texts = (scope_of(record), record.about)  # not kept on the record
                 self.headline[position] = record.headline
                 self.name[position] = _number(self._name_at, self.names, record.name)
                 self.owner[position] = _number(self._owner_at, self.owners, texts)

@@ -353,6 +353,13 @@ def money_asked(question: str) -> bool:
     return bool(_MONEY.search(question)) and not _INDICATOR.search(question)
 
 
+def _positions_of(records: list[Record], picked: np.ndarray) -> np.ndarray | None:
+    """Where the picked records (by their place in ``records``) are in the index's records,
+    when ``records`` is a :class:`~qa.evidence.records.Selection` that knows it."""
+    positions = getattr(records, "positions", None)
+    return None if positions is None else positions[picked]
+
+
 __all__ = [
     "adjusted",
     "adjustment",
@@ -364,10 +371,3 @@ __all__ = [
     "one_question",
     "rank",
 ]
-
-
-def _positions_of(records: list[Record], picked: np.ndarray) -> np.ndarray | None:
-    """Where the picked records (by their place in ``records``) are in the index's records,
-    when ``records`` is a :class:`~qa.evidence.records.Selection` that knows it."""
-    positions = getattr(records, "positions", None)
-    return None if positions is None else positions[picked]

@@ -289,6 +289,9 @@ class RecordMap(Mapping):
         return ((r.id, r) for r in self._stream())
 
     def _materialized(self) -> dict:
+        kept = self._all
+        if kept is not None:  # read on every lookup: no lock once it is built
+            return kept
         with self._lock:
             if self._all is None:
                 self._all = self._from_documents() or {r.id: r for r in self._stream()}

@@ -81,7 +81,7 @@ def _hnsw_recall(store, searcher, queries: list[str]) -> float | None:
     overlap = []
     for query in queries:
         vector = searcher.encoder.encode_queries([query])[0]
-        exact = set(np.argsort(-(store.vectors @ vector))[:10].tolist())
+        exact = set(np.argsort(-(store.vectors.all() @ vector))[:10].tolist())
         approx = {row for row, _ in searcher.dense(query, 10)}
         overlap.append(len(exact & approx) / 10)
     return statistics.mean(overlap)

@@ -156,7 +156,7 @@ def test_index_flat_and_hnsw_agree(hnsw_index, encoder):
     overlap = []
     for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):
         vector = encoder.encode_queries([query])[0]
-        exact = set(np.argsort(-(store.vectors @ vector))[:10].tolist())
+        exact = set(np.argsort(-(store.vectors.all() @ vector))[:10].tolist())
         overlap.append(len(exact & {row for row, _ in searcher.dense(query, 10)}) / 10)
     assert np.mean(overlap) >= 0.9
 

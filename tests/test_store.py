@@ -373,7 +373,7 @@ def test_store_approximate_dense_agrees_with_exact(
     searcher = Searcher(store, encoder)
     for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):
         vector = encoder.encode_queries([query])[0]
-        exact = np.argsort(-(np.asarray(store.vectors) @ vector))[:10].tolist()
+        exact = np.argsort(-(store.vectors.all() @ vector))[:10].tolist()
         found = [row for row, _ in searcher.dense(query, 10)]
         assert len(set(exact) & set(found)) >= 9
         for subset in (local.EXACT_SUBSET, 10):  # exact over the subset, then the index + selector
@@ -390,7 +390,7 @@ def test_store_approximate_dense_agrees_with_exact(
             mask = np.array(
                 ["阳城" in (c.region or "") and c.kind == "indicator" for c in store.chunks]
             )
-            scores = np.where(mask, np.asarray(store.vectors) @ vector, -np.inf)
+            scores = np.where(mask, store.vectors.all() @ vector, -np.inf)
             best = np.argsort(-scores)[:10].tolist()  # exact over the region's chunks
             if dense_type == "hnsw":  # IVF probes few lists: a narrow filter loses recall
                 assert len(set(best) & {row for row, _ in filtered}) >= 9
@@ -475,3 +475,75 @@ def test_store_lexical_sparse_scores_are_the_nonzero_scores(engine, query):
     assert rows.tolist() == np.flatnonzero(scores).tolist()
     assert sparse.tobytes() == scores[rows].tobytes()  # bit for bit
     assert lexical.matching(query).tolist() == rows.tolist()
+
+
+@pytest.mark.parametrize("header", [(1, 0), (2, 0)])
+def test_store_vector_rows_read_from_the_file_are_the_saved_rows(tmp_path, monkeypatch, header):
+    """Past HELD_VECTOR_BYTES rows are read from vectors.npy by position: any order, repeats,
+    rows near together (read in one call) and far apart, and nothing; a cut file is refused."""
+    from index.store import core
+
+    saved = np.random.default_rng(3).standard_normal((500, 24)).astype(np.float32)
+    path = tmp_path / "vectors.npy"
+    with open(path, "wb") as handle:
+        np.lib.format.write_array(handle, saved, version=header)
+    monkeypatch.setattr(core, "HELD_VECTOR_BYTES", 0)
+    vectors = core.VectorFile(path)
+    assert vectors.shape == (500, 24) and len(vectors) == 500 and vectors._held is None
+    for positions in ([499, 0, 3, 3, 4, 250, 12, 11], list(range(0, 500, 9)), [7], []):
+        assert np.array_equal(vectors.rows(positions), saved[positions])
+    assert np.array_equal(vectors.all(), saved)
+    with pytest.raises(IndexError):
+        vectors.rows([500])
+    with pytest.raises(IndexError):
+        vectors.rows([-1])
+    monkeypatch.setattr(core, "HELD_VECTOR_BYTES", 2**30)
+    assert np.array_equal(core.VectorFile(path).rows([5, 1]), saved[[5, 1]])
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 10)
+    monkeypatch.setattr(core, "HELD_VECTOR_BYTES", 0)
+    with pytest.raises(IndexMismatchError, match="vectors.npy"):
+        core.VectorFile(path).rows([499])
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_a_loaded_store_maps_no_page_of_its_vectors(engine, monkeypatch, held):
+    """Searches and answers read vectors without mapping vectors.npy into the process, so its
+    resident memory does not grow by every page of the file they touched (3.6 GB at 2.3M
+    chunks); what they read is what the file holds."""
+    from index.store import core
+
+    if not held:
+        monkeypatch.setattr(core, "HELD_VECTOR_BYTES", 0)
+    store = IndexStore.load(engine.settings.resolved_index_dir)
+    searcher = Searcher(store, engine.encoder)
+    expected = Searcher(engine.store, engine.encoder)
+    for filters in (None, Filters(region="阳城", kinds=("indicator",))):
+        got = searcher.dense("政府法律顾问", 10, filters=filters)
+        assert got == expected.dense("政府法律顾问", 10, filters=filters)
+    ids = [c.id for c in list(store.chunks)[::5]]
+    assert np.array_equal(store.vectors_of(ids), engine.store.vectors_of(ids))
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        mapped = [line for line in maps if str(store.path / "vectors.npy") in line]
+    assert mapped == []
+
+
+def test_store_search_alone_decodes_no_document(engine):
+    """A process that only searches reads the records of its hits from the catalog: building
+    the in-memory record maps would decode every document with all its rows (a minute and
+    1.1 GB at 1M rows). Once answering holds the documents, lookups share their records."""
+    store = IndexStore.load(engine.settings.resolved_index_dir)
+    searcher = Searcher(store, engine.encoder)
+    shown = Searcher(engine.store, engine.encoder)
+    asked = (("政府法律顾问", "hybrid"), ("调解成功率", "dense"), ("法律援助", "lexical"))
+    for query, mode in asked:
+        hits = searcher.search(query, k=10, mode=mode)
+        assert hits == shown.search(query, k=10, mode=mode) and hits
+    some = [p.id for p in engine.store.projects.values()][::3]
+    assert store.projects.many(some) == engine.store.projects.many(some)
+    assert some[0] in store.projects and store.projects[some[0]] == engine.store.projects[some[0]]
+    assert "nope" not in store.projects
+    assert len(store.documents._cache) == 0  # nothing decoded
+    held = {p.id: p for parsed in store.documents.values() for p in parsed.projects}
+    assert all(store.projects.many(some)[key] is held[key] for key in some)
+    assert store.projects[some[0]] is held[some[0]]

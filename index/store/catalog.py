@@ -243,8 +243,9 @@ class RecordMap(Mapping):
         return self._size
 
     def __getitem__(self, key):
-        if self._eager:
-            return self._materialized()[key]
+        kept = self._kept()
+        if kept is not None:
+            return kept[key]
         row = self._catalog.execute(
             "SELECT payload FROM records WHERE kind = ? AND id = ?", (self._kind, key)
         ).fetchone()
@@ -254,8 +255,8 @@ class RecordMap(Mapping):
 
     def many(self, keys) -> dict:
         """The records of those keys that exist, by key (one query, not one per key)."""
-        if self._eager:
-            kept = self._materialized()
+        kept = self._kept()
+        if kept is not None:
             return {key: kept[key] for key in keys if key in kept}
         found: dict = {}
         wanted = sorted(set(keys))
@@ -268,8 +269,9 @@ class RecordMap(Mapping):
         return found
 
     def __contains__(self, key) -> bool:
-        if self._eager:
-            return key in self._materialized()
+        kept = self._kept()
+        if kept is not None:
+            return key in kept
         return (
             self._catalog.execute(
                 "SELECT 1 FROM records WHERE kind = ? AND id = ?", (self._kind, key)
@@ -287,6 +289,19 @@ class RecordMap(Mapping):
         if self._eager:
             return self._materialized().items()
         return ((r.id, r) for r in self._stream())
+
+    def _kept(self) -> dict | None:
+        """The in-memory map for a lookup by key, or None to read the keys from the catalog.
+
+        While the documents it is built from are not all decoded (a process that only
+        searches), a lookup reads its keys: building the map would decode every document,
+        all of their rows included (1.1 GB and a minute at 1M rows), for the few records a
+        search shows. Once answering has decoded them, the map is built from them."""
+        if not self._eager:
+            return None
+        if self._all is None and self._documents is not None and not self._documents.all_held():
+            return None
+        return self._materialized()
 
     def _materialized(self) -> dict:
         kept = self._all
@@ -333,6 +348,10 @@ class DocumentMap(Mapping):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
+
+    def all_held(self) -> bool:
+        """Whether every document has been decoded (and so is held)."""
+        return len(self._cache) == len(self._names)
 
     def __getitem__(self, key) -> ParsedDocument:
         cached = self._cache.get(key)

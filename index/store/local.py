@@ -2,7 +2,7 @@
 
 Dense index by size (:func:`choose_dense_type`): exact below :data:`HNSW_THRESHOLD` vectors,
 HNSW up to :data:`IVF_THRESHOLD`, then IVF with 8-bit scalar-quantised codes whose candidates
-are re-scored exactly from the memory-mapped ``vectors.npy`` — a million vectors then need
+are re-scored exactly from ``vectors.npy`` — a million vectors then need
 ~0.4 GB of index instead of 1.5 GB, and a build takes minutes instead of an hour of HNSW
 insertion. A filtered dense search scores the passing vectors exactly when there are few of
 them (:data:`EXACT_SUBSET`), else asks the index for only the passing rows (a FAISS selector).
@@ -140,7 +140,7 @@ class LocalBackend:
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         if mask is None and self.dense_type == "flat":
-            return _top(np.asarray(self.store.vectors, dtype=np.float32) @ query[0], k)
+            return _top(self.store.vectors.all() @ query[0], k)
         if mask is None:
             return self._search(query, min(k, size), None)
         passing = int(np.count_nonzero(mask))
@@ -148,7 +148,7 @@ class LocalBackend:
             return []
         if self.dense_type == "flat" or passing <= EXACT_SUBSET:
             positions = np.flatnonzero(mask)
-            scores = np.asarray(self.store.vectors[positions], dtype=np.float32) @ query[0]
+            scores = self.store.vectors.rows(positions) @ query[0]
             return _top(scores, k, positions)
         # a bitmap of the mask (one bit per chunk) is made in microseconds; a batch of ids
         # was hashed per search (~10 ms at 200k chunks). ``bits`` is held while FAISS reads it.
@@ -171,7 +171,7 @@ class LocalBackend:
         if self.dense_type != "ivf":
             return [(int(i), float(s)) for i, s in zip(found, scores[0][: found.size], strict=True)]
         order = np.sort(found)  # re-score exactly, reading rows in file order
-        exact = np.asarray(self.store.vectors[order], dtype=np.float32) @ query[0]
+        exact = self.store.vectors.rows(order) @ query[0]
         return _top(exact, k, order)
 
     def lexical(

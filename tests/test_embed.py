@@ -426,7 +426,13 @@ def test_onnx_backend_is_cached_and_named(shared_encoders, settings):
     assert shared_encoders["onnx"].cache_name == shared_encoders["torch"].cache_name
     assert int8.cache_name != shared_encoders["torch"].cache_name
     files = sorted(p.name for p in int8.runner.path.parent.iterdir())
-    assert files == ["budgetqa_onnx.json", "model.onnx", "model_int8.onnx"]
+    assert files == [
+        "budgetqa_onnx.json",
+        "model.onnx",
+        "model_int8.onnx",
+        "serving.json",
+        "tokenizer.json",
+    ]
     assert int8.runner.path.stat().st_size < shared_encoders["onnx"].runner.path.stat().st_size / 3
 
 
@@ -475,3 +481,89 @@ def test_embed_with_cache_encodes_each_distinct_text_once(tmp_path, encoder):
     assert embedded_again == 1 and calls[-1] == ["新指标"]
     np.testing.assert_allclose(again[:5], vectors, atol=1e-6)
     cache.close()
+
+
+def test_onnx_encoder_served_from_its_export_equals_the_loaded_model(settings, shared_encoders):
+    """Once the model has been loaded and its export checked, a new process runs an ONNX
+    backend from the export and the parts kept beside it: no torch, no weights loaded, the
+    same token ids and vectors as the encoder built on the loaded model."""
+    from index.encoder import embed
+
+    root = settings.resolved_model_cache
+    source = convert.ensure_model_dir(root)
+    texts = [*seed_lines()[:40], *EDGE_TEXTS, long_text()]
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        from index.encoder import load_encoder
+        encoder = load_encoder(None, cache_dir={str(root)!r}, backend="onnx-int8")
+        texts = json.loads(sys.stdin.read())
+        print(json.dumps({{
+            "torch": "torch" in sys.modules,
+            "model": encoder.model is not None,
+            "ids": [encoder.token_ids(t, "passage: ") for t in texts],
+            "passages": encoder.encode_passages(texts, batch_size=8).tolist(),
+            "queries": encoder.encode_queries(texts[:12]).tolist(),
+            "frame": [encoder.dimension, encoder.max_tokens, encoder.pad_id],
+            "prompts": [encoder.query_prompt, encoder.passage_prompt],
+        }}))
+        """
+    )
+    loaded = embed._open_model(DEFAULT_MODEL, root, "onnx-int8", source)  # writes the parts
+    assert loaded.model is not None
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    served = json.loads(run.stdout)
+    assert served["torch"] is False and served["model"] is False
+    assert served["ids"] == [loaded.token_ids(t, "passage: ") for t in texts]
+    assert served["frame"] == [loaded.dimension, loaded.max_tokens, loaded.pad_id]
+    assert served["prompts"] == [loaded.query_prompt, loaded.passage_prompt]
+    np.testing.assert_allclose(
+        served["passages"], loaded.encode_passages(texts, batch_size=8), atol=1e-6
+    )
+    np.testing.assert_allclose(served["queries"], loaded.encode_queries(texts[:12]), atol=1e-6)
+
+
+def test_onnx_serving_parts_are_used_only_for_the_model_they_were_written_from(
+    settings, shared_encoders, tmp_path
+):
+    """The kept parts vouch for one export of one model directory: a file of the directory
+    changed, another export, or a damaged parts file, and the model is loaded instead."""
+    from index.encoder import runtime
+
+    real = shared_encoders["onnx-int8"].runner.path.parent
+    target, source = tmp_path / "export", tmp_path / "model"
+    target.mkdir()
+    source.mkdir()
+    (source / "config.json").write_text('{"hidden_size": 384}', encoding="utf-8")
+    (source / "weights.bin").write_bytes(b"0" * 64)
+    for name in (*runtime.ONNX_FILES.values(), runtime.EXPORT_MARKER):
+        (target / name).symlink_to(real / name)
+    runtime.save_serving(shared_encoders["onnx-int8"], target, source)
+    parts = runtime.load_serving(target, source)
+    assert parts is not None and parts.dimension == 384 and parts.prompts == E5_PROMPTS
+    assert (
+        parts.tokenizer("调解成功率", add_special_tokens=False)["input_ids"]
+        == (shared_encoders["onnx-int8"].token_ids("调解成功率")[1:-1])
+    )
+    assert runtime.load_serving(target, tmp_path / "elsewhere") is None
+    (source / "weights.bin").write_bytes(b"1" * 65)  # the model directory changed
+    assert runtime.load_serving(target, source) is None
+    runtime.save_serving(shared_encoders["onnx-int8"], target, source)
+    assert runtime.load_serving(target, source) is not None
+    (target / runtime.EXPORT_MARKER).unlink()  # exported again, for another model
+    (target / runtime.EXPORT_MARKER).write_text('{"export_version": 1}', encoding="utf-8")
+    assert runtime.load_serving(target, source) is None
+    (target / runtime.EXPORT_MARKER).unlink()
+    (target / runtime.EXPORT_MARKER).symlink_to(real / runtime.EXPORT_MARKER)
+    assert runtime.load_serving(target, source) is not None
+    (target / runtime.SERVING_TOKENIZER).write_text("{not json", encoding="utf-8")
+    assert runtime.load_serving(target, source) is None
+    (target / runtime.SERVING_FILE).write_bytes(b"\xff\xfe garbage")
+    assert runtime.load_serving(target, source) is None

@@ -16,6 +16,11 @@ this project's transformers 5.
 Pooling (mean over the attention mask) and normalisation run in numpy, so a batch of token ids
 gives exactly what the torch pipeline gives before its Normalize module. The files live in the
 model cache, in a directory per model, built in a temporary directory and renamed into place.
+
+Once a process has loaded the model and checked its export, it leaves beside the export what
+serving needs besides the graph (:class:`ServingParts`: the tokenizer's own file, prompts,
+dimension, token window); later processes run the model from these alone, without importing
+torch or loading its weights, while the model directory is the one they were written from.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import shutil
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +46,8 @@ ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_int8.onnx"}
 EXPORT_MARKER = "budgetqa_onnx.json"
 EXPORT_VERSION = 1
 OPSET = 17
+SERVING_FILE = "serving.json"
+SERVING_TOKENIZER = "tokenizer.json"
 
 
 def check_backend(backend: str) -> str:
@@ -260,3 +268,99 @@ class OnnxRunner:
         hidden = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
         summed = np.einsum("bth,bt->bh", hidden.astype(np.float64), mask.astype(np.float64))
         return summed / mask.sum(axis=1, keepdims=True)
+
+
+class FileTokenizer:
+    """A fast tokenizer read from its own ``tokenizer.json`` (the ``tokenizers`` library, no
+    transformers or torch), called as a transformers tokenizer is here: ``tokenizer(texts,
+    add_special_tokens=…)["input_ids"]``. It never truncates or pads."""
+
+    def __init__(self, path: Path):
+        from tokenizers import Tokenizer
+
+        self.backend_tokenizer = Tokenizer.from_file(str(path))  # as transformers names it
+        self.backend_tokenizer.no_truncation()
+        self.backend_tokenizer.no_padding()
+
+    def __call__(self, texts, add_special_tokens: bool = True, **_options) -> dict:
+        single = isinstance(texts, str)
+        found = self.backend_tokenizer.encode_batch(
+            [texts] if single else list(texts), add_special_tokens=add_special_tokens
+        )
+        ids = [encoding.ids for encoding in found]
+        return {"input_ids": ids[0] if single else ids}
+
+
+@dataclass(frozen=True)
+class ServingParts:
+    """What an ONNX backend needs besides its graph, read from beside the export."""
+
+    tokenizer: FileTokenizer
+    dimension: int
+    max_tokens: int
+    pad_id: int
+    prompts: tuple[str, str]
+
+
+def source_files(source: Path) -> list[list]:
+    """Each file of a model directory (path inside it, size, modification time), sorted: what
+    tells that the directory still holds the model the export was checked against."""
+    found = []
+    for path in source.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            found.append([path.relative_to(source).as_posix(), stat.st_size, stat.st_mtime_ns])
+    return sorted(found)
+
+
+def save_serving(encoder, target: Path, source: Path) -> None:
+    """Write ``encoder``'s serving parts beside its checked export ``target`` (the model from
+    ``source``); nothing when its tokenizer has no file of its own (not a fast tokenizer)."""
+    backend = getattr(encoder.tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return
+    description = {
+        "export": json.loads((target / EXPORT_MARKER).read_text(encoding="utf-8")),
+        "source": str(source),
+        "files": source_files(source),
+        "dimension": encoder.dimension,
+        "max_tokens": encoder.max_tokens,
+        "pad_id": encoder.pad_id,
+        "prompts": [encoder.query_prompt, encoder.passage_prompt],
+    }
+    work = Path(tempfile.mkdtemp(prefix=".serving-", dir=target))
+    try:
+        backend.save(str(work / SERVING_TOKENIZER))
+        (work / SERVING_FILE).write_text(json.dumps(description, ensure_ascii=False), "utf-8")
+        (work / SERVING_TOKENIZER).replace(target / SERVING_TOKENIZER)
+        (work / SERVING_FILE).replace(target / SERVING_FILE)  # last: it vouches for the rest
+    except OSError as exc:
+        logger.warning("%s: cannot keep the serving parts (%s)", target, exc)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def load_serving(target: Path, source: Path) -> ServingParts | None:
+    """The serving parts beside export ``target``, when they were written for this export of
+    the model in ``source`` as it is now; None otherwise (load the model to check it)."""
+    try:
+        description = json.loads((target / SERVING_FILE).read_text(encoding="utf-8"))
+        marker = json.loads((target / EXPORT_MARKER).read_text(encoding="utf-8"))
+        current = (
+            description["export"] == marker
+            and description["source"] == str(source)
+            and description["files"] == source_files(source)
+            and all((target / name).is_file() for name in ONNX_FILES.values())
+        )
+        if not current:
+            return None
+        return ServingParts(
+            FileTokenizer(target / SERVING_TOKENIZER),
+            int(description["dimension"]),
+            int(description["max_tokens"]),
+            int(description["pad_id"]),
+            (str(description["prompts"][0]), str(description["prompts"][1])),
+        )
+    except Exception as exc:  # noqa: BLE001 - tokenizers raises plain Exception on a bad file
+        logger.info("%s: serving parts not usable (%s); loading the model", target, exc)
+        return None

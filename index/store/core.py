@@ -243,28 +243,37 @@ class VectorFile:
         order = np.argsort(positions, kind="stable")
         wanted = positions[order]
         breaks = np.flatnonzero(np.diff(wanted) > READ_GAP_ROWS) + 1
-        for start, stop in zip(
-            np.concatenate(([0], breaks)), np.concatenate((breaks, [wanted.size])), strict=True
-        ):
-            first = int(wanted[start])
-            block = self._read(first, int(wanted[stop - 1]) - first + 1)
-            out[order[start:stop]] = block[wanted[start:stop] - first]
+        starts = np.concatenate(([0], breaks))
+        stops = np.concatenate((breaks, [wanted.size]))
+        firsts = wanted[starts]  # each run of rows read in one call: its first row, its length
+        counts = wanted[stops - 1] - firsts + 1
+        places = np.concatenate(([0], np.cumsum(counts)[:-1]))  # and where it goes in block
+        block = np.empty((int(counts.sum()), self.shape[1]), dtype=np.float32)
+        view, size = memoryview(block).cast("B"), self._row_bytes
+        runs = zip(firsts.tolist(), counts.tolist(), places.tolist(), strict=True)
+        for first, count, place in runs:
+            self._read_into(view[place * size : (place + count) * size], first)
+        run = np.repeat(np.arange(starts.size), stops - starts)  # the run of each wanted row
+        out[order] = block[places[run] + wanted - firsts[run]]
         return out
 
     def all(self) -> np.ndarray:
         """Every vector (read in full past :data:`HELD_VECTOR_BYTES`: for tests and benches)."""
-        return self._held if self._held is not None else self._read(0, self.shape[0])
+        if self._held is not None:
+            return self._held
+        block = np.empty(self.shape, dtype=np.float32)
+        self._read_into(memoryview(block).cast("B"), 0)
+        return block
 
-    def _read(self, first: int, count: int) -> np.ndarray:
-        block = np.empty((count, self.shape[1]), dtype=np.float32)
-        want, offset, done = block.nbytes, self.offset + first * self._row_bytes, 0
-        view = memoryview(block).cast("B")
-        while done < want:  # a read may return fewer bytes than asked
+    def _read_into(self, view: memoryview, first: int) -> None:
+        """Fill ``view`` with the file's bytes from row ``first`` on."""
+        offset = self.offset + first * self._row_bytes
+        done = os.preadv(self._descriptor, [view], offset)
+        while done < len(view):  # a read may return fewer bytes than asked
             got = os.preadv(self._descriptor, [view[done:]], offset + done)
             if got == 0:
                 raise IndexMismatchError(f"{self.path}: shorter than its header says: rebuild")
             done += got
-        return block
 
 
 EAGER_ROWS = EAGER_RECORDS  # the chunk-id → row map is kept in memory while the catalog is

@@ -23,7 +23,7 @@ _TEXT_WINDOW = 300
 _GOAL_LIMIT = 400
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """A unit of retrieval: the text that is embedded and indexed, and its source."""
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a record was printed."""
 
@@ -36,7 +36,7 @@ class ParseWarning:
         return f"{where}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Funding:
     """One line of a project's funding breakdown (财政拨款, 中央补助, 区级资金 …)."""
 
@@ -47,7 +47,7 @@ class Funding:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorRow:
     """One row of a 绩效指标 table (一级 → 二级 → 三级 → 指标值).
 
@@ -88,7 +88,7 @@ class IndicatorRow:
     sheet: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormField:
     """One label → value pair printed in a form row (联系电话, 项目类型, 实施周期 …).
 
@@ -110,7 +110,7 @@ class FormField:
     sheet: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Project:
     """One project-level performance-target table (项目支出绩效目标表)."""
 
@@ -142,7 +142,7 @@ class Project:
     fields: tuple[FormField, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     """A 年度重点工作任务 of a department-wide table: its name and the money planned for it."""
 
@@ -154,7 +154,7 @@ class Task:
     content: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DepartmentPlan:
     """A department-wide performance-target table (部门/单位整体支出绩效目标表).
 
@@ -180,7 +180,7 @@ class DepartmentPlan:
     sheet: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DepartmentFact:
     """A number printed in a department-level table or sentence.
 
@@ -206,7 +206,7 @@ class DepartmentFact:
     sheet: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextBlock:
     """Text the parser did not turn into records, kept so it stays searchable."""
 

@@ -51,7 +51,7 @@ def _unread() -> None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One printed value and what names it.
 

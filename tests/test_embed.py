@@ -563,7 +563,59 @@ def test_onnx_serving_parts_are_used_only_for_the_model_they_were_written_from(
     (target / runtime.EXPORT_MARKER).unlink()
     (target / runtime.EXPORT_MARKER).symlink_to(real / runtime.EXPORT_MARKER)
     assert runtime.load_serving(target, source) is not None
+    description = json.loads((target / runtime.SERVING_FILE).read_text(encoding="utf-8"))
+    for change in ("serving", "export"):  # written by older code: its parts, or its export
+        older = json.loads(json.dumps(description))
+        if change == "serving":
+            older["version"] = runtime.SERVING_VERSION - 1
+        else:
+            older["export"]["export_version"] = runtime.EXPORT_VERSION - 1
+            (target / runtime.EXPORT_MARKER).unlink()
+            marker = json.dumps(older["export"])
+            (target / runtime.EXPORT_MARKER).write_text(marker, encoding="utf-8")
+        (target / runtime.SERVING_FILE).write_text(json.dumps(older), encoding="utf-8")
+        assert runtime.load_serving(target, source) is None, change
+    (target / runtime.EXPORT_MARKER).unlink()
+    (target / runtime.EXPORT_MARKER).symlink_to(real / runtime.EXPORT_MARKER)
+    (target / runtime.SERVING_FILE).write_text(json.dumps(description), encoding="utf-8")
+    assert runtime.load_serving(target, source) is not None
     (target / runtime.SERVING_TOKENIZER).write_text("{not json", encoding="utf-8")
     assert runtime.load_serving(target, source) is None
     (target / runtime.SERVING_FILE).write_bytes(b"\xff\xfe garbage")
     assert runtime.load_serving(target, source) is None
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_onnx_serving_parts_keep_how_the_tokenizer_reads_special_tokens(
+    model_dir, shared_encoders, tmp_path, split
+):
+    """A tokenizer configured to spell out special tokens printed in a text (``</s>``) is
+    kept so: the tokenizer file does not hold that setting, the serving parts do."""
+    from types import SimpleNamespace
+
+    from transformers import AutoTokenizer
+
+    from index.encoder import runtime
+
+    real = shared_encoders["onnx-int8"].runner.path.parent
+    target, source = tmp_path / "export", tmp_path / "model"
+    target.mkdir()
+    source.mkdir()
+    (source / "config.json").write_text("{}", encoding="utf-8")
+    for name in (*runtime.ONNX_FILES.values(), runtime.EXPORT_MARKER):
+        (target / name).symlink_to(real / name)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir), split_special_tokens=split)
+    loaded = SimpleNamespace(
+        tokenizer=tokenizer,
+        dimension=384,
+        max_tokens=512,
+        pad_id=1,
+        query_prompt="",
+        passage_prompt="",
+    )
+    runtime.save_serving(loaded, target, source)
+    parts = runtime.load_serving(target, source)
+    assert parts.tokenizer.backend_tokenizer.encode_special_tokens is split
+    texts = ["a </s> <mask> b", "<s>法律援助</s>", "<pad><unk>"]
+    expected = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    assert parts.tokenizer(texts, add_special_tokens=False)["input_ids"] == expected

@@ -498,7 +498,10 @@ def test_store_vector_rows_read_from_the_file_are_the_saved_rows(tmp_path, monke
     with pytest.raises(IndexError):
         vectors.rows([-1])
     monkeypatch.setattr(core, "HELD_VECTOR_BYTES", 2**30)
-    assert np.array_equal(core.VectorFile(path).rows([5, 1]), saved[[5, 1]])
+    held = core.VectorFile(path)
+    assert np.array_equal(held.rows([5, 1]), saved[[5, 1]])
+    with pytest.raises(ValueError):  # shared by every search: nobody may change it
+        held.all()[0, 0] = 1.0
     with open(path, "r+b") as handle:
         handle.truncate(path.stat().st_size - 10)
     monkeypatch.setattr(core, "HELD_VECTOR_BYTES", 0)

@@ -47,6 +47,7 @@ EXPORT_MARKER = "budgetqa_onnx.json"
 EXPORT_VERSION = 1
 OPSET = 17
 SERVING_FILE = "serving.json"
+SERVING_VERSION = 1  # bump when what the serving parts keep, or how it is chosen, changes
 SERVING_TOKENIZER = "tokenizer.json"
 
 
@@ -273,14 +274,18 @@ class OnnxRunner:
 class FileTokenizer:
     """A fast tokenizer read from its own ``tokenizer.json`` (the ``tokenizers`` library, no
     transformers or torch), called as a transformers tokenizer is here: ``tokenizer(texts,
-    add_special_tokens=…)["input_ids"]``. It never truncates or pads."""
+    add_special_tokens=…)["input_ids"]``. It never truncates or pads. ``split_special_tokens``:
+    spell out special tokens printed in a text (``</s>``) instead of reading them as special,
+    as the model's tokenizer was configured (the file does not keep it)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, split_special_tokens: bool = False):
         from tokenizers import Tokenizer
 
         self.backend_tokenizer = Tokenizer.from_file(str(path))  # as transformers names it
         self.backend_tokenizer.no_truncation()
         self.backend_tokenizer.no_padding()
+        self.backend_tokenizer.encode_special_tokens = split_special_tokens
+        self.split_special_tokens = split_special_tokens
 
     def __call__(self, texts, add_special_tokens: bool = True, **_options) -> dict:
         single = isinstance(texts, str)
@@ -320,6 +325,7 @@ def save_serving(encoder, target: Path, source: Path) -> None:
     if backend is None:
         return
     description = {
+        "version": SERVING_VERSION,
         "export": json.loads((target / EXPORT_MARKER).read_text(encoding="utf-8")),
         "source": str(source),
         "files": source_files(source),
@@ -327,6 +333,7 @@ def save_serving(encoder, target: Path, source: Path) -> None:
         "max_tokens": encoder.max_tokens,
         "pad_id": encoder.pad_id,
         "prompts": [encoder.query_prompt, encoder.passage_prompt],
+        "split_special_tokens": bool(getattr(encoder.tokenizer, "split_special_tokens", False)),
     }
     work = Path(tempfile.mkdtemp(prefix=".serving-", dir=target))
     try:
@@ -347,7 +354,9 @@ def load_serving(target: Path, source: Path) -> ServingParts | None:
         description = json.loads((target / SERVING_FILE).read_text(encoding="utf-8"))
         marker = json.loads((target / EXPORT_MARKER).read_text(encoding="utf-8"))
         current = (
-            description["export"] == marker
+            description["version"] == SERVING_VERSION
+            and marker.get("export_version") == EXPORT_VERSION  # else the export is redone
+            and description["export"] == marker
             and description["source"] == str(source)
             and description["files"] == source_files(source)
             and all((target / name).is_file() for name in ONNX_FILES.values())
@@ -355,7 +364,7 @@ def load_serving(target: Path, source: Path) -> ServingParts | None:
         if not current:
             return None
         return ServingParts(
-            FileTokenizer(target / SERVING_TOKENIZER),
+            FileTokenizer(target / SERVING_TOKENIZER, bool(description["split_special_tokens"])),
             int(description["dimension"]),
             int(description["max_tokens"]),
             int(description["pad_id"]),

@@ -222,6 +222,7 @@ class VectorFile:
         self._held: np.ndarray | None = None
         if self.shape[0] * self._row_bytes <= HELD_VECTOR_BYTES:
             self._held = np.load(path, allow_pickle=False)
+            self._held.flags.writeable = False  # shared by every search, like the map was
             return
         descriptor = os.open(path, os.O_RDONLY)
         self._descriptor = descriptor

@@ -530,6 +530,20 @@ def test_onnx_encoder_served_from_its_export_equals_the_loaded_model(settings, s
     np.testing.assert_allclose(served["queries"], loaded.encode_queries(texts[:12]), atol=1e-6)
 
 
+def _export_beside(tmp_path: Path, real: Path) -> tuple[Path, Path]:
+    """An export directory linking the real export's graphs and marker, and a made-up model
+    directory (one small config file) for serving parts to be written from."""
+    from index.encoder import runtime
+
+    target, source = tmp_path / "export", tmp_path / "model"
+    target.mkdir()
+    source.mkdir()
+    (source / "config.json").write_text('{"hidden_size": 384}', encoding="utf-8")
+    for name in (*runtime.ONNX_FILES.values(), runtime.EXPORT_MARKER):
+        (target / name).symlink_to(real / name)
+    return target, source
+
+
 def test_onnx_serving_parts_are_used_only_for_the_model_they_were_written_from(
     settings, shared_encoders, tmp_path
 ):
@@ -538,13 +552,8 @@ def test_onnx_serving_parts_are_used_only_for_the_model_they_were_written_from(
     from index.encoder import runtime
 
     real = shared_encoders["onnx-int8"].runner.path.parent
-    target, source = tmp_path / "export", tmp_path / "model"
-    target.mkdir()
-    source.mkdir()
-    (source / "config.json").write_text('{"hidden_size": 384}', encoding="utf-8")
+    target, source = _export_beside(tmp_path, real)
     (source / "weights.bin").write_bytes(b"0" * 64)
-    for name in (*runtime.ONNX_FILES.values(), runtime.EXPORT_MARKER):
-        (target / name).symlink_to(real / name)
     runtime.save_serving(shared_encoders["onnx-int8"], target, source)
     parts = runtime.load_serving(target, source)
     assert parts is not None and parts.dimension == 384 and parts.prompts == E5_PROMPTS
@@ -598,12 +607,7 @@ def test_onnx_serving_parts_keep_how_the_tokenizer_reads_special_tokens(
     from index.encoder import runtime
 
     real = shared_encoders["onnx-int8"].runner.path.parent
-    target, source = tmp_path / "export", tmp_path / "model"
-    target.mkdir()
-    source.mkdir()
-    (source / "config.json").write_text("{}", encoding="utf-8")
-    for name in (*runtime.ONNX_FILES.values(), runtime.EXPORT_MARKER):
-        (target / name).symlink_to(real / name)
+    target, source = _export_beside(tmp_path, real)
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir), split_special_tokens=split)
     loaded = SimpleNamespace(
         tokenizer=tokenizer,

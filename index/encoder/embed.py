@@ -109,11 +109,9 @@ class Encoder:
         self.runner = runner
         if parts is not None:
             self.tokenizer = parts.tokenizer
-            self.dimension, self.max_tokens, self.pad_id = (
-                parts.dimension,
-                parts.max_tokens,
-                parts.pad_id,
-            )
+            self.dimension = parts.dimension
+            self.max_tokens = parts.max_tokens
+            self.pad_id = parts.pad_id
         else:
             if model.tokenizer is None:
                 raise ModelUnavailableError(f"model {name!r} has no text tokenizer")

@@ -297,9 +297,10 @@ class RecordMap(Mapping):
         searches), a lookup reads its keys: building the map would decode every document,
         all of their rows included (1.1 GB and a minute at 1M rows), for the few records a
         search shows. Once answering has decoded them, the map is built from them."""
-        if not self._eager:
-            return None
-        if self._all is None and self._documents is not None and not self._documents.all_held():
+        kept = self._all
+        if kept is not None:  # read on every lookup: no lock once it is built
+            return kept
+        if not self._eager or (self._documents is not None and not self._documents.all_held()):
             return None
         return self._materialized()
 

@@ -125,9 +125,7 @@ class QAContext:
 
     def similarities(self, query_vector: np.ndarray, record_ids: list[str]) -> np.ndarray:
         """Cosine similarity of the query and each record's stored chunk (0 when it has none)."""
-        if not record_ids:
-            return np.zeros(0, dtype=np.float32)
-        return self.store.vectors_of(record_ids) @ query_vector
+        return self.store.similarities(record_ids, query_vector)
 
     def similarity(self, query_vector: np.ndarray, record_id: str) -> float:
         return float(self.similarities(query_vector, [record_id])[0])

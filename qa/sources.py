@@ -18,6 +18,7 @@ PROJECT_TABLE = "项目支出绩效目标表"
 DEPARTMENT_TABLE = "部门整体支出绩效目标表"
 BUDGET_TABLE = "部门预算表"
 TEXT = "文字说明"
+SOURCE_DOCUMENTS = 256  # documents whose printed lines are kept once cited
 
 
 def source_label(
@@ -54,23 +55,16 @@ def project_title(name: str | None) -> str:
 
 
 class Sources:
-    """The label of every cited line of an index (built once per loaded index)."""
+    """The label of every cited line of an index (one per loaded index).
+
+    The records printed on each line are read per document when one of its lines is first
+    cited, and kept for the last :data:`SOURCE_DOCUMENTS` documents cited: a map of every line
+    of the index was ~0.13 GB at a million rows, for the few documents an answer cites.
+    """
 
     def __init__(self, store: IndexStore):
         self.store = store
-        self._records: dict[tuple[str, int], object] = {}
-        for parsed in store.documents.values():
-            for project in parsed.projects:
-                for line in (project.name_line, project.amount_line, project.goal_line):
-                    self._add(project.doc, line, project)
-                for funding in project.funding:
-                    self._add(project.doc, funding.line, project)
-                for row in project.indicators:
-                    self._add(row.doc, row.line, row)
-            for row in parsed.department_indicators:
-                self._add(row.doc, row.line, row)
-            for fact in parsed.facts:
-                self._add(fact.doc, fact.line, fact)
+        self._lines: dict[str, dict[int, object]] = {}  # doc → line → first record printed
 
     @classmethod
     def of(cls, store: IndexStore) -> Sources:
@@ -80,20 +74,24 @@ class Sources:
             found = _CACHE[store] = cls(store)
         return found
 
-    def _add(self, doc: str, line: int | None, record: object) -> None:
-        if line is not None:
-            self._records.setdefault((doc, line), record)
-
     def label(self, doc: str | None, line: int | None) -> str:
         """The label of what is printed at ``doc:line`` (the document's own label if nothing)."""
         parsed = self.store.documents.get(doc or "")
         if parsed is None:
             return doc or ""
-        record = self._records.get((doc, line)) if line is not None else None
+        record = self._lines_of(doc, parsed).get(line) if line is not None else None
         if record is None:
             block = _block_at(parsed.text_blocks, line)
             return _label(parsed.document, block, None) if block else _document_label(parsed)
         return _label(parsed.document, record, self._project_of(record))
+
+    def _lines_of(self, doc: str, parsed) -> dict[int, object]:
+        found = self._lines.get(doc)
+        if found is None:
+            if len(self._lines) >= SOURCE_DOCUMENTS:
+                self._lines.clear()  # a bound, not a recency order
+            found = self._lines[doc] = _printed_lines(doc, parsed)
+        return found
 
     def cite(self, doc: str | None, line: int | None) -> str:
         """The label, then file and line: ``盐池县 · … 项目支出绩效目标表，000_….txt 第128行``."""
@@ -134,6 +132,29 @@ def _label(document: Document, record: object, project: Project | None) -> str:
         getattr(record, "page", None),
         getattr(record, "sheet", None),
     )
+
+
+def _printed_lines(doc: str, parsed) -> dict[int, object]:
+    """The first record printed on each line of a document: a project (its name, amount and
+    goal lines, its funding lines), an indicator row, a department-wide row, a budget figure."""
+    lines: dict[int, object] = {}
+
+    def add(where: str, line: int | None, record: object) -> None:
+        if line is not None and where == doc:
+            lines.setdefault(line, record)
+
+    for project in parsed.projects:
+        for line in (project.name_line, project.amount_line, project.goal_line):
+            add(project.doc, line, project)
+        for funding in project.funding:
+            add(project.doc, funding.line, project)
+        for row in project.indicators:
+            add(row.doc, row.line, row)
+    for row in parsed.department_indicators:
+        add(row.doc, row.line, row)
+    for fact in parsed.facts:
+        add(fact.doc, fact.line, fact)
+    return lines
 
 
 def _document_label(parsed) -> str:

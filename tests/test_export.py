@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from index.schema import IndicatorRow
 from qa.drafting import draft_targets
 from qa.errors import ExportFormatError
 from qa.export import (
@@ -146,3 +147,42 @@ def test_wording_export_round_trip(wording, sources, tmp_path, suffix):
 def test_export_refuses_unknown_formats(draft, sources, tmp_path, name):
     with pytest.raises(ExportFormatError, match=r"\.xlsx 或 \.csv"):
         export_draft(draft, tmp_path / name, sources)
+
+
+def test_sources_read_per_document_label_every_line_as_one_map_of_the_index(engine, monkeypatch):
+    """A cited line's record is found in its own document, read when first cited and kept for
+    a bounded number of documents: the labels are those of one map of every printed line of
+    the index (what it held before, ~0.13 GB at a million rows), for lines of every kind, and a
+    line printing nothing, a document unknown, no line at all."""
+    from qa import sources as sources_module
+
+    store = engine.store
+    every: dict[tuple[str, int], object] = {}
+    for parsed in store.documents.values():
+        for project in parsed.projects:
+            for line in (project.name_line, project.amount_line, project.goal_line):
+                every.setdefault((project.doc, line), project)
+            for funding in project.funding:
+                every.setdefault((project.doc, funding.line), project)
+            for row in project.indicators:
+                every.setdefault((row.doc, row.line), row)
+        for row in parsed.department_indicators:
+            every.setdefault((row.doc, row.line), row)
+        for fact in parsed.facts:
+            every.setdefault((fact.doc, fact.line), fact)
+    monkeypatch.setattr(sources_module, "SOURCE_DOCUMENTS", 2)
+    cited = Sources(store)
+    asked = sorted((doc, line) for doc, line in every if line is not None)
+    assert len({doc for doc, _ in asked}) > 2 and len(asked) > 500
+    for doc, line in asked:
+        record = every[doc, line]
+        project = store.projects.get(getattr(record, "project_id", None) or "")
+        if not isinstance(record, IndicatorRow):
+            project = None
+        expected = sources_module._label(store.documents[doc].document, record, project)
+        assert cited.label(doc, line) == expected
+        assert len(cited._lines) <= 2
+    doc = asked[0][0]
+    assert cited.label(doc, 999_999) == sources_module._document_label(store.documents[doc])
+    assert cited.label("no such document", 3) == "no such document"
+    assert cited.label(doc, None) == sources_module._document_label(store.documents[doc])

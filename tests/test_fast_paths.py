@@ -93,17 +93,21 @@ def _same_facets(one, other):
 
 
 def test_a_records_text_once_read_leaves_the_record_its_size(engine):
-    """Ranking reads each candidate's text and scope: kept, they must not grow the record (a
-    cached attribute added afterwards gave each ranked record its own attribute table, so a
-    million records ranked over many questions held gigabytes more)."""
+    """Ranking reads each candidate's text and scope: the scope is kept (one string per owner,
+    shared), the text made when read; neither grows the record (a cached attribute added
+    afterwards gave each ranked record its own attribute table, and a kept text per ranked
+    record grew a process by ~0.5 GB over the bench questions at 1M rows)."""
     records = build_records(engine.store)[:200]  # new records, none read yet
     before = [sys.getsizeof(r) for r in records]
     for r in records:
         parts = (r.region, r.department, r.unit_name, r.owner)
         said = " ".join(x for x in parts if x) + (f" {PROJECT_WORDS}" if r.project_id else "")
         assert r.scope == said and r.text == f"{said} {r.label} {r.value}"
-        assert r.text is r.text and r.scope is r.scope  # kept once read
+        assert r.scope is r.scope  # kept once read
+    owners = {}
+    assert all(owners.setdefault(r.scope, r.scope) is r.scope for r in records)  # one each
     assert [sys.getsizeof(r) for r in records] == before
+    assert not any(hasattr(r, "_text") for r in records)
 
 
 def test_records_held_once_per_printed_value_carry_no_attribute_table(engine):
@@ -648,7 +652,9 @@ def test_an_onnx_encoder_keeps_no_torch_weights_and_encodes_as_before(settings):
 
     int8 = load_encoder(None, cache_dir=settings.resolved_model_cache, backend="onnx-int8")
     assert int8.runner is not None
-    assert all(p.device.type == "meta" for p in int8.model.parameters())
+    # served from the export's parts (no model at all) once a process wrote them, else the
+    # loaded model with its weights dropped
+    assert int8.model is None or all(p.device.type == "meta" for p in int8.model.parameters())
     vector = int8.encode_queries(["西青区法律援助经费是多少"])[0]
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
     torch_encoder = load_encoder(None, cache_dir=settings.resolved_model_cache, backend="torch")
@@ -687,6 +693,28 @@ def test_short_texts_decoded_apart_are_one_shared_copy(engine):
         for _ in range(2)
     )
     assert one.value == two.value == long and one.value is not two.value
+
+
+def test_numbers_decoded_apart_are_one_shared_object(engine, monkeypatch):
+    """Line and page numbers and printed values repeat over a million rows: each decoded value
+    is one object, however many rows print it (ints past 256 and Decimals were one each); the
+    shared values are the values, and the cache stays within its bound."""
+    rows = [r for p in engine.store.projects.values() for r in p.indicators]
+    first, second = (
+        [codec.record_loads(codec.record_dumps(r), type(r)) for r in rows] for _ in range(2)
+    )
+    assert first == second == rows
+    lines = [r.line for r in first + second if r.line and r.line > 256]
+    numbers = [r.value_number for r in first + second if r.value_number is not None]
+    assert len(lines) > 100 and len(numbers) > 100
+    assert len({id(x) for x in lines}) == len(set(lines))
+    assert len({id(x) for x in numbers}) == len({str(x) for x in numbers})
+    assert all(type(x) is int for x in lines)
+    monkeypatch.setattr(codec, "SHARED_NUMBERS", 10)
+    monkeypatch.setattr(codec, "_SHARED_INTS", {})
+    monkeypatch.setattr(codec, "_SHARED_DECIMALS", {})
+    again = [codec.record_loads(codec.record_dumps(r), type(r)) for r in rows]
+    assert again == rows and len(codec._SHARED_INTS) <= 10 and len(codec._SHARED_DECIMALS) <= 10
 
 
 def test_the_answering_context_and_the_store_hold_each_record_once(engine):
@@ -773,6 +801,25 @@ def test_a_records_place_is_the_first_record_a_pass_would_find(engine):
         first = next(r for r in records if (r.kind, r.doc, _where(r)) == (kind, doc, where))
         assert groups.placed(kind, doc, where) is first
     assert groups.placed("amount", "no such document", "p1") is None
+
+
+def test_record_groups_hold_numbers_not_a_key_per_record(engine):
+    """Grouping an index's records keeps positions and a few numbers per record (a million
+    records are grouped): a key per indicator row and amount to find its record by place was
+    ~150 bytes each, ~0.2 GB at a million rows."""
+    import tracemalloc
+
+    from qa.evidence.records import RecordGroups
+
+    records = records_of(engine.store)
+    tracemalloc.start()
+    try:
+        groups = RecordGroups(records)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert groups.placed("amount", records[0].doc, records[0].id) is records[0]
+    assert held < 48 * len(records)
 
 
 def _where(record) -> object:
@@ -920,3 +967,29 @@ def test_cluster_members_are_each_clusters_rows_in_id_order(engine):
     for number, found in members.items():
         plain = sorted((r for r in rows if clusters_of.get(r.id) == number), key=lambda r: r.id)
         assert found == plain
+
+
+def test_long_texts_folded_are_kept_a_few_at_a_time():
+    """Folding keeps its results per text: short texts (names, labels, values) in a large
+    cache, longer ones (a record's whole text, read by one question) only the last few. One
+    cache for both kept every ranked record's text in five folded forms, ~0.5 GB at 1M rows."""
+    import tracemalloc
+
+    from index import text
+
+    texts = [f"第{i}项 西青区司法局 项目资金（万元）：＞＝９５％ " * 6 for i in range(12_000)]
+    assert all(len(t) > text.SHORT_TEXT_CHARS for t in texts)
+    tracemalloc.start()
+    try:
+        folded = [text.compact(t) for t in texts]
+        del folded
+        retained, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert retained < sum(sys.getsizeof(t) for t in texts)  # each was kept twice over
+    assert text.compact(texts[-1]) == text.normalize_text(texts[-1]).replace(" ", "")
+    short, long = text.compact.caches
+    assert long.cache_info().currsize <= text.LONG_TEXTS_KEPT
+    before = short.cache_info().hits
+    assert text.compact("（万元）") == text.compact("（万元）") == "(万元)"
+    assert short.cache_info().hits == before + 1

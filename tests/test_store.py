@@ -370,6 +370,11 @@ def test_store_approximate_dense_agrees_with_exact(
     path = seed_index_with(dense_type)
     store = IndexStore.load(path)
     assert store.meta["dense_type"] == dense_type
+    if dense_type == "ivf":  # codes only choose candidates (re-scored exactly): 4 bits each
+        import faiss
+
+        index = faiss.downcast_index(store.backend.dense_index)
+        assert index.code_size * 2 == store.vectors.shape[1]
     searcher = Searcher(store, encoder)
     for query in ("政府法律顾问", "社区矫正对象满意度", "普法宣传经费", "职工医保"):
         vector = encoder.encode_queries([query])[0]
@@ -550,3 +555,31 @@ def test_store_search_alone_decodes_no_document(engine):
     held = {p.id: p for parsed in store.documents.values() for p in parsed.projects}
     assert all(store.projects.many(some)[key] is held[key] for key in some)
     assert store.projects[some[0]] is held[some[0]]
+
+
+def test_store_similarities_hold_a_block_of_vectors_at_a_time(engine, monkeypatch):
+    """Scoring many chunks against a question (a broad one scores a few hundred thousand at
+    1M rows) reads their vectors a block at a time: the same scores as reading them all, an
+    unknown id scores 0, one query or several, and at most a block of vectors held at once."""
+    import tracemalloc
+
+    from index.store import core
+
+    store = engine.store
+    ids = [c.id for c in store.chunks] + ["no such chunk"]
+    queries = engine.encoder.encode_queries(["政府法律顾问", "社区矫正对象满意度"])
+    every = store.vectors_of(ids)
+    monkeypatch.setattr(core, "SIMILARITY_BLOCK", 16)
+    one = store.similarities(ids, queries[0])
+    assert one.shape == (len(ids),) and one[-1] == 0.0
+    assert np.allclose(one, every @ queries[0], atol=1e-6)
+    both = store.similarities(ids, queries)
+    assert both.shape == (len(ids), 2) and np.allclose(both, every @ queries.T, atol=1e-6)
+    assert store.similarities([], queries[0]).shape == (0,)
+    tracemalloc.start()
+    try:
+        store.similarities(ids, queries[0])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < every.nbytes / 4  # the whole matrix was read at once

@@ -108,3 +108,73 @@ def test_projects_about_is_every_project_tested(engine, question):
     evidence = {f[2][0] for f in found}
     assert "绩效目标" in evidence or question != "哪些项目涉及矛盾纠纷排查"
     assert "项目概况" in evidence or question != "哪些县有普法项目"
+
+
+@pytest.mark.parametrize("segment", [1, 2, 5, 10_000])
+def test_folded_texts_kept_in_segments_are_the_texts_joined_at_once(monkeypatch, segment):
+    """The joined text is kept, folded and scanned in segments of entries: whatever their
+    size, an entry's texts and the entries holding a term are those of the texts joined at
+    once (matches at a segment's first and last entry, entries with no text or the separator)."""
+    from qa.question import terms as terms_module
+
+    monkeypatch.setattr(terms_module, "SEGMENT_ENTRIES", segment)
+    entries = [["人民", "调解"], ["ＡＢＣ调解"], [""], [], ["调解\x00成功", "率"], ["", "x"]] * 3
+    entries += [["调解成功率"], ["调"], ["解"]]
+    folded = FoldedTexts(entries, occurs_key)
+    assert len(folded) == len(entries)
+    for i, texts in enumerate(entries):
+        assert folded.texts(i) == tuple(occurs_key(t) for t in texts)
+    for term in ("调解", "调", "解", "率", "abc", "x", "民调", "成功率", "没有"):
+        expected = {i for i, e in enumerate(entries) if any(term in occurs_key(t) for t in e)}
+        extra = folded.holding(term) - expected
+        assert expected <= folded.holding(term) and extra <= {4, 10, 16}  # the separator's
+    empty = FoldedTexts([], occurs_key)
+    assert len(empty) == 0 and empty.holding("") == set()
+
+
+def test_folded_texts_are_built_and_scanned_a_segment_at_a_time(monkeypatch):
+    """At a million rows the joined text is hundreds of megabytes: building it, or scanning it
+    for a word most entries print, holds little more than the text itself (it held three
+    copies while folding, and another while splitting it at every match)."""
+    import tracemalloc
+
+    from qa.question import terms as terms_module
+
+    monkeypatch.setattr(terms_module, "SEGMENT_ENTRIES", 500)
+    goal = "加强人民调解组织建设，提升矛盾纠纷排查化解能力，调解成功率达到百分之九十五以上"
+    entries = [[f"第{i}项", goal * 2, f"满意度{i}"] for i in range(20_000)]
+    tracemalloc.start()
+    try:
+        folded = FoldedTexts(entries, str.strip)  # a fold that keeps no cache of its own
+        kept, built = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        held = folded._scan("率")
+        _, scanned = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    text = sum(len(s) for s in folded._segments) * 2  # two bytes a character
+    assert len(held) == len(entries)
+    assert built < kept + text / 2
+    assert scanned < kept + text / 4  # a copy of the text, and a string per match
+
+
+@pytest.mark.parametrize("term", ["调解", "率", "abc", "满意度", "", "没有"])
+def test_grouped_texts_find_the_items_each_text_holds_folding_each_text_once(term):
+    """Rows repeat a few wordings (a project's rows its name): each distinct text is folded
+    once, and the items holding a term are every item printing a text that holds it."""
+    import tracemalloc
+
+    from qa.question import GroupedTexts
+
+    wordings = ["人民调解成功率", "ＡＢＣ调解", "服务对象满意度", "", "调解\x00成功"]
+    items = [wordings[(i * 7) % 5] + ("率" if i % 11 == 0 else "") for i in range(20_000)]
+    tracemalloc.start()
+    try:
+        grouped = GroupedTexts(items, occurs_key)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(grouped) == len(items) and len(grouped._texts) == len(set(items))
+    expected = {i for i, t in enumerate(items) if term in occurs_key(t)}
+    assert grouped.holding(term) == grouped.holding_any([term, "没有的词"]) == expected
+    assert held < len(items) * 8  # positions, not a folded text per item

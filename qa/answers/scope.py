@@ -17,7 +17,7 @@ from ..evidence.records import records_of
 from ..evidence.topic import project_names
 from ..question import GENERIC_WORDS, Understanding
 from ..question.regions import leading_place, lies_within
-from ..question.terms import FoldedTexts, word_edges
+from ..question.terms import FoldedTexts, GroupedTexts, word_edges
 from ..question.understand import without_preamble
 from ..question.words import ASK_WORDS, STOP_WORDS
 from ..sources import Sources
@@ -226,9 +226,7 @@ class _Prints:
             for doc, parsed in ctx.store.documents.items()
             if not parsed.document.department
         }
-        self.tables = _Holders(
-            [r for r in records if r.kind in self._TABLES], lambda r: f"{r.owner} {r.label}"
-        )
+        self.tables = _PartHolders([r for r in records if r.kind in self._TABLES])
         self.prose = _Holders([r for r in records if r.doc in self.unsigned], lambda r: r.text)
 
 
@@ -242,6 +240,24 @@ class _Holders:
 
     def holding_any(self, term: str) -> list:
         return [self.records[i] for i in sorted(self.texts.holding(term))]
+
+
+class _PartHolders:
+    """Table records and their text ``owner label``: the records whose text may hold a string
+    (a superset: test each one found). Owners and labels are folded apart, each distinct one
+    once (:class:`GroupedTexts`): one text per record was ~0.25 GB at a million rows, and more
+    while it was joined. A string without a space is printed in the owner or in the label."""
+
+    def __init__(self, records: list):
+        self.records = records
+        self._owners = GroupedTexts((r.owner for r in records), str)
+        self._labels = GroupedTexts((r.label for r in records), str)
+
+    def holding_any(self, term: str) -> list:
+        if " " in term:  # may span owner and label: test each record
+            return [r for r in self.records if term in f"{r.owner} {r.label}"]
+        found = self._owners.holding(term) | self._labels.holding(term)
+        return [self.records[i] for i in sorted(found)]
 
 
 def _names(mention: str, org: str, ctx: QAContext) -> bool:

@@ -97,12 +97,13 @@ def find_comparables(
     projects = texts.projects
     if not topics or not projects:
         return []
-    vectors = engine.store.vectors_of([p.id for p in projects])
+    queries = np.stack([engine.searcher.query_vector(topic_query(t, context)) for t in topics])
+    similarities = engine.store.similarities([p.id for p in projects], queries)
     share = max(2, limit // len(topics))
     chosen: dict[str, Comparable] = {}
     firsts: list[str] = []
-    for topic in topics:
-        similarity = vectors @ engine.searcher.query_vector(topic_query(topic, context))
+    for column, topic in enumerate(topics):
+        similarity = similarities[:, column]
         ranked = _rank_topic(topic, projects, texts, similarity, ctx.lexicon)
         firsts.extend(c.project.id for c in ranked[:1] if c.project.id not in firsts)
         for item in ranked[:share]:

@@ -13,13 +13,15 @@ cover it. This is structure, not vocabulary: no topic word is written in code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import islice
 
 import numpy as np
 
 from index.labels import subject_code
-from index.text import compact, folded_from, normalize_text
+from index.text import compact, folded_from, normalize_text, text_cache
 
 from ..question import FoldedTexts, Understanding
 from ..question.lexicon import Lexicon, term_key
@@ -34,6 +36,7 @@ _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
 _ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
 _CODES = 0x110000  # Unicode code points
+PRINT_BLOCK = 16_384  # texts whose characters a bound reads at once (~5 MB of codes)
 _QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
 
 
@@ -112,7 +115,7 @@ def _any_of(variants: frozenset[str]) -> re.Pattern:
     return re.compile("|".join(re.escape(v) for v in words) if words else r"(?!x)x")
 
 
-@lru_cache(maxsize=65_536)
+@text_cache(65_536)
 def printed_form(text: str) -> str:
     """A record's text as keys are compared with it (kept per text: the same scopes, labels
     and values are read question after question)."""
@@ -275,7 +278,57 @@ def score_bounds(
         return np.ones(count)
     memo = {} if memo is None else memo
     facets = facets_of(records) if facets is None else facets
-    found, column = _prints(key, [r.text for r in records])
+    owners = _owner_bounds(key, facets, memo)
+    named = np.array([_names_row(key, name) for name in facets.names], dtype=bool)
+    out = np.empty(count)
+    # a block of records at a time: at 1M rows a broad question bounds a few hundred thousand
+    # records, whose characters and records × key matrices were ~0.6 GB made at once
+    for first in range(0, count, PRINT_BLOCK):
+        last = min(count, first + PRINT_BLOCK)
+        part = slice(first, last)
+        out[part] = _bounds(
+            key,
+            records[part],
+            facets.owner[part],
+            named[facets.name[part]],
+            facets.headline[part],
+            owners,
+            pairs,
+        )
+    return out
+
+
+def _owner_bounds(key: Key, facets: Facets, memo: dict) -> tuple[np.ndarray, ...]:
+    """Per owner of :func:`score_bounds`'s records: its about text's cover of each key
+    character, the key characters it asks, and its scope's fit (owners × key, owners × key,
+    owners)."""
+    size = len(key.text)
+    owners = len(facets.owners)  # the records of one project share an owner fit
+    about = np.zeros((owners, size))
+    asked = np.zeros((owners, size), dtype=bool)
+    scope = np.zeros(owners)
+    for at, (owner_scope, owner_about) in enumerate(facets.owners):
+        fits = _owner_fit(key, owner_scope, owner_about, memo)
+        if fits[0] is not None:
+            about[at] = fits[0]
+        scope[at] = fits[1]
+        asked[at, list(fits[2])] = True
+    return about, asked, scope
+
+
+def _bounds(
+    key: Key,
+    records: list[Record],
+    owner: np.ndarray,
+    is_named: np.ndarray,
+    headline: np.ndarray,
+    owners: tuple[np.ndarray, ...],
+    pairs: bool,
+) -> np.ndarray:
+    """:func:`score_bounds` of some records, given each one's owner, whether the key names its
+    row, whether it is a headline figure, and the owners' :func:`_owner_bounds`."""
+    count, size = len(records), len(key.text)
+    found, column = _prints(key, (r.text for r in records), count)
     prints = found[:, [column[ch] for ch in key.lowered]]  # records × key characters
     # each two-character run of the key (i, i + 1) that may be printed whole, and the
     # characters a lexicon term may cover (any of its variants may be printed)
@@ -289,20 +342,7 @@ def score_bounds(
     paired[:, :-1] |= runs_printed
     paired[:, 1:] |= runs_printed
     covers = np.where(paired | termed, 1.0, np.where(prints, 0.5, 0.0))
-    owners = len(facets.owners)  # the records of one project share an owner fit
-    about = np.zeros((owners, size))
-    asked = np.zeros((owners, size), dtype=bool)
-    scope = np.zeros(owners)
-    for at, (owner_scope, owner_about) in enumerate(facets.owners):
-        fits = _owner_fit(key, owner_scope, owner_about, memo)
-        if fits[0] is not None:
-            about[at] = fits[0]
-        scope[at] = fits[1]
-        asked[at, list(fits[2])] = True
-    about, asked, scope = about[facets.owner], asked[facets.owner], scope[facets.owner]
-    is_named = np.array([_names_row(key, name) for name in facets.names], dtype=bool)
-    is_named = is_named[facets.name]
-    headline = facets.headline
+    about, asked, scope = (kept[owner] for kept in owners)
     bonus = np.where(
         is_named, NAMED_BONUS, np.where(~asked.any(axis=1) & headline, HEADLINE_BONUS, 0.0)
     )
@@ -348,24 +388,41 @@ def _as_printed(text: str) -> str:
     return text
 
 
-def _prints(key: Key, texts: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+def _prints(
+    key: Key, texts: Iterable[str], count: int | None = None
+) -> tuple[np.ndarray, dict[str, int]]:
     """Texts × the key's distinct characters: whether the text prints a character folding to
     it (every text, for a character a fold may compose), and each character's column. One
-    pass over the texts' characters: a table maps each source character to its column."""
+    pass over the texts' characters: a table maps each source character to its column.
+    ``count``: how many texts (when ``texts`` has no length). Read :data:`PRINT_BLOCK` texts
+    at a time: a broad question bounds a few hundred thousand records at 1M rows, whose
+    characters' codes and places, made at once, were ~0.6 GB for a moment."""
+    texts = iter(texts) if count is not None else list(texts)
+    count = len(texts) if count is None else count
     chars, column_of, shared, composed = _print_table(key.lowered)
-    found = np.zeros((len(texts), len(chars)), dtype=bool)
+    found = np.zeros((count, len(chars)), dtype=bool)
     found[:, list(composed)] = True
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    text_of = np.repeat(np.arange(len(texts)), lengths)  # the text each character is in
-    columns = column_of[codes]
-    at = columns >= 0
-    found[text_of[at], columns[at]] = True
-    for code, sharing in shared.items():
-        holding = text_of[codes == code]
-        for column in sharing:
-            found[holding, column] = True
+    first = 0
+    for block in _blocks(texts, PRINT_BLOCK):
+        codes = np.frombuffer("".join(block).encode("utf-32-le"), dtype=np.uint32)
+        lengths = np.fromiter(map(len, block), dtype=np.int64, count=len(block))
+        text_of = np.repeat(np.arange(first, first + len(block)), lengths)  # each char's text
+        columns = column_of[codes]
+        at = columns >= 0
+        found[text_of[at], columns[at]] = True
+        for code, sharing in shared.items():
+            holding = text_of[codes == code]
+            for column in sharing:
+                found[holding, column] = True
+        first += len(block)
     return found, {ch: column for column, ch in enumerate(chars)}
+
+
+def _blocks(items: Iterable, size: int):
+    """Lists of up to ``size`` items, in order."""
+    iterator = iter(items)
+    while block := list(islice(iterator, size)):
+        yield block
 
 
 @lru_cache(maxsize=8)

@@ -87,12 +87,10 @@ class Record:
     chunk: str | None = None
     about: str = ""
     unit_name: str | None = None
-    # ``scope`` and ``text`` once read: declared, so that filling them in does not turn the
-    # record's attribute table from one shared by every record into its own (a cached
-    # attribute added afterwards did: ~1 KB more for each record a question ranked, which over
-    # a million records was gigabytes)
+    # ``scope`` once read (one shared string per owner): declared, so that filling it in does
+    # not give the record an attribute table of its own (a cached attribute added afterwards
+    # did: ~1 KB more for each record a question ranked, over a million records gigabytes)
     _scope: str | None = field(default_factory=_unread, init=False, repr=False, compare=False)
-    _text: str | None = field(default_factory=_unread, init=False, repr=False, compare=False)
 
     @property
     def scope(self) -> str:
@@ -105,11 +103,9 @@ class Record:
 
     @property
     def text(self) -> str:
-        found = self._text
-        if found is None:
-            found = f"{self.scope} {self.label} {self.value}"
-            object.__setattr__(self, "_text", found)
-        return found
+        """Scope, label and value: made when read, not kept (each record's own string, kept
+        for every record questions ranked, grew a serving process by ~0.5 GB at 1M rows)."""
+        return f"{self.scope} {self.label} {self.value}"
 
     @property
     def unit_unprinted(self) -> str:
@@ -366,8 +362,8 @@ class _KeptFacets:
 
     def __init__(self, records: list[Record]):
         self.records = records
-        self.owner = np.full(len(records), -1, dtype=np.int64)
-        self.name = np.full(len(records), -1, dtype=np.int64)
+        self.owner = np.full(len(records), -1, dtype=np.int32)
+        self.name = np.full(len(records), -1, dtype=np.int32)
         self.headline = np.zeros(len(records), dtype=bool)
         self.owners: list[tuple[str, str]] = []
         self.names: list[str] = []
@@ -425,15 +421,17 @@ class RecordGroups:
     def __init__(self, records: list[Record]):
         self.records = records
         self._facets = _KeptFacets(records)
-        self._placed: dict[tuple, Record] = {}
+        # where each document's records are (first and last position: a document's records
+        # are read together, so the span holds few others) and each record's line, to find a
+        # printed row without a key per record (a million keys were ~0.2 GB)
+        self._spans: dict[str, tuple[int, int]] = {}
+        self._lines = np.fromiter((r.line or 0 for r in records), np.int32, len(records))
         by_region: dict[str, dict[str, list[int]]] = {}
         by_project: dict[str, list[int]] = {}
         by_doc: dict[str, list[int]] = {}
         for position, record in enumerate(records):
-            if record.kind == "indicator":
-                self._placed.setdefault(("indicator", record.doc, record.line), record)
-            elif record.kind == "amount":
-                self._placed.setdefault(("amount", record.doc, record.id), record)
+            first, _ = self._spans.get(record.doc, (position, position))
+            self._spans[record.doc] = (first, position)
             kinds = by_region.setdefault(record.region or "", {})
             kinds.setdefault(record.kind, []).append(position)
             if record.project_id:
@@ -450,7 +448,17 @@ class RecordGroups:
     def placed(self, kind: str, doc: str, where) -> Record | None:
         """The first record of an indicator row printed at line ``where`` of a document, or of
         a project's amount with id ``where`` (None when there is none)."""
-        return self._placed.get((kind, doc, where))
+        if kind == "amount":
+            at = self.by_project.get(where, _NONE)
+        else:
+            first, last = self._spans.get(doc, (0, -1))
+            at = first + np.flatnonzero(self._lines[first : last + 1] == (where or 0))
+        for position in at.tolist():
+            record = self.records[position]
+            held = record.id if kind == "amount" else record.line
+            if record.kind == kind and record.doc == doc and held == where:
+                return record
+        return None
 
     def regions(self, wanted) -> list[str]:
         """The regions (``""`` for records of none) for which ``wanted(region or None)``."""
@@ -498,6 +506,9 @@ class RecordGroups:
         at = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
         records = self.records
         return Selection([records[i] for i in at.tolist()], at)
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def _positions(at: list[int]) -> np.ndarray:

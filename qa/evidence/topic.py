@@ -221,7 +221,6 @@ class _Printed:
         ]
         self.names = ctx.kept(project_names)
         self.compact = FoldedTexts(texts, compact)
-        self.lowered = FoldedTexts(texts, term_key)
         # each distinct row text: where it is printed (project id, the row's position)
         places: dict[str, list[tuple[str, int]]] = {}
         for project in projects:
@@ -512,8 +511,9 @@ def _at_word(ctx: QAContext, term: str, text: str) -> bool:
 
 
 def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
-    """Each term's weight: rarity over the projects (0 when no project prints it)."""
-    texts = ctx.kept(_project_texts)
+    """Each term's weight: rarity over the projects (0 when no project prints it in its name,
+    goal, overview or a row: the texts ``_Printed`` folds)."""
+    texts = ctx.kept(_Printed).compact
     count = len(texts) or 1
     weights = {}
     counted = _HELD.setdefault(ctx.matcher, {})  # a term's project count, once per index
@@ -527,17 +527,6 @@ def _weights(ctx: QAContext, alternatives: list[Phrase]) -> dict[str, float]:
         weight = math.log((count + 1) / (held + 0.5)) + 0.1
         weights[term] = weight * (GENERIC_WEIGHT if term in GENERIC_WORDS else 1.0)
     return weights
-
-
-def _project_texts(ctx: QAContext) -> FoldedTexts:
-    """Every project's printed text (name, goal, overview, indicator rows), joined; kept per
-    index (``ctx.kept``)."""
-    joined = []
-    for project in ctx.sorted_projects:
-        parts = ctx.project_texts(project)
-        rows = " ".join(r.level3 for r in project.indicators)
-        joined.append(compact(" ".join((*parts.values(), rows))))
-    return FoldedTexts(([t] for t in joined), compact)
 
 
 def _year(u: Understanding) -> int | None:

@@ -33,6 +33,7 @@ from .regions import RegionIndex, RegionMatch
 from .terms import (
     QUOTES,
     FoldedTexts,
+    GroupedTexts,
     Phrase,
     TermGroup,
     group_occurs,
@@ -64,6 +65,7 @@ __all__ = [
     "Concept",
     "EmptyQuestionError",
     "FoldedTexts",
+    "GroupedTexts",
     "InputTooLongError",
     "Lexicon",
     "LexiconFileError",

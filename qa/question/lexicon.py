@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from index.lexical import Tokenizer, domain_terms
-from index.text import compact
+from index.text import compact, text_cache
 
 from .errors import LexiconFileError
 
@@ -22,7 +22,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "data" / "lexicon.tsv"
 CATEGORY_MARK = "类别"
 
 
-@lru_cache(maxsize=65_536)
+@text_cache(65_536)
 def term_key(term: str) -> str:
     """How a term is compared: compacted (widths, spaces, punctuation folded) and lower-cased
     (kept per text: rows and names are compared with many terms, question after question)."""

@@ -134,7 +134,8 @@ def group_occurs(text: str, group: TermGroup, tokenizer: Tokenizer) -> bool:
 
 # FoldedTexts keeps the entries holding at most this many terms, and entries in all
 HELD_TERMS = 4096
-HELD_ENTRIES = 20_000_000
+HELD_ENTRIES = 4_000_000
+SEGMENT_ENTRIES = 32_768  # entries folded and joined at a time: one piece of the joined text
 
 
 class FoldedTexts:
@@ -147,27 +148,53 @@ class FoldedTexts:
     name, goal and rows): it holds a string when one of its texts does. Build it once per
     loaded index (the folding is the cost). The entries holding a term are kept (bounded:
     :data:`HELD_TERMS`, :data:`HELD_ENTRIES`).
+
+    The joined text is kept in segments of :data:`SEGMENT_ENTRIES` entries, folded, joined and
+    scanned one at a time: at a million rows the whole text is hundreds of megabytes, and
+    folding it at once, or splitting it at every match of a common word, held two or three
+    copies of it for a moment.
     """
 
     _JOIN = "\x00"  # in no folded text and no term, so a match never spans two texts
 
     def __init__(self, entries: Iterable[Iterable[str]], fold: Callable[[str], str]):
-        # Only the joined text is kept (each folded text once: a million rows' texts are
-        # hundreds of megabytes), and apart the few entries with a text holding the separator,
-        # which is dropped from the joined text: that only adds matches, never loses one.
-        folded = [tuple(fold(t) for t in texts) for texts in entries]
-        self._counts = np.fromiter(map(len, folded), np.int32, len(folded))  # texts per entry
-        self._with_separator = {
-            i: texts for i, texts in enumerate(folded) if any(self._JOIN in t for t in texts)
-        }
-        joined = [self._JOIN.join(t.replace(self._JOIN, "") for t in e) for e in folded]
-        del folded
-        self._joined = self._JOIN.join(joined)
-        lengths = np.fromiter(map(len, joined), np.int64, len(joined)) + 1  # with the separator
-        self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        # Only the joined text is kept (each folded text once), and apart the few entries with
+        # a text holding the separator, which is dropped from the joined text: that only adds
+        # matches, never loses one.
+        self._with_separator: dict[int, tuple[str, ...]] = {}
+        self._segments: list[str] = []
+        counts: list[np.ndarray] = []
+        lengths: list[np.ndarray] = []
+        block: list[tuple[str, ...]] = []
+        for entry in entries:
+            block.append(tuple(fold(t) for t in entry))
+            if len(block) == SEGMENT_ENTRIES:
+                self._add_segment(block, sum(map(len, counts)), counts, lengths)
+                block = []
+        if block or not self._segments:
+            self._add_segment(block, sum(map(len, counts)), counts, lengths)
+        self._counts = np.concatenate(counts)  # texts per entry
+        sizes = np.concatenate(lengths) + 1  # each entry's joined text with its separator
+        self._starts = (np.cumsum(sizes) - sizes).astype(np.int64)
+        # where each segment starts in the whole joined text, and its first entry
+        segment_sizes = np.fromiter(map(len, self._segments), np.int64, len(self._segments)) + 1
+        self._segment_starts = np.concatenate(([0], np.cumsum(segment_sizes)[:-1]))
+        self._length = int(segment_sizes.sum()) - 1
         # the entries holding each term asked (questions ask the same words: 经费, 满意度 …)
         self._held: dict[str, np.ndarray] = {}
         self._held_size = 0
+
+    def _add_segment(
+        self, block: list[tuple[str, ...]], first: int, counts: list, lengths: list
+    ) -> None:
+        join = self._JOIN
+        for offset, texts in enumerate(block):
+            if any(join in t for t in texts):
+                self._with_separator[first + offset] = texts
+        joined = [join.join(t.replace(join, "") for t in texts) for texts in block]
+        counts.append(np.fromiter(map(len, block), np.int32, len(block)))
+        lengths.append(np.fromiter(map(len, joined), np.int64, len(joined)))
+        self._segments.append(join.join(joined))
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -177,8 +204,10 @@ class FoldedTexts:
         if index in self._with_separator or not self._counts[index]:
             return self._with_separator.get(index, ())
         start = int(self._starts[index])
-        end = int(self._starts[index + 1]) - 1 if index + 1 < len(self) else len(self._joined)
-        return tuple(self._joined[start:end].split(self._JOIN))
+        end = int(self._starts[index + 1]) - 1 if index + 1 < len(self) else self._length
+        segment = int(np.searchsorted(self._segment_starts, start, side="right")) - 1
+        offset = int(self._segment_starts[segment])
+        return tuple(self._segments[segment][start - offset : end - offset].split(self._JOIN))
 
     def holding(self, term: str) -> set[int]:
         """Positions of the entries with a folded text containing ``term`` (all for "")."""
@@ -200,13 +229,19 @@ class FoldedTexts:
         """The entries holding the term, in order: every match at once, from the lengths of
         the pieces between them (a match never spans two entries), then each match's entry.
         The scan of the joined texts is the cost (~1.5 ms per million characters)."""
-        pieces = self._joined.split(term)
-        if len(pieces) == 1:
+        found = []
+        for segment, offset in zip(self._segments, self._segment_starts.tolist(), strict=True):
+            pieces = segment.split(term)
+            if len(pieces) == 1:
+                continue
+            lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
+            del pieces
+            at = np.cumsum(lengths[:-1]) + np.arange(len(lengths) - 1, dtype=np.int64) * len(term)
+            entries = np.searchsorted(self._starts, at + offset, side="right") - 1
+            found.append(np.unique(entries).astype(np.int32))  # segments follow each other
+        if not found:
             return np.zeros(0, dtype=np.int32)
-        lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
-        at = np.cumsum(lengths[:-1]) + np.arange(len(pieces) - 1, dtype=np.int64) * len(term)
-        entries = np.searchsorted(self._starts, at, side="right") - 1
-        return np.unique(entries).astype(np.int32)
+        return np.concatenate(found)
 
     def holding_any(self, terms: Iterable[str]) -> set[int]:
         """Positions of the entries with a folded text containing one of the terms."""
@@ -214,6 +249,45 @@ class FoldedTexts:
         for term in terms:
             found |= self.holding(term)
         return found
+
+
+class GroupedTexts:
+    """One text per item (a row's level3, a record's owner): which items' texts hold a string.
+
+    Items repeat few distinct texts (a million rows print a few thousand level3 wordings; a
+    project's rows share its name), so each distinct text is folded once
+    (:class:`FoldedTexts`) and the items printing it are kept as positions, instead of one
+    folded copy per item.
+    """
+
+    def __init__(self, texts: Iterable[str], fold: Callable[[str], str]):
+        numbers: dict[str, int] = {}
+        of = np.fromiter((numbers.setdefault(t, len(numbers)) for t in texts), np.int64)
+        self._order = np.argsort(of, kind="stable").astype(np.int32)  # items by their text
+        self._bounds = np.searchsorted(of[self._order], np.arange(len(numbers) + 1))
+        self._texts = FoldedTexts(([t] for t in numbers), fold)
+        self._size = len(of)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def holding(self, term: str) -> set[int]:
+        """Positions of the items whose folded text contains ``term``."""
+        return self.holding_any((term,))
+
+    def holding_any(self, terms: Iterable[str]) -> set[int]:
+        """Positions of the items whose folded text contains one of the terms."""
+        return set(self.positions(self._texts.holding_any(terms)).tolist())
+
+    def positions(self, distinct: Iterable[int]) -> np.ndarray:
+        """The items printing these distinct texts (positions, unordered)."""
+        order, bounds = self._order, self._bounds
+        parts = [order[bounds[i] : bounds[i + 1]] for i in distinct]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+
+    def distinct_holding(self, term: str) -> set[int]:
+        """The distinct texts (their numbers for :meth:`positions`) containing ``term``."""
+        return self._texts.holding(term)
 
 
 def indicator_phrases(topic: str, lexicon: Lexicon) -> tuple[tuple[str, ...], tuple[Phrase, ...]]:

@@ -20,12 +20,14 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.schema import IndicatorRow
 
 from ..question import (
     MEASURE_UNITS,
     MODIFIER_WORDS,
-    FoldedTexts,
+    GroupedTexts,
     Lexicon,
     Phrase,
     TermGroup,
@@ -46,12 +48,15 @@ class RowTexts:
 
     def __init__(self, ctx):
         self.rows = ctx.sorted_indicators
-        self.level3 = FoldedTexts(([r.level3] for r in self.rows), occurs_key)
-        self.value = FoldedTexts(([r.value or ""] for r in self.rows), occurs_key)
-        self.project = FoldedTexts(([r.project or ""] for r in self.rows), occurs_key)
-        self.units: dict[str, set[int]] = {}
+        # each distinct text folded once: rows repeat wordings, values and their project's name
+        self.level3 = GroupedTexts((r.level3 for r in self.rows), occurs_key)
+        self.value = GroupedTexts((r.value or "" for r in self.rows), occurs_key)
+        self.project = GroupedTexts((r.project or "" for r in self.rows), occurs_key)
+        units: dict[str, list[int]] = {}
         for position, row in enumerate(self.rows):
-            self.units.setdefault(unit_of(row) or "", set()).add(position)
+            units.setdefault(unit_of(row) or "", []).append(position)
+        # positions as arrays: a set of a million positions was ~60 MB
+        self.units = {unit: np.array(at, dtype=np.int32) for unit, at in units.items()}
 
     def holding(self, group: TermGroup) -> set[int]:
         """Positions of the rows :func:`row_holds` can find the group in (a variant printed in
@@ -62,12 +67,15 @@ class RowTexts:
         if is_measure(group):
             for unit in _units(group):
                 if unit:
-                    found |= self.units.get(unit, set())
+                    found.update(self.units.get(unit, _NONE).tolist())
         return found
 
     def naming(self, group: TermGroup) -> set[int]:
         """Positions of the rows whose project's name can hold the group."""
         return self.project.holding_any(group.variants)
+
+
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)

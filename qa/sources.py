@@ -58,8 +58,9 @@ class Sources:
     """The label of every cited line of an index (one per loaded index).
 
     The records printed on each line are read per document when one of its lines is first
-    cited, and kept for the last :data:`SOURCE_DOCUMENTS` documents cited: a map of every line
-    of the index was ~0.13 GB at a million rows, for the few documents an answer cites.
+    cited, and kept for up to :data:`SOURCE_DOCUMENTS` documents (then dropped together, a
+    bound rather than a recency order): a map of every line of the index was ~0.13 GB at a
+    million rows, for the few documents an answer cites.
     """
 
     def __init__(self, store: IndexStore):

@@ -485,6 +485,36 @@ def _hostile(records):
     return out
 
 
+@pytest.mark.parametrize("question", BOUNDED[:3])
+def test_score_bounds_read_a_block_of_records_at_a_time(engine, monkeypatch, question):
+    """At 1M rows a broad question bounds a few hundred thousand records: read a block at a
+    time, the bounds are those read at once (loose and tight, with kept facets or without),
+    and the question holds no more than a block's characters and matrices at once (reading
+    them all at once was ~0.6 GB for 阳城职工医保单位缴费标准是多少)."""
+    import tracemalloc
+
+    from qa.evidence import match
+
+    ctx = QAContext.of(engine)
+    key = key_of(ctx, ctx.understand(question))
+    own = records_of(engine.store)
+    facets = grouped_records(engine.store).facets(own)
+    whole = [score_bounds(key, own, None, facets), score_bounds(key, own, pairs=True)]
+    monkeypatch.setattr(match, "BOUND_BLOCK", 97)
+    assert np.array_equal(score_bounds(key, own, None, facets), whole[0])
+    assert np.array_equal(score_bounds(key, own, pairs=True), whole[1])
+    many = own * 20  # 35k records
+    text = sum(len(r.text) for r in own) * 20
+    facets = match.facets_of(many)
+    tracemalloc.start()
+    try:
+        score_bounds(key, many, {}, facets)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < text * 4  # the characters' codes alone, read at once, were 4 bytes each
+
+
 @pytest.mark.parametrize("question", BOUNDED)
 def test_a_records_score_bound_is_never_below_its_fit(engine, question):
     """Ranking fits only the records whose bound can reach the best found (issue 13); a bound

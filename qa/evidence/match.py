@@ -13,10 +13,8 @@ cover it. This is structure, not vocabulary: no topic word is written in code.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import islice
 
 import numpy as np
 
@@ -36,7 +34,7 @@ _PUNCT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9.]")
 _ASK = frozenset(ASK_WORDS)
 _ASK_PHRASES = tuple(w for w in ASK_WORDS if len(w) >= 3)  # longest first
 _CODES = 0x110000  # Unicode code points
-PRINT_BLOCK = 16_384  # texts whose characters a bound reads at once (~5 MB of codes)
+BOUND_BLOCK = 16_384  # records whose bounds are read at once (their characters: ~5 MB of codes)
 _QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
 
 
@@ -283,8 +281,8 @@ def score_bounds(
     out = np.empty(count)
     # a block of records at a time: at 1M rows a broad question bounds a few hundred thousand
     # records, whose characters and records × key matrices were ~0.6 GB made at once
-    for first in range(0, count, PRINT_BLOCK):
-        last = min(count, first + PRINT_BLOCK)
+    for first in range(0, count, BOUND_BLOCK):
+        last = min(count, first + BOUND_BLOCK)
         part = slice(first, last)
         out[part] = _bounds(
             key,
@@ -328,7 +326,7 @@ def _bounds(
     """:func:`score_bounds` of some records, given each one's owner, whether the key names its
     row, whether it is a headline figure, and the owners' :func:`_owner_bounds`."""
     count, size = len(records), len(key.text)
-    found, column = _prints(key, (r.text for r in records), count)
+    found, column = _prints(key, [r.text for r in records])
     prints = found[:, [column[ch] for ch in key.lowered]]  # records × key characters
     # each two-character run of the key (i, i + 1) that may be printed whole, and the
     # characters a lexicon term may cover (any of its variants may be printed)
@@ -388,41 +386,24 @@ def _as_printed(text: str) -> str:
     return text
 
 
-def _prints(
-    key: Key, texts: Iterable[str], count: int | None = None
-) -> tuple[np.ndarray, dict[str, int]]:
+def _prints(key: Key, texts: list[str]) -> tuple[np.ndarray, dict[str, int]]:
     """Texts × the key's distinct characters: whether the text prints a character folding to
     it (every text, for a character a fold may compose), and each character's column. One
-    pass over the texts' characters: a table maps each source character to its column.
-    ``count``: how many texts (when ``texts`` has no length). Read :data:`PRINT_BLOCK` texts
-    at a time: a broad question bounds a few hundred thousand records at 1M rows, whose
-    characters' codes and places, made at once, were ~0.6 GB for a moment."""
-    texts = iter(texts) if count is not None else list(texts)
-    count = len(texts) if count is None else count
+    pass over the texts' characters: a table maps each source character to its column."""
     chars, column_of, shared, composed = _print_table(key.lowered)
-    found = np.zeros((count, len(chars)), dtype=bool)
+    found = np.zeros((len(texts), len(chars)), dtype=bool)
     found[:, list(composed)] = True
-    first = 0
-    for block in _blocks(texts, PRINT_BLOCK):
-        codes = np.frombuffer("".join(block).encode("utf-32-le"), dtype=np.uint32)
-        lengths = np.fromiter(map(len, block), dtype=np.int64, count=len(block))
-        text_of = np.repeat(np.arange(first, first + len(block)), lengths)  # each char's text
-        columns = column_of[codes]
-        at = columns >= 0
-        found[text_of[at], columns[at]] = True
-        for code, sharing in shared.items():
-            holding = text_of[codes == code]
-            for column in sharing:
-                found[holding, column] = True
-        first += len(block)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_of = np.repeat(np.arange(len(texts)), lengths)  # the text each character is in
+    columns = column_of[codes]
+    at = columns >= 0
+    found[text_of[at], columns[at]] = True
+    for code, sharing in shared.items():
+        holding = text_of[codes == code]
+        for column in sharing:
+            found[holding, column] = True
     return found, {ch: column for column, ch in enumerate(chars)}
-
-
-def _blocks(items: Iterable, size: int):
-    """Lists of up to ``size`` items, in order."""
-    iterator = iter(items)
-    while block := list(islice(iterator, size)):
-        yield block
 
 
 @lru_cache(maxsize=8)

@@ -62,7 +62,7 @@ def text_cache(size: int) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
 
         @wraps(function)
         def kept(text: str) -> T:
-            return short(text) if len(text) <= SHORT_TEXT_CHARS else long(text)
+            return short(text) if not text or len(text) <= SHORT_TEXT_CHARS else long(text)
 
         kept.caches = (short, long)  # type: ignore[attr-defined]
         return kept

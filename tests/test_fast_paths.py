@@ -831,6 +831,8 @@ def test_a_records_place_is_the_first_record_a_pass_would_find(engine):
         first = next(r for r in records if (r.kind, r.doc, _where(r)) == (kind, doc, where))
         assert groups.placed(kind, doc, where) is first
     assert groups.placed("amount", "no such document", "p1") is None
+    field = next(r for r in records if r.kind == "field")  # only rows and amounts are placed
+    assert groups.placed("field", field.doc, field.line) is None
 
 
 def test_record_groups_hold_numbers_not_a_key_per_record(engine):
@@ -1023,3 +1025,4 @@ def test_long_texts_folded_are_kept_a_few_at_a_time():
     before = short.cache_info().hits
     assert text.compact("（万元）") == text.compact("（万元）") == "(万元)"
     assert short.cache_info().hits == before + 1
+    assert text.compact("") == text.normalize_text(None) == ""  # nothing folds to nothing

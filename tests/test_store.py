@@ -575,6 +575,8 @@ def test_store_similarities_hold_a_block_of_vectors_at_a_time(engine, monkeypatc
     assert np.allclose(one, every @ queries[0], atol=1e-6)
     both = store.similarities(ids, queries)
     assert both.shape == (len(ids), 2) and np.allclose(both, every @ queries.T, atol=1e-6)
+    for column, query in enumerate(queries):  # several queries score as each alone, bit for bit
+        assert both[:, column].tobytes() == store.similarities(ids, query).tobytes()
     assert store.similarities([], queries[0]).shape == (0,)
     tracemalloc.start()
     try:

@@ -400,7 +400,8 @@ class IndexStore:
         out = np.zeros((len(chunk_ids), matrix.shape[0]), dtype=np.float32)
         for start in range(0, len(chunk_ids), SIMILARITY_BLOCK):
             block = self.vectors_of(chunk_ids[start : start + SIMILARITY_BLOCK])
-            out[start : start + len(block)] = block @ matrix.T
+            for column, query in enumerate(matrix):  # one product per query: the same bits
+                out[start : start + len(block), column] = block @ query  # as scoring it alone
         return out[:, 0] if single else out
 
     def totals(self, by: str = "region") -> list[ProjectTotal]:

@@ -254,7 +254,8 @@ def score_bounds(
     pairs: bool = False,
 ) -> np.ndarray:
     """Per record, a score its :func:`fit` cannot exceed (before its dense similarity and
-    ``extra``), read for all records at once from which of the key's characters each prints.
+    ``extra``), read for many records at once (:data:`BOUND_BLOCK` at a time) from which of
+    the key's characters each prints.
 
     A character of the key covers no more than 1 where the record's text prints it and a
     neighbour of it in the key (each as a character folding to it,

@@ -448,6 +448,8 @@ class RecordGroups:
     def placed(self, kind: str, doc: str, where) -> Record | None:
         """The first record of an indicator row printed at line ``where`` of a document, or of
         a project's amount with id ``where`` (None when there is none)."""
+        if kind not in ("indicator", "amount"):
+            return None
         if kind == "amount":
             at = self.by_project.get(where, _NONE)
         else:

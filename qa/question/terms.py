@@ -176,7 +176,7 @@ class FoldedTexts:
         self._counts = np.concatenate(counts)  # texts per entry
         sizes = np.concatenate(lengths) + 1  # each entry's joined text with its separator
         self._starts = (np.cumsum(sizes) - sizes).astype(np.int64)
-        # where each segment starts in the whole joined text, and its first entry
+        # where each segment starts in the whole joined text
         segment_sizes = np.fromiter(map(len, self._segments), np.int64, len(self._segments)) + 1
         self._segment_starts = np.concatenate(([0], np.cumsum(segment_sizes)[:-1]))
         self._length = int(segment_sizes.sum()) - 1
@@ -226,9 +226,10 @@ class FoldedTexts:
         return set(found.tolist())
 
     def _scan(self, term: str) -> np.ndarray:
-        """The entries holding the term, in order: every match at once, from the lengths of
-        the pieces between them (a match never spans two entries), then each match's entry.
-        The scan of the joined texts is the cost (~1.5 ms per million characters)."""
+        """The entries holding the term, in order: each segment's matches at once, from the
+        lengths of the pieces between them (a match never spans two entries), then each
+        match's entry. The scan of the joined texts is the cost (~1.5 ms per million
+        characters)."""
         found = []
         for segment, offset in zip(self._segments, self._segment_starts.tolist(), strict=True):
             pieces = segment.split(term)
@@ -277,17 +278,9 @@ class GroupedTexts:
 
     def holding_any(self, terms: Iterable[str]) -> set[int]:
         """Positions of the items whose folded text contains one of the terms."""
-        return set(self.positions(self._texts.holding_any(terms)).tolist())
-
-    def positions(self, distinct: Iterable[int]) -> np.ndarray:
-        """The items printing these distinct texts (positions, unordered)."""
         order, bounds = self._order, self._bounds
-        parts = [order[bounds[i] : bounds[i + 1]] for i in distinct]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-
-    def distinct_holding(self, term: str) -> set[int]:
-        """The distinct texts (their numbers for :meth:`positions`) containing ``term``."""
-        return self._texts.holding(term)
+        parts = [order[bounds[i] : bounds[i + 1]] for i in self._texts.holding_any(terms)]
+        return set(np.concatenate(parts).tolist()) if parts else set()
 
 
 def indicator_phrases(topic: str, lexicon: Lexicon) -> tuple[tuple[str, ...], tuple[Phrase, ...]]:

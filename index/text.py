@@ -49,16 +49,18 @@ SHORT_TEXT_CHARS = 80  # texts up to this long are kept in a text function's lar
 LONG_TEXTS_KEPT = 4096  # longer texts kept per function (the last ones folded)
 
 
-def text_cache(size: int) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
+def text_cache(
+    size: int, long_size: int = LONG_TEXTS_KEPT
+) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
     """Keep what a function of one text returns: up to ``size`` short texts (names, labels,
-    values: they repeat across records and questions) and the last :data:`LONG_TEXTS_KEPT`
-    longer ones (a record's whole text, a goal: read by one question, rarely again). One
-    cache for both kept every record text a question had ranked, each folded into five
-    strings, ~0.5 GB over the bench questions at 1M rows."""
+    values: they repeat across records and questions) and the last ``long_size`` longer ones
+    (a record's whole text, a project's about text). One cache for both kept every record
+    text a question had ranked, each folded into five strings, ~0.5 GB over the bench
+    questions at 1M rows."""
 
     def wrap(function: Callable[[str], T]) -> Callable[[str], T]:
         short = lru_cache(maxsize=size)(function)
-        long = lru_cache(maxsize=LONG_TEXTS_KEPT)(function)
+        long = lru_cache(maxsize=long_size)(function)
 
         @wraps(function)
         def kept(text: str) -> T:

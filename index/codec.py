@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from .caches import kept_in
 from .schema import ParsedDocument
 
 SHARED_TEXT_CHARS = 80  # decoded texts up to this long are shared (interned), see _plain
@@ -78,26 +79,16 @@ def _plain(value: Any) -> Any:
         # million rows is gigabytes. Long texts (goals, details) are mostly unique.
         return sys.intern(value) if len(value) <= SHARED_TEXT_CHARS else value
     if type(value) is int:  # not bool: True == 1 would share one key
-        return _shared(_SHARED_INTS, value, value)
+        return kept_in(_SHARED_INTS, value, lambda: value, SHARED_NUMBERS)
     if isinstance(value, dict) and "$d" in value:
         return _decimal(value["$d"])
     return value
 
 
 def _decimal(text: str) -> Decimal:
-    found = _SHARED_DECIMALS.get(text)
-    return found if found is not None else _shared(_SHARED_DECIMALS, text, Decimal(text))
-
-
-def _shared(cache: dict, key, value):
     """One object per number decoded (immutable): each line number, page and value of ≥ 95%
-    repeated over a million rows was its own object (~0.2 GB). Bounded: emptied when full."""
-    found = cache.get(key)
-    if found is None:
-        if len(cache) >= SHARED_NUMBERS:
-            cache.clear()
-        found = cache.setdefault(key, value)
-    return found
+    repeated over a million rows was its own object (~0.2 GB)."""
+    return kept_in(_SHARED_DECIMALS, text, lambda: Decimal(text), SHARED_NUMBERS)
 
 
 def _sequence_decoder(origin: type, inner: Any) -> Callable[[Any], Any]:

@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from index.caches import kept_in
 from index.schema import DepartmentFact, IndicatorRow, Project
 from index.store import IndexStore, held_records
 from index.text import compact
@@ -141,20 +142,18 @@ class QAContext:
         """The department and implementing-unit names of the projects :meth:`projects_in`
         gives, compacted, one per line (a word is in one of them when it is in this text);
         once per scope and index."""
-        cache = self.kept(_Organisations)
-        wanted = (regions, year)
-        found = cache.get(wanted)
-        if found is None:
-            if len(cache) >= _ORGANISATION_SCOPES:  # questions may name many scopes
-                cache.clear()
-            names = {
+
+        def names() -> str:
+            held = {
                 compact(name)
                 for p in self.projects_in(regions, year)
                 for name in (p.department, p.implementing_unit)
                 if name
             }
-            found = cache[wanted] = "\n".join(sorted(names))
-        return found
+            return "\n".join(sorted(held))
+
+        # questions may name many scopes
+        return kept_in(self.kept(_Organisations), (regions, year), names, _ORGANISATION_SCOPES)
 
     def indicators_in(self, regions: tuple[str, ...] = ()) -> list[IndicatorRow]:
         return self._in_regions("indicator", self.sorted_indicators, regions)

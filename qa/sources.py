@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
+from index.caches import kept_in
 from index.schema import DepartmentFact, Document, IndicatorRow, Project, TextBlock
 from index.store import IndexStore
 
@@ -87,12 +88,7 @@ class Sources:
         return _label(parsed.document, record, self._project_of(record))
 
     def _lines_of(self, doc: str, parsed) -> dict[int, object]:
-        found = self._lines.get(doc)
-        if found is None:
-            if len(self._lines) >= SOURCE_DOCUMENTS:
-                self._lines.clear()  # a bound, not a recency order
-            found = self._lines[doc] = _printed_lines(doc, parsed)
-        return found
+        return kept_in(self._lines, doc, lambda: _printed_lines(doc, parsed), SOURCE_DOCUMENTS)
 
     def cite(self, doc: str | None, line: int | None) -> str:
         """The label, then file and line: ``盐池县 · … 项目支出绩效目标表，000_….txt 第128行``."""

@@ -1026,3 +1026,20 @@ def test_long_texts_folded_are_kept_a_few_at_a_time():
     assert text.compact("（万元）") == text.compact("（万元）") == "(万元)"
     assert short.cache_info().hits == before + 1
     assert text.compact("") == text.normalize_text(None) == ""  # nothing folds to nothing
+
+
+def test_a_cache_emptied_when_full_makes_each_value_once_and_holds_at_most_its_limit():
+    from index.caches import kept_in
+
+    cache: dict = {}
+    made: list[int] = []
+
+    def make(n: int):
+        made.append(n)
+        return n * n
+
+    assert [kept_in(cache, n, lambda n=n: make(n), 3) for n in (1, 2, 1, 3, 2)] == [1, 4, 1, 9, 4]
+    assert made == [1, 2, 3] and len(cache) == 3
+    assert kept_in(cache, 4, lambda: make(4), 3) == 16 and cache == {4: 16}  # emptied, then kept
+    assert kept_in(cache, 5, lambda: False, 3) is False
+    assert kept_in(cache, 5, lambda: True, 3) is False  # a kept False is a value, not a miss

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..caches import kept_in
 from ..chunk import KINDS
 
 CONTAINED = ("region", "department", "level1", "level2")
@@ -84,13 +85,11 @@ def filter_mask(store, filters: Filters | None) -> np.ndarray | None:
         return None
     kept = store.__dict__.setdefault("_filter_masks", {})
     key = (filters, len(store.chunks))
-    mask = kept.get(key)
-    if mask is None:
-        mask = _mask(store, filters)
-        mask.flags.writeable = False
-        if len(kept) >= MASKS_KEPT:
-            kept.clear()
-        kept[key] = mask
+    return kept_in(kept, key, lambda: _read_only(_mask(store, filters)), MASKS_KEPT)
+
+
+def _read_only(mask: np.ndarray) -> np.ndarray:
+    mask.flags.writeable = False  # shared by every search that asks for the same filters
     return mask
 
 

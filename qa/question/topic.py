@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from index.caches import kept_in
 from index.lexical import Tokenizer
 from index.text import compact
 
@@ -100,12 +101,7 @@ class TopicMatcher:
         again)."""
         if len(text) > HELD_TEXT:
             return self._term_in(term, text)
-        found = self._held.get((term, text))
-        if found is None:
-            if len(self._held) >= HELD_LIMIT:
-                self._held.clear()
-            found = self._held[term, text] = self._term_in(term, text)
-        return found
+        return kept_in(self._held, (term, text), lambda: self._term_in(term, text), HELD_LIMIT)
 
     def _term_in(self, term: str, text: str) -> bool:
         key = compact(text)

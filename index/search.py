@@ -14,12 +14,14 @@ from decimal import Decimal
 
 import numpy as np
 
+from .caches import kept_in
 from .store import Filters, IndexStore, filter_mask
 from .store.catalog import RECORD_KINDS
 
 __all__ = ["FUSERS", "MODES", "Filters", "Hit", "Searcher", "filter_mask"]
 
 CANDIDATES = 100
+QUERY_VECTORS_KEPT = 513  # query embeddings a searcher keeps, then empties (as before)
 # the store's records (RECORD_KINDS: kind → attribute) each chunk kind's hit fields come from;
 # a department chunk holds a department fact
 _RECORDS_OF = {
@@ -112,13 +114,10 @@ class Searcher:
         self._query_vectors: dict[str, np.ndarray] = {}
 
     def query_vector(self, query: str) -> np.ndarray:
-        vector = self._query_vectors.get(query)
-        if vector is None:
-            vector = self.encoder.encode_queries([query])[0]
-            if len(self._query_vectors) > 512:
-                self._query_vectors.clear()
-            self._query_vectors[query] = vector
-        return vector
+        def embed() -> np.ndarray:
+            return self.encoder.encode_queries([query])[0]
+
+        return kept_in(self._query_vectors, query, embed, QUERY_VECTORS_KEPT)
 
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 
+import numpy as np
 import pytest
 from conftest import DATA
 from typer.testing import CliRunner
@@ -391,3 +393,30 @@ def test_cli_help_has_example(command):
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
+
+
+def test_a_wordings_vector_does_not_depend_on_the_wordings_embedded_with_it(
+    engine, tmp_path, monkeypatch
+):
+    """Wording vectors are embedded while answering (the first wording or drafting question
+    embeds those not yet cached). With the default int8 encoder a call's texts change each
+    other's vectors, so a wording embedded with others got another vector than alone, and a
+    draft's rows depended on the questions asked before it (drafting family: the same question
+    must get the same answer whatever was asked first)."""
+    from qa.wording import cluster as cluster_module
+    from qa.wording.cluster import _wording_vectors, clean_level3
+
+    assert getattr(engine.encoder, "backend", None) == "onnx-int8"  # the default: batch-dependent
+    texts = sorted({clean_level3(r.level3) for r in QAContext.of(engine).sorted_indicators})
+    target, mates = texts[0], texts[1:25]
+    vectors = []
+    for at, others in enumerate((mates[:12], mates[12:], [])):
+        monkeypatch.setattr(cluster_module, "_MEMO", {})  # nothing held in memory …
+        settings = replace(engine.settings, cache_dir=tmp_path / f"cache{at}")  # … or on disk
+        vectors.append(_wording_vectors(replace(engine, settings=settings), {target, *others}))
+    alone = vectors[2][target]
+    for found in vectors[:2]:
+        assert np.allclose(found[target], alone, atol=1e-6)
+    assert np.allclose(
+        vectors[0][mates[0]], engine.encoder.encode_passages([mates[0]])[0], atol=1e-6
+    )

@@ -9,7 +9,7 @@ backends, ``BUDGETQA_ENCODER_BACKEND``), :mod:`.cache` (passage embeddings by te
 from .cache import EmbeddingCache, embed_with_cache, text_key
 from .embed import E5_PROMPTS, Encoder, load_encoder
 from .errors import BackendUnavailableError, EncoderError, ModelBuildError, ModelUnavailableError
-from .runtime import BACKENDS
+from .runtime import BACKENDS, batch_invariant, passages_alone
 
 __all__ = [
     "BACKENDS",
@@ -20,7 +20,9 @@ __all__ = [
     "EncoderError",
     "ModelBuildError",
     "ModelUnavailableError",
+    "batch_invariant",
     "embed_with_cache",
     "load_encoder",
+    "passages_alone",
     "text_key",
 ]

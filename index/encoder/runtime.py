@@ -42,6 +42,10 @@ from .errors import BackendUnavailableError
 logger = logging.getLogger(__name__)
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
+# backend -> whether a text's vector is the same (to float rounding) whatever texts share its
+# call: ``onnx-int8`` quantises a call's activations with one scale for the whole batch, so a
+# text embedded with others is ~0.997 cosine of itself embedded alone (0.9955 at worst)
+BATCH_INVARIANT = {"torch": True, "onnx": True, "onnx-int8": False}
 ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_int8.onnx"}
 EXPORT_MARKER = "budgetqa_onnx.json"
 EXPORT_VERSION = 1
@@ -232,6 +236,21 @@ def _quantize(source: Path, target: Path) -> None:
         per_channel=True,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
+
+
+def batch_invariant(encoder) -> bool:
+    """Whether ``encoder`` gives a text the same vector whatever texts share its call
+    (:data:`BATCH_INVARIANT`; an unknown backend is taken not to)."""
+    return BATCH_INVARIANT.get(getattr(encoder, "backend", "torch"), False)
+
+
+def passages_alone(encoder, texts: list[str]) -> np.ndarray:
+    """Passage vectors of the texts, each embedded in a call of its own where the encoder's
+    vectors depend on the call (:func:`batch_invariant`): what is embedded while answering
+    then never depends on what was embedded with it, i.e. on the questions asked before."""
+    if batch_invariant(encoder) or len(texts) <= 1:
+        return encoder.encode_passages(texts)
+    return np.stack([encoder.encode_passages([text])[0] for text in texts])
 
 
 class OnnxRunner:

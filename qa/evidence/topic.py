@@ -294,6 +294,7 @@ class _Plan:
     outputs: dict[str, int] | None = None  # per project: its output rows (数量, 质量 …)
     said: dict[str, set[str]] | None = None  # per field: projects it may hold every term in
     reach: frozenset[str] = frozenset()  # every project that can match the plan
+    named: dict[str, set[str]] | None = None  # per term (and the bar's key): names holding it
 
 
 def match_project(
@@ -356,7 +357,7 @@ def _plans(
         if bar.key is not None:
             named |= in_name[bar.key]
         reach = frozenset(named | rows.keys() | set().union(*said.values()))
-        out.append(_Plan(terms, bar, loose, narrow, rows, printed.outputs, said, reach))
+        out.append(_Plan(terms, bar, loose, narrow, rows, printed.outputs, said, reach, in_name))
     return out
 
 
@@ -377,7 +378,11 @@ def _match_one(
         )
     else:
         rows = tuple(project.indicators[i] for i in plan.rows.get(project.id, ()))
-    if _named_after(ctx, terms, weights, plan.bar, project.name):
+    if plan.named is None:
+        held = [t for t in terms if ctx.matcher.term_in(t, project.name)]
+    else:  # the same terms, read from the names found holding each (one pass per term)
+        held = [t for t in terms if project.id in plan.named[t]]
+    if _named_after(ctx, terms, weights, plan.bar, project.name, held):
         return ProjectMatch(project, "primary", ("项目名称",), rows)
     exact = [r for r in rows if _row_verdict(ctx, terms, r, True, plan.narrow)]
     outputs = [r for r in exact if _is_output(r)]
@@ -408,14 +413,19 @@ def _rank(match: ProjectMatch) -> tuple:
 
 
 def _named_after(
-    ctx: QAContext, terms: list[str], weights: dict[str, float], bar: NameBar, name: str
+    ctx: QAContext,
+    terms: list[str],
+    weights: dict[str, float],
+    bar: NameBar,
+    name: str,
+    held: list[str],
 ) -> bool:
-    """True when the name holds every term, or the terms make up most of the name and it holds
-    the bar's key word and at least its floor of the terms' weight."""
-    held = [t for t in terms if ctx.matcher.term_in(t, name)]
+    """True when the name holds every term (``held``: the terms it holds, ``term_in``), or the
+    terms make up most of the name and it holds the bar's key word and at least its floor of the
+    terms' weight."""
     if len(held) == len(terms):
         return True
-    if bar.key not in held or _name_coverage(ctx, terms, weights, name) < bar.floor:
+    if bar.key not in held or _held_weight(terms, weights, held) < bar.floor:
         return False
     return _name_share(ctx, held, name) >= NAME_SHARE
 
@@ -424,10 +434,15 @@ def _name_coverage(
     ctx: QAContext, terms: tuple | list, weights: dict[str, float], name: str
 ) -> float:
     """Weighted share of the terms the name holds."""
+    return _held_weight(terms, weights, [t for t in terms if ctx.matcher.term_in(t, name)])
+
+
+def _held_weight(terms: tuple | list, weights: dict[str, float], held: list[str]) -> float:
+    """Weighted share of the terms held (:func:`_name_coverage` once they are known)."""
     total = sum(weights.get(t, 0.0) for t in terms)
     if not total:
         return 0.0
-    return sum(weights.get(t, 0.0) for t in terms if ctx.matcher.term_in(t, name)) / total
+    return sum(weights.get(t, 0.0) for t in held) / total
 
 
 def _name_share(ctx: QAContext, terms: list[str], name: str) -> float:

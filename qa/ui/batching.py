@@ -6,7 +6,8 @@ people asking at once cost a few model calls, not twenty. Passages (indicator wo
 new document's chunks) are embedded in small batches between query batches: a question
 waits for at most one passage batch, and passages still get their turn under load.
 
-Queries share a call only where that cannot change their vectors (:data:`SHARES_CALLS`):
+Queries share a call only where that cannot change their vectors
+(:func:`index.encoder.batch_invariant`):
 ``onnx-int8`` quantises each call's activations with one scale for the whole batch, so a
 question's vector (and perhaps its answer) would depend on who else was asking; there each
 question gets its own call, in turn, and answers stay the same as the command line's.
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.encoder import batch_invariant
+
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_BATCH = 64
@@ -34,8 +37,6 @@ PASSAGE_BATCH = 8
 # model threads, the requests' threads keep preempting one of them and every layer waits for
 # it (on 2 cores, 8 concurrent askers: ~80 answers/s with one thread, 9-23 with two).
 MODEL_THREADS = 1
-# encoder backend -> whether a batch gives each text the vector it gets alone (to float rounding)
-SHARES_CALLS = {"torch": True, "onnx": True, "onnx-int8": False}
 
 
 @dataclass(eq=False)
@@ -70,7 +71,7 @@ class BatchingEncoder:
         CPU threads the model uses in its thread (None: leave the library's setting).
     share_calls : bool, optional
         Whether queries of different callers may share a call (default: by the encoder's
-        ``backend``, :data:`SHARES_CALLS`; unknown backends do not).
+        ``backend``, :func:`index.encoder.batch_invariant`; unknown backends do not).
 
     Attributes
     ----------
@@ -93,7 +94,7 @@ class BatchingEncoder:
         self.passage_batch = passage_batch
         self.threads = threads
         if share_calls is None:
-            share_calls = SHARES_CALLS.get(getattr(encoder, "backend", "torch"), False)
+            share_calls = batch_invariant(encoder)
         self.share_calls = share_calls
         self.calls = 0
         self.largest_batch = 0

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from index.encoder import EmbeddingCache, embed_with_cache
+from index.encoder import EmbeddingCache, embed_with_cache, passages_alone
 from index.schema import IndicatorRow
 from index.text import compact
 
@@ -153,7 +153,12 @@ def _wording_vectors(engine, texts: set[str]) -> dict[str, np.ndarray]:
             engine.settings.resolved_cache_dir, encoder.cache_name, encoder.dimension
         )
         try:
-            matrix, fresh = embed_with_cache(missing, encoder.encode_passages, cache)
+            # each alone where a call's texts change each other's vectors: a wording's vector
+            # (and the drafts and wording lists read from it) must not depend on the
+            # wordings missing with it, i.e. on the questions asked before
+            matrix, fresh = embed_with_cache(
+                missing, lambda texts: passages_alone(encoder, texts), cache
+            )
         finally:
             cache.close()
         logger.info("level3 vectors: %d texts, %d newly embedded", len(missing), fresh)

@@ -263,3 +263,20 @@ def test_draft_without_an_amount_has_no_cost_row_from_input(engine, amount):
 )
 def test_check_amount_reads_printed_amounts(printed, expected):
     assert check_amount(printed) == Decimal(expected)
+
+
+def test_a_draft_rows_note_says_when_its_comparable_rows_name_no_region(engine):
+    """Drafting family: comparable rows from tables that print no region (a county's unsigned
+    tables) are counted and said to name none, never an empty "（）"."""
+    from dataclasses import replace
+
+    from qa.drafting.propose import _Candidate, _row
+    from qa.question.levels import SATISFACTION_KIND
+
+    rows = [r for r in QAContext.of(engine).sorted_indicators if "满意度" in r.level3][:3]
+    unsigned = [replace(r, region=None) for r in rows]
+    candidate = _Candidate(0, SATISFACTION_KIND, unsigned, 0, 1.0, 0)
+    note = _row(candidate, unsigned, {}).note
+    assert note.startswith("已有 3 处同类指标（均未注明地区）") and "（）" not in note
+    signed = _row(replace(candidate, rows=rows), rows, {}).note
+    assert f"（{rows[0].region}" in signed and "未注明" not in signed

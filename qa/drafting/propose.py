@@ -421,7 +421,8 @@ def _row(candidate: _Candidate, observed: list[IndicatorRow], rank: dict[str, in
     )
     spread = value_spread(observed)
     regions = "、".join(dict.fromkeys(r.region or "" for r in observed if r.region))
-    note = f"已有 {len(observed)} 处同类指标（{regions}），目标值 {spread.text}"
+    # tables that print no region (a county's own unsigned tables) are said to be so, not "（）"
+    note = f"已有 {len(observed)} 处同类指标（{regions or '均未注明地区'}），目标值 {spread.text}"
     return DraftRow(
         level1=LEVEL1_OF[candidate.kind],
         level2=candidate.kind,

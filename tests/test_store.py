@@ -215,8 +215,11 @@ def test_store_milvus_write_leaves_every_row_indexed_and_loaded(settings, tmp_pa
     assert counted[0]["count(*)"] == meta["chunks"]
     vectors = np.load(current_version(tmp_path / "index") / "vectors.npy")
     row = meta["chunks"] - 1  # in the last, short batch
-    found = client.search(name, data=[vectors[row].tolist()], anns_field="dense", limit=1)
-    assert found[0][0]["row"] == row
+    # a chunk text printed more than once (a region's year heading) has the same vector in
+    # each of its rows, and any of them may come first: the row is among the search's ties
+    twins = int(((vectors @ vectors[row]) > 1 - 1e-5).sum())
+    found = client.search(name, data=[vectors[row].tolist()], anns_field="dense", limit=twins)
+    assert row in {hit["row"] for hit in found[0]}
     with pytest.raises(MilvusException, match="index already exists for field"):
         client.create_index(name, milvus._index_params(client, "HNSW"))
     # a build whose call pymilvus retried after the channel dropped (1M rows): kept as built

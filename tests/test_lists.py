@@ -272,3 +272,37 @@ def test_wording_phrase_of_an_unprinted_word_and_a_measure_is_dropped(engine):
     answer = answer_question(engine, "参观人数、调解案件数量这一类指标，哪些表里有？")
     names = [i.level3 or "" for i in answer.indicators]
     assert names and not any("人数" in n and "调解" not in n for n in names), names
+
+
+_REGIONS = ["岳阳县", "湘潭市", "重庆市巴南区", "潼南区", "江苏省", "天津市西青区", "舒城县"]
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("湖南那边有哪些项目", ["岳阳县", "湘潭市"]),
+        ("湖南省各县的满意度指标", ["岳阳县", "湘潭市"]),
+        ("重庆有几个镇安排了村干部补贴", ["潼南区", "重庆市巴南区"]),
+        ("湖南岳阳县的农田项目多少钱", ["岳阳县"]),  # the county alone, not all of 湖南
+        ("江苏的项目", []),  # 江苏 is 江苏省 itself: read as before
+        ("中山公园维护经费", []),  # a city's short name inside a word narrows nothing
+        ("广东有哪些项目", []),  # a province holding no corpus region
+    ],
+)
+def test_a_province_named_short_scopes_the_question_to_its_corpus_regions(question, found):
+    """Family: a province or municipality named by its short name (湖南, 重庆) that is not a
+    region of the corpus stands for the corpus regions within it; before, it was read as a
+    topic word (重庆…公开了 → 金安国际网球公开赛, another province's project)."""
+    matched = RegionIndex(_REGIONS).find(question)
+    assert sorted(m.region for m in matched) == found
+
+
+def test_a_topic_that_names_an_implementing_unit_sums_only_that_units_projects(web_engine):
+    """Family: a question whose topic words are an organisation's name in scope (农田建设 of
+    农田建设服务中心) is about that organisation's projects, not every project of the named
+    regions (岳阳县和衡山县 … 农田建设的钱 summed 衡山县's 储备粮 too)."""
+    answer = answer_question(web_engine, "岳阳县和衡山县有哪些项目安排了农田建设的钱")
+    assert "854万元" in answer.text and "高标准农田" in answer.text
+    assert "储备粮" not in answer.text and "194.9" not in answer.text
+    answer = answer_question(web_engine, "湖南有哪些县安排了农田建设的钱")
+    assert "854万元" in answer.text and "储备粮" not in answer.text and "雾炮车" not in answer.text

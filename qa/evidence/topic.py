@@ -553,8 +553,10 @@ def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
     scope only when the question names no topic (a topic no project is about is not every
     project: 省委办公厅住房公积金 sums no project money)."""
     scope = ctx.projects_in(u.regions, _year(u))
-    if not u.phrases or not _names_topic(ctx, u):
+    if not u.phrases:
         return scope
+    if not _names_topic(ctx, u):
+        return _of_organisations_named(u, scope)
     found = projects_about(ctx, u)
     # only projects about the topic: partly related ones are not what an aggregate adds up,
     # nor a name holding a single word of a long topic (人大 of 人大常委会机关一共多少编制)
@@ -571,6 +573,21 @@ def topic_projects(ctx: QAContext, u: Understanding) -> list[Project]:
     if by_name:
         return by_name
     return [f.project for f in found if f.match == "primary"]
+
+
+def _of_organisations_named(u: Understanding, scope: list[Project]) -> list[Project]:
+    """The scope's projects of the department or implementing unit whose name holds the
+    question's words (岳阳县和衡山县农田建设的钱: 农田建设服务中心's, not every project of both
+    counties); all of them when every project's organisations hold the words (平罗司法局这批
+    项目), or none does."""
+    labels = [compact(g.label) for p in u.phrases for g in p.groups if g.label not in MONEY_UNITS]
+
+    def named(project: Project) -> bool:
+        names = [compact(n) for n in (project.department, project.implementing_unit) if n]
+        return all(any(label in name for name in names) for label in labels)
+
+    held = [p for p in scope if named(p)]
+    return held or scope
 
 
 def names_topic(ctx: QAContext, u: Understanding) -> bool:

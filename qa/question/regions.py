@@ -100,6 +100,7 @@ class RegionIndex:
             ((alias, region) for region in self.regions for alias in aliases(region)),
             key=lambda item: (-len(item[0]), item[0]),
         )
+        self._codes: dict[str, tuple[str, ...]] = {}  # a corpus region's gazetteer codes
 
     def find(self, question: str) -> list[RegionMatch]:
         """Regions named in the question, in the order they appear."""
@@ -116,7 +117,39 @@ class RegionIndex:
                         found.append((start, RegionMatch(region, alias)))
                     break
                 start = text.find(alias, start + 1)
+        found += self._within_named(text, taken, [m.region for _, m in found])
         return [m for _, m in sorted(found, key=lambda item: item[0])]
+
+    def _within_named(
+        self, text: str, taken: list[bool], named: list[str]
+    ) -> list[tuple[int, RegionMatch]]:
+        """The corpus regions lying within a province or city the question names that is not
+        itself a corpus region (湖南 → 岳阳县, 衡山县 …; 重庆 → 重庆市巴南区, 潼南区), unless it
+        also names one of them (湖南岳阳县: 岳阳县 alone). Provinces count by their short
+        names (湖南, 重庆); a city only by its full name (长沙市), so that a word holding a
+        city's short name (中山公园) never narrows the question."""
+        out: list[tuple[int, RegionMatch]] = []
+        known = gazetteer()
+        for start, end, place in known.find(text, shorts=True):
+            said = text[start:end]
+            if any(taken[start:end]) or place.rank > 1:
+                continue
+            if place.rank == 1 and said not in known.by_form:
+                continue
+            within = [r for r in self.regions if self._strictly_within(r, place)]
+            if within and not any(self._strictly_within(r, place) for r in named):
+                out += [(start, RegionMatch(region, said)) for region in within]
+        return out
+
+    def _strictly_within(self, region: str, place) -> bool:
+        """The corpus region lies within the gazetteer's place and is not the place itself
+        (its codes read once per region: a national corpus has thousands)."""
+        codes = self._codes.get(region)
+        if codes is None:
+            printed = normalize_text(region).replace(" ", "")
+            codes = self._codes[region] = tuple(r.adcode for _, _, r in gazetteer().find(printed))
+        prefix = place.adcode[: {0: 2, 1: 4}[place.rank]]
+        return any(c.startswith(prefix) and c != place.adcode for c in codes)
 
     def without(self, text: str, mark: str = " ") -> tuple[list[RegionMatch], str]:
         """The regions named in the text, and the text with each name replaced by ``mark``."""

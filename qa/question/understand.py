@@ -231,7 +231,7 @@ class QuestionReader:
             question=question,
             intent=intent,
             regions=tuple(m.region for m in found),
-            region_words=tuple(m.said for m in found),
+            region_words=tuple(dict.fromkeys(m.said for m in found)),
             unknown_places=tuple(self.regions.unknown_places(text)),
             years=years,
             topic=topic.strip(),

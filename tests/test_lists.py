@@ -274,18 +274,28 @@ def test_wording_phrase_of_an_unprinted_word_and_a_measure_is_dropped(engine):
     assert names and not any("人数" in n and "调解" not in n for n in names), names
 
 
-_REGIONS = ["岳阳县", "湘潭市", "重庆市巴南区", "潼南区", "江苏省", "天津市西青区", "舒城县"]
+_REGIONS = [
+    *("岳阳县", "湘潭市", "衡山县", "重庆市巴南区", "潼南区", "江苏省", "天津市西青区"),
+    *("舒城县", "歙县", "福州市鼓楼区", "武汉市蔡甸区"),
+]
 
 
 @pytest.mark.parametrize(
     ("question", "found"),
     [
-        ("湖南那边有哪些项目", ["岳阳县", "湘潭市"]),
-        ("湖南省各县的满意度指标", ["岳阳县", "湘潭市"]),
-        ("重庆有几个镇安排了村干部补贴", ["潼南区", "重庆市巴南区"]),
+        ("湖南那边有哪些项目", ["岳阳县", "湘潭市", "衡山县"]),
+        ("湖南省各县的满意度指标", ["岳阳县", "湘潭市", "衡山县"]),
+        ("在四川和重庆有几个镇安排了村干部补贴", ["潼南区", "重庆市巴南区"]),
         ("湖南岳阳县的农田项目多少钱", ["岳阳县"]),  # the county alone, not all of 湖南
-        ("江苏的项目", []),  # 江苏 is 江苏省 itself: read as before
-        ("中山公园维护经费", []),  # a city's short name inside a word narrows nothing
+        ("湖南省衡阳市有哪些项目", ["衡山县"]),  # the most specific place named
+        ("湖北武汉市的项目", ["武汉市蔡甸区"]),  # once, though two places hold it
+        ("黄山市的项目", ["歙县"]),  # a city by its full name
+        ("黄山风景区门票经费", []),  # … not by its short name inside a word
+        ("湖南路街道办事处经费", []),  # a province's short name in a street's name
+        ("幸福建设工程", []),  # … or across two words (幸福 建设)
+        ("黄河南岸堤防", []),
+        ("福建有哪些项目", ["福州市鼓楼区"]),
+        ("江苏的项目", []),  # 江苏 is 江苏省 itself, holding none of the others: as before
         ("广东有哪些项目", []),  # a province holding no corpus region
     ],
 )
@@ -293,8 +303,8 @@ def test_a_province_named_short_scopes_the_question_to_its_corpus_regions(questi
     """Family: a province or municipality named by its short name (湖南, 重庆) that is not a
     region of the corpus stands for the corpus regions within it; before, it was read as a
     topic word (重庆…公开了 → 金安国际网球公开赛, another province's project)."""
-    matched = RegionIndex(_REGIONS).find(question)
-    assert sorted(m.region for m in matched) == found
+    matched = [m.region for m in RegionIndex(_REGIONS).find(question)]
+    assert sorted(matched) == sorted(found) and len(set(matched)) == len(matched)
 
 
 def test_a_topic_that_names_an_implementing_unit_sums_only_that_units_projects(web_engine):

@@ -403,10 +403,12 @@ def test_a_wordings_vector_does_not_depend_on_the_wordings_embedded_with_it(
     other's vectors, so a wording embedded with others got another vector than alone, and a
     draft's rows depended on the questions asked before it (drafting family: the same question
     must get the same answer whatever was asked first)."""
+    from index.encoder import batch_invariant
     from qa.wording import cluster as cluster_module
     from qa.wording.cluster import _wording_vectors, clean_level3
 
-    assert getattr(engine.encoder, "backend", None) == "onnx-int8"  # the default: batch-dependent
+    if batch_invariant(engine.encoder):  # the default onnx-int8 is not; torch and onnx are
+        pytest.skip("this encoder gives a text one vector whatever shares its call")
     texts = sorted({clean_level3(r.level3) for r in QAContext.of(engine).sorted_indicators})
     target, mates = texts[0], texts[1:25]
     vectors = []

@@ -123,33 +123,54 @@ class RegionIndex:
     def _within_named(
         self, text: str, taken: list[bool], named: list[str]
     ) -> list[tuple[int, RegionMatch]]:
-        """The corpus regions lying within a province or city the question names that is not
-        itself a corpus region (湖南 → 岳阳县, 衡山县 …; 重庆 → 重庆市巴南区, 潼南区), unless it
-        also names one of them (湖南岳阳县: 岳阳县 alone). Provinces count by their short
-        names (湖南, 重庆); a city only by its full name (长沙市), so that a word holding a
-        city's short name (中山公园) never narrows the question."""
-        out: list[tuple[int, RegionMatch]] = []
+        """The corpus regions within a province or city the question names, when some corpus
+        region lies strictly within it (湖南 → 岳阳县, 衡山县 … and 湖南省's own documents;
+        重庆 → 重庆市巴南区, 潼南区): the most specific place named, and none when the
+        question also names one of those regions (湖南岳阳县: 岳阳县 alone).
+
+        A city counts only by its full name (长沙市), a province also by its short name
+        (湖南, 重庆) where it stands as a place (:func:`_stands_alone`: not 湖南路, 幸福建设,
+        黄河南岸), so that a word holding a place's name never narrows the question."""
         known = gazetteer()
+        places = []
         for start, end, place in known.find(text, shorts=True):
             said = text[start:end]
             if any(taken[start:end]) or place.rank > 1:
                 continue
-            if place.rank == 1 and said not in known.by_form:
+            if said not in known.by_form and (
+                place.rank == 1 or not _stands_alone(text, start, end)
+            ):
                 continue
-            within = [r for r in self.regions if self._strictly_within(r, place)]
-            if within and not any(self._strictly_within(r, place) for r in named):
-                out += [(start, RegionMatch(region, said)) for region in within]
+            within = [r for r in self.regions if self._within(r, place, strictly=True)]
+            if within and not any(self._within(r, place, strictly=True) for r in named):
+                places.append((start, said, place))
+        out: list[tuple[int, RegionMatch]] = []
+        for start, said, place in places:
+            if any(p is not place and _contains(place, p) for _, _, p in places):
+                continue  # 湖南衡阳市: 衡阳市's regions, not all of 湖南's
+            for region in self.regions:
+                if self._within(region, place) and all(m.region != region for _, m in out):
+                    out.append((start, RegionMatch(region, said)))
         return out
 
-    def _strictly_within(self, region: str, place) -> bool:
-        """The corpus region lies within the gazetteer's place and is not the place itself
-        (its codes read once per region: a national corpus has thousands)."""
+    def _within(self, region: str, place, strictly: bool = False) -> bool:
+        """The corpus region is the gazetteer's place or lies within it (``strictly``: within
+        and not the place itself). Its codes are read once per region, every reading of an
+        ambiguous name included (鼓楼区 is in 福州, 南京, 开封 and 徐州)."""
         codes = self._codes.get(region)
         if codes is None:
+            known = gazetteer()
             printed = normalize_text(region).replace(" ", "")
-            codes = self._codes[region] = tuple(r.adcode for _, _, r in gazetteer().find(printed))
+            readings, parent = [], None
+            for start, end, found in known.find(printed):
+                candidates = known.by_form.get(printed[start:end]) or [found]
+                if parent is not None:  # 福州市鼓楼区: the 鼓楼区 of 福州 alone
+                    candidates = [c for c in candidates if _contains(parent, c)] or candidates
+                readings += [c.adcode for c in candidates]
+                parent = found if found.rank < 2 else parent
+            codes = self._codes[region] = tuple(readings)
         prefix = place.adcode[: {0: 2, 1: 4}[place.rank]]
-        return any(c.startswith(prefix) and c != place.adcode for c in codes)
+        return any(c.startswith(prefix) and not (strictly and c == place.adcode) for c in codes)
 
     def without(self, text: str, mark: str = " ") -> tuple[list[RegionMatch], str]:
         """The regions named in the text, and the text with each name replaced by ``mark``."""
@@ -173,6 +194,27 @@ class RegionIndex:
             if named:  # 司法协理员县 of 协理员县配的那笔 is no place; 海淀区 is
                 out.append(named)
         return out
+
+
+# what may follow a province's short name where it stands as a place (湖南有, 重庆那边, 四川各县)
+_AFTER_PLACE = re.compile(r"(?:[省的各那这有哪全境内和与及、所里等]|地区|方面|$|[^\u4e00-\u9fff])")
+# what may come before it (在湖南, 和四川, the question's start)
+_BEFORE_PLACE = "在和与及、从到对"
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """A province's short name at text[start:end] stands as a place: at the start or after a
+    word that introduces one, and followed by what follows a place (not 湖南路, 幸福建设,
+    黄河南岸, 四川路改造)."""
+    before = text[start - 1] if start else ""
+    opens = not before or before in _BEFORE_PLACE or not "\u4e00" <= before <= "\u9fff"
+    return opens and bool(_AFTER_PLACE.match(text, end))
+
+
+def _contains(outer, inner) -> bool:
+    """The gazetteer place ``inner`` lies strictly within ``outer``."""
+    prefix = outer.adcode[: {0: 2, 1: 4}.get(outer.rank, 6)]
+    return inner.adcode != outer.adcode and inner.adcode.startswith(prefix)
 
 
 # words that make a "place" a topic phrase (社矫经费各县, 政府购买社区, 我们县)

@@ -55,6 +55,11 @@ class Region:
         return short_name(self.name)
 
     @property
+    def prefix(self) -> str:
+        """What the code of every division within this one (and its own) starts with."""
+        return self.adcode[: {0: 2, 1: 4}.get(self.rank, 6)]
+
+    @property
     def level(self) -> str:
         """省, 市, 县 or 区 (a county-level 市 counts as 县)."""
         if self.rank == 0:

@@ -141,15 +141,17 @@ class RegionIndex:
                 place.rank == 1 or not _stands_alone(text, start, end)
             ):
                 continue
-            within = [r for r in self.regions if self._within(r, place, strictly=True)]
-            if within and not any(self._within(r, place, strictly=True) for r in named):
-                places.append((start, said, place))
+            within = [r for r in self.regions if self._within(r, place)]
+            if any(self._within(r, place, strictly=True) for r in within) and not any(
+                self._within(r, place, strictly=True) for r in named
+            ):
+                places.append((start, said, place, within))
         out: list[tuple[int, RegionMatch]] = []
-        for start, said, place in places:
-            if any(p is not place and _contains(place, p) for _, _, p in places):
+        for start, said, place, within in places:
+            if any(p is not place and _contains(place, p) for _, _, p, _ in places):
                 continue  # 湖南衡阳市: 衡阳市's regions, not all of 湖南's
-            for region in self.regions:
-                if self._within(region, place) and all(m.region != region for _, m in out):
+            for region in within:
+                if all(m.region != region for _, m in out):
                     out.append((start, RegionMatch(region, said)))
         return out
 
@@ -169,8 +171,9 @@ class RegionIndex:
                 readings += [c.adcode for c in candidates]
                 parent = found if found.rank < 2 else parent
             codes = self._codes[region] = tuple(readings)
-        prefix = place.adcode[: {0: 2, 1: 4}[place.rank]]
-        return any(c.startswith(prefix) and not (strictly and c == place.adcode) for c in codes)
+        return any(
+            c.startswith(place.prefix) and not (strictly and c == place.adcode) for c in codes
+        )
 
     def without(self, text: str, mark: str = " ") -> tuple[list[RegionMatch], str]:
         """The regions named in the text, and the text with each name replaced by ``mark``."""
@@ -213,8 +216,7 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
 
 def _contains(outer, inner) -> bool:
     """The gazetteer place ``inner`` lies strictly within ``outer``."""
-    prefix = outer.adcode[: {0: 2, 1: 4}.get(outer.rank, 6)]
-    return inner.adcode != outer.adcode and inner.adcode.startswith(prefix)
+    return inner.adcode != outer.adcode and inner.adcode.startswith(outer.prefix)
 
 
 # words that make a "place" a topic phrase (社矫经费各县, 政府购买社区, 我们县)
@@ -254,6 +256,5 @@ def lies_within(region: str | None, place: str) -> bool:
     signed = gazetteer().find(normalize_text(region).replace(" ", ""))
     if not named or not signed:
         return False
-    wanted = named[0][2]
-    prefix = wanted.adcode[: {0: 2, 1: 4}.get(wanted.rank, 6)]
+    prefix = named[0][2].prefix
     return any(r.adcode.startswith(prefix) for _, _, r in signed)

@@ -89,9 +89,9 @@ def _funding_sum(ctx: QAContext, u: Understanding) -> Answer | None:
 
 def _project_amounts(ctx: QAContext, u: Understanding) -> Answer | None:
     projects = [p for p in topic_projects(ctx, u) if p.amount_wan is not None]
-    if not projects:
-        return None
     operation = u.operation or "sum"
+    if not projects or (operation in ("compare", "match") and len(projects) < 2):
+        return None  # one project found is nothing to compare (never 相差0万元)
     sources = Sources.of(ctx.store)
     ordered = sorted(projects, key=lambda p: (-(p.amount_wan), p.id))
     listing = _listing(ordered, sources)

@@ -1,6 +1,7 @@
 """Figures computed from printed ones: several parts added (各多少, 加起来), one taken from
-another (没花掉的, 差多少, A比B多多少), and last year's figure from this year's and its printed
-change. The figures over a department's budget tables (a group's items, shares, departments
+another (没花掉的, 差多少, A比B多多少), projects named side by side added or compared (A和B加一块
+多少钱, 哪个资金多、差多少), and last year's figure from this year's and its printed change.
+The figures over a department's budget tables (a group's items, shares, departments
 compared, project tables, funding sources) are :mod:`qa.answers.budget_figures`'; the
 operands of both are found by :mod:`qa.answers.operands`.
 
@@ -18,16 +19,19 @@ from index.numbers import MONEY_UNITS, to_decimal
 
 from ..context import QAContext
 from ..question import Understanding
+from ..question.asks import measure_of
 from ..sources import Sources
 from .budget_figures import BUDGET_FIGURES
-from .format import wan
+from .format import project_amount, wan
 from .general import Reading, answers, read
 from .operands import (
+    NamedProject,
     Part,
     listed_names,
     listed_operands,
+    projects_named,
 )
-from .schema import Answer
+from .schema import Answer, ProjectItem
 
 _CHANGE_BEFORE = re.compile(
     r"(?:增加|减少|增长|下降|上年|同比)[^，,。；;]{0,4}$"
@@ -269,4 +273,93 @@ def _unspent(ctx: QAContext, u: Understanding) -> Answer | None:
     )
 
 
-__all__ = ["answer_computed", "answer_computed_after", "answer_previous_year"]
+# the question asks about something other than the projects' money (哪个满意度目标高)
+_NOT_MONEY = re.compile(r"率|满意度|指标|目标|人数|次数|数量|标准|人次|面积|时间|期限")
+
+
+def answer_projects_compared(ctx: QAContext, u: Understanding) -> Answer | None:
+    """Projects named side by side, their money added (加一块多少钱) or compared (哪个资金多,
+    差多少, 哪一个预算高一些), or None. Each project's amount is stated as printed, with its
+    source; the sum and the difference are exact (Decimal, in 万元) and say what was computed.
+    A question comparing something other than money (哪个满意度目标高) is the extremes'."""
+    summed = "sum" in u.asks
+    compared = "difference" in u.asks or u.comparison is not None or u.operation == "compare"
+    if not (summed or compared) or measure_of(u.question) is not None:
+        return None
+    named = projects_named(ctx, u)
+    if named is None or _NOT_MONEY.search(_outside_names(u.question, named)):
+        return None
+    sources = Sources.of(ctx.store)
+    stated = "，".join(
+        f"{_place(n)}“{n.project.name}”{project_amount(n.project)}"
+        f"（见{sources.cite(n.record.doc, n.record.line)}）"
+        for n in named
+    )
+    amounts = [n.project.amount_wan for n in named]
+    total = sum(amounts, Decimal(0))
+    said = [stated]
+    if summed or len(named) > 2:
+        said.append(f"合计{wan(total)}（{' + '.join(_in_wan(n) for n in named)}）")
+    if compared and len(named) == 2:
+        said.append(_compared(named))
+    elif compared:
+        most = max(named, key=lambda n: n.project.amount_wan)
+        said.append(f"最多的是“{most.project.name}”")
+    gap = abs(amounts[0] - amounts[1]) if len(named) == 2 else None
+    value = gap if compared and not summed and gap is not None else total
+    return Answer(
+        question=u.question,
+        intent="computed",
+        text="；".join(said) + "。",
+        projects=tuple(ProjectItem.of(n.project) for n in named),
+        value=value,
+        unit="万元",
+        extra={
+            "operation": "difference" if value is gap else "sum",
+            "parts": {n.project.name: n.project.amount_wan for n in named},
+        },
+    )
+
+
+def _compared(named: tuple[NamedProject, ...]) -> str:
+    """``“A”多X万元（a − b）``, or that both are the same."""
+    first, second = named
+    a, b = first.project.amount_wan, second.project.amount_wan
+    if a == b:
+        return f"两者相同，均为{wan(a)}"
+    more, less = (first, second) if a > b else (second, first)
+    gap = more.project.amount_wan - less.project.amount_wan
+    places = first.project.region != second.project.region  # 哪个县的多: name the places
+    return (
+        f"{_place(more) if places else ''}“{more.project.name}”更多，"
+        f"比{_place(less) if places else ''}“{less.project.name}”多{wan(gap)}"
+        f"（{_in_wan(more)} − {_in_wan(less)}）"
+    )
+
+
+def _in_wan(named: NamedProject) -> str:
+    """A project's amount in 万元 as printed when printed so (11.00), else as computed."""
+    project = named.project
+    printed = to_decimal(project.amount_printed or "")
+    if project.unit_printed == "万元" and printed == project.amount_wan:
+        return project.amount_printed.strip()
+    return wan(project.amount_wan, unit="")
+
+
+def _place(named: NamedProject) -> str:
+    return named.project.region or ""
+
+
+def _outside_names(question: str, named: tuple[NamedProject, ...]) -> str:
+    """The question without the words naming its sides (what it asks of them)."""
+    for n in named:
+        question = question.replace(n.said, " ")
+    return question
+
+
+__all__ = [
+    "answer_computed",
+    "answer_computed_after",
+    "answer_previous_year",
+    "answer_projects_compared",
+]

@@ -208,13 +208,7 @@ def answer_checked_lookup(ctx: QAContext, u: Understanding) -> Answer | None:
     general_ok = (
         reading is not None and answers(reading, u) and not _names_another(ctx, u, reading.fits)
     )
-    if picked is not None and (
-        not _in_form_asked(u, picked.record)
-        or _unprinted_run((picked,)) >= UNPRINTED_WORD
-        or _names_another(ctx, u, (picked,))
-    ):
-        picked = None
-    if picked is not None and picked.coverage >= MIN_COVERAGE and picked.ask >= MIN_ASK:
+    if picked is not None and covers(ctx, u, picked):
         if not general_ok or picked.score >= reading.best.score - LOOKUP_SLACK:
             return looked
     if general_ok:
@@ -233,15 +227,26 @@ def _fit_of(ctx: QAContext, u: Understanding, reading: Reading, answer: Answer) 
     else:
         return None
     record = grouped_records(ctx.store).placed(*wanted)  # not a pass over every record
-    if record is None:
-        return None
-    vector = ctx.searcher.query_vector(u_question(answer))
+    return None if record is None else fit_of_record(ctx, u, reading.key, record)
+
+
+def fit_of_record(ctx: QAContext, u: Understanding, key: Key, record: Record) -> Fit:
+    """How one record fits the question, as the general ranking would score it."""
+    vector = ctx.searcher.query_vector(u.question)
     dense = float(ctx.similarities(vector, [record.chunk or record.id])[0])
-    return adjusted(u, fit(reading.key, record, dense))
+    return adjusted(u, fit(key, record, dense))
 
 
-def u_question(answer: Answer) -> str:
-    return answer.question
+def covers(ctx: QAContext, u: Understanding, picked: Fit) -> bool:
+    """A record picked by name (the lookup's) covers the question as an answer must: in the
+    form asked, printing the question's words, naming no other project."""
+    return (
+        _in_form_asked(u, picked.record)
+        and _unprinted_run((picked,)) < UNPRINTED_WORD
+        and not _names_another(ctx, u, (picked,))
+        and picked.coverage >= MIN_COVERAGE
+        and picked.ask >= MIN_ASK
+    )
 
 
 def not_found_general(ctx: QAContext, u: Understanding) -> Answer:
@@ -377,4 +382,13 @@ def _source_item(record: Record) -> SourceItem:
     )
 
 
-__all__ = ["Reading", "answer_general", "answers", "compose", "not_found_general", "read"]
+__all__ = [
+    "Reading",
+    "answer_general",
+    "answers",
+    "compose",
+    "covers",
+    "fit_of_record",
+    "not_found_general",
+    "read",
+]

@@ -4,7 +4,9 @@ row label → column header), never parsed from the question with a vocabulary o
 - the items of a group the question names, in one table (三公经费三项 → 因公出国（境）费,
   公务用车购置及运行维护费, 公务接待费, beside the group's printed 小计);
 - the sides of a comparison between departments (高院和检察院的培训费): each department
-  named as the corpus names it, its figure read from its own tables.
+  named as the corpus names it, its figure read from its own tables;
+- projects named side by side (A和B加一块多少钱, A和B哪个资金多): each side's words ranked
+  against the projects' money records on its own, in its own region (or the question's).
 
 A computed answer says what it computed from what; these find the what.
 """
@@ -16,17 +18,19 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from index.numbers import MONEY_UNITS, to_decimal
-from index.schema import DepartmentFact
+from index.schema import DepartmentFact, Project
 from index.text import compact, in_order
 
 from ..context import QAContext
-from ..evidence import compact_label, label_path, scoped_facts
+from ..evidence import Scored, compact_label, coverage, label_path, rank_projects, scoped_facts
 from ..evidence.fits import rank
-from ..evidence.records import Record
+from ..evidence.ranking import name_overlap
+from ..evidence.records import Record, grouped_records
 from ..question import Understanding
 from ..question.terms import word_edges
-from .general import key_of
-from .scope import known_orgs
+from .general import covers, fit_of_record, key_of
+from .lookup import EXACT_FIT, MIN_PROJECT_SCORE
+from .scope import known_orgs, scoped
 
 SUBTOTALS = ("小计", "合计", "总计")
 _CHILD = re.compile(r"^(?:[①-⑳]|[(（]\d+[)）]|其中)")  # ①公务用车购置费: a line of the line above
@@ -377,6 +381,137 @@ def _item_label(record: Record) -> str:
     return path[-2] if path[-1] in SUBTOTALS and len(path) > 1 else path[-1]
 
 
+# ---------------------------------------------------------------- projects named side by side
+# where a list of sides ends: the words that ask what to do with them
+_SIDES_END = re.compile(
+    r"加起来|加在一起|加一起|加一块|合起来|一共|总共|合计|共计|相差|差多少|差了|比较|对比|相比|"
+    r"哪个|哪一个|哪项|哪笔|哪边|谁|两个|两笔|两项|两者|这两|多出|分别|各(?:是|有|占)?多少"
+)
+_BRACKETED = re.compile(r"[（(](?P<items>[^（）()]{4,80})[）)]")
+_CLAUSE = re.compile(r"[，,。？?！!；;：:]")
+_SIDE_SEPARATOR = re.compile(r"(以及|和|与|跟|同|及|、)")
+MOST_SIDE_PIECES = 5  # pieces of a list tried in every grouping (at most 16 groupings)
+SIDE_RIVALS = 5  # the best projects of a side read for another that its words name as well
+
+
+@dataclass(frozen=True)
+class NamedProject:
+    """A project a question names as one side (``said``), and its money record."""
+
+    said: str
+    project: Project
+    record: Record
+
+
+def projects_named(ctx: QAContext, u: Understanding) -> tuple[NamedProject, ...] | None:
+    """The projects a question names side by side (嘉峪关博物馆提升改造和免费开放补助,
+    岳阳县的高标准农田项目和舒城县清水河以工代赈治理工程), each with a printed amount, or
+    None. Each side is ranked on its own words, in the region it names (else the question's
+    outside the list, else the side's before it), and must be covered by one project's money
+    record as a lookup would be (:func:`~.general.answers`); the list is cut where names hold
+    a separator themselves (公共法律服务、人民调解和司法所工作等经费) by trying its groupings,
+    fewest sides first."""
+    found = _side_list(u.question)
+    if found is None:
+        return None
+    items, scope = found
+    pieces = _SIDE_SEPARATOR.split(items)  # names and the separators between them
+    names = pieces[0::2]
+    if not 2 <= len(names) <= MOST_SIDE_PIECES or any(not n.strip() for n in names):
+        return None
+    outside = ctx.understand(scope).regions if scope.strip() else ()
+    resolved: dict[tuple[str, tuple[str, ...]], NamedProject | None] = {}
+    for cuts in _groupings(len(names)):
+        sides = ["".join(pieces[2 * first : 2 * last - 1]).strip() for first, last in cuts]
+        chosen: list[NamedProject] = []
+        regions = outside
+        for side in sides:
+            named = _side_project(ctx, u, side, regions, resolved)
+            if named is None or any(c.project.id == named.project.id for c in chosen):
+                break
+            chosen.append(named)
+            regions = (named.project.region,) if named.project.region else regions
+        else:
+            return tuple(chosen)
+    return None
+
+
+def _side_list(question: str) -> tuple[str, str] | None:
+    """The text listing the sides and the rest of the question: a bracketed list
+    (那两个比赛项目（网球公开赛和安徽省常规赛）), else the first clause holding a separator, up to
+    the words that ask what to do with the sides."""
+    bracketed = _BRACKETED.search(question)
+    if bracketed is not None and _SIDE_SEPARATOR.search(bracketed.group("items")):
+        rest = question[: bracketed.start()] + "，" + question[bracketed.end() :]
+        return bracketed.group("items"), rest
+    start = 0
+    for clause in _CLAUSE.split(question):
+        end = _SIDES_END.search(clause)
+        items = clause[: end.start()] if end is not None else clause
+        if _SIDE_SEPARATOR.search(items):
+            at = start + len(items)
+            return items, question[:start] + "，" + question[at:]
+        start += len(clause) + 1
+    return None
+
+
+def _groupings(count: int) -> list[tuple[tuple[int, int], ...]]:
+    """The ways to cut ``count`` pieces into two or more runs of neighbours (first, last + 1),
+    fewest runs first."""
+    out = []
+    for mask in range(1, 2 ** (count - 1)):
+        cuts = [i + 1 for i in range(count - 1) if mask >> i & 1]
+        bounds = [0, *cuts, count]
+        out.append(tuple(zip(bounds, bounds[1:], strict=False)))
+    return sorted(out, key=len)
+
+
+def _side_project(
+    ctx: QAContext,
+    u: Understanding,
+    side: str,
+    regions: tuple[str, ...],
+    resolved: dict,
+) -> NamedProject | None:
+    """The one project a side's words name, ranked as a lookup ranks projects (batch words,
+    names said in full), or None when its money record does not cover them as a lookup's
+    answer must."""
+    said = side.removesuffix("的")
+    sub = scoped(ctx, ctx.understand(said))
+    if not sub.regions and regions:
+        sub = replace(sub, regions=regions)
+    if not sub.years and u.years:
+        sub = replace(sub, years=u.years)
+    cached = (said, sub.regions)
+    if cached not in resolved:
+        resolved[cached] = None
+        key = key_of(ctx, sub)
+        vector = ctx.searcher.query_vector(sub.question) if key.text else None
+        ranked = rank_projects(ctx, sub, vector) if vector is not None else []
+        if ranked and ranked[0].score >= MIN_PROJECT_SCORE and _one_named(ctx, sub, ranked):
+            project = ranked[0].record
+            record = grouped_records(ctx.store).placed("amount", project.doc, project.id)
+            if (
+                record is not None
+                and project.amount_wan is not None
+                and covers(ctx, sub, fit_of_record(ctx, sub, key, record))
+            ):
+                resolved[cached] = NamedProject(said, project, record)
+    return resolved[cached]
+
+
+def _one_named(ctx: QAContext, sub: Understanding, ranked: list[Scored]) -> bool:
+    """The side names one project: its best, unless other projects' names also print all of
+    its words and it does not say the best's name in full (阳城法律援助: three projects of 阳城
+    print 法律援助 — a region's total is the aggregates' to give, not one of them)."""
+    best = ranked[0].record
+    if name_overlap(sub.topic, best.name) >= 1.0:
+        return True
+    return not any(
+        coverage(ctx, sub, other.record.name) >= EXACT_FIT for other in ranked[1:SIDE_RIVALS]
+    )
+
+
 def _scope_words(text: str) -> str:
     return re.sub(r"各|分别|一共|加起来|合计|总共|是多少|多少|[，,。？?！!]", " ", text)
 
@@ -384,6 +519,7 @@ def _scope_words(text: str) -> str:
 __all__ = [
     "Group",
     "Listed",
+    "NamedProject",
     "Part",
     "Side",
     "compared_departments",
@@ -393,4 +529,5 @@ __all__ = [
     "listed_operands",
     "opening_orgs",
     "orgs_named",
+    "projects_named",
 ]

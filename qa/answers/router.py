@@ -23,7 +23,12 @@ from ..evidence.fits import one_question
 from ..question import Understanding, check_text
 from ..sources import Sources
 from .aggregate import answer_aggregate
-from .compute import answer_computed, answer_computed_after, answer_previous_year
+from .compute import (
+    answer_computed,
+    answer_computed_after,
+    answer_previous_year,
+    answer_projects_compared,
+)
 from .drafting import answer_drafting
 from .extreme import answer_extreme
 from .general import answer_checked_lookup, answer_general, not_found_general
@@ -61,6 +66,7 @@ ASK_ANSWERERS: list[Answerer] = [
     answer_sublines,
     answer_structure,
     answer_actual,
+    answer_projects_compared,
     answer_extreme,
     answer_computed,
 ]

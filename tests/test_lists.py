@@ -58,6 +58,13 @@ def _known(engine) -> set:
         ("西青和阳城都有哪些普法项目", "which_regions_fund"),
         ("体育赛事有哪里拿了钱", "which_regions_fund"),
         ("法律职业资格考试的考务经费在哪个项目里？", "which_regions_fund"),
+        # 哪几个项目 / 那种项目，都有哪些: a list of projects, not a count (pass 14, after B14)
+        ("给人民调解员发补贴的是哪几个项目？", "which_regions_fund"),
+        ("帮刑满释放人员安置的那种项目，都有哪些？", "which_regions_fund"),
+        ("平罗县有哪几个项目", "which_regions_fund"),
+        # where an indicator is used, named in the question (pass 14)
+        ("哪几个项目拿调解成功率当考核指标", "indicator_wording"),
+        ("受援人满意度这个指标，哪些项目填了？", "indicator_wording"),
         # lookups stay lookups
         ("西青区法律援助经费是多少", "amount_lookup"),
         ("平罗社矫对象的再犯罪率要求控制在多少？", "indicator_value"),

@@ -12,8 +12,9 @@ from conftest import DATA
 from typer.testing import CliRunner
 
 from index.text import fold_name
-from qa.answers import answer_wording, wording_answer
+from qa.answers import answer_question, answer_wording, wording_answer
 from qa.context import QAContext
+from qa.evaluate import load_questions
 from qa.question import (
     EmptyQuestionError,
     InputTooLongError,
@@ -24,6 +25,9 @@ from qa.question import (
     level2_kind,
     load_lexicon,
 )
+from qa.question.asks import asks_of
+from qa.question.intent import classify_intent, operation_of
+from qa.question.lists import asks_where_used, used_indicator
 from qa.wording import (
     clean_level3,
     cluster_rows,
@@ -422,3 +426,95 @@ def test_a_wordings_vector_does_not_depend_on_the_wordings_embedded_with_it(
     assert np.allclose(
         vectors[0][mates[0]], engine.encoder.encode_passages([mates[0]])[0], atol=1e-6
     )
+
+
+# --- where a named indicator is used (哪些项目把X列成了指标) ------------------------------------
+# Family: which tables list an indicator the question names, table by table. Own questions in
+# tests/data/qa_indicator_users_own*.jsonl were written before the answerer (first run 3/8);
+# IU05–IU07 after the blind set B14 showed three more phrasings (拿它当, 叫“X”, 填了).
+
+
+def _tables_listed(answer) -> set[tuple]:
+    return {(i.region, i.project) for i in answer.indicators if i.match == "core"}
+
+
+def _indicator_users(engine, item):
+    answer = answer_question(engine, item["question"])
+    if item["answer"].get("not_found"):
+        assert not answer.found, answer.text
+        return
+    assert answer.found and answer.intent == "indicator_wording", answer.text
+    assert _tables_listed(answer) == {tuple(p) for p in item["answer"]["projects"]}
+    for region, project in item["answer"]["projects"]:
+        assert f"{region}“{project}”" in answer.text  # each table named, not only cited
+    for near in item["answer"].get("near", []):
+        assert near in answer.text.split("写法相近的还有")[1]
+
+
+@pytest.mark.parametrize(
+    "item", load_questions(DATA / "qa_indicator_users_own.jsonl"), ids=lambda q: q["id"]
+)
+def test_own_indicator_users_question_passes(engine, item):
+    _indicator_users(engine, item)
+
+
+@pytest.mark.parametrize(
+    "item", load_questions(DATA / "qa_indicator_users_own_real.jsonl"), ids=lambda q: q["id"]
+)
+def test_own_indicator_users_question_on_real_tables_passes(real_engine, item):
+    _indicator_users(real_engine, item)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("哪些项目把受援人满意度列进了绩效指标？", "受援人满意度"),
+        ("服务对象满意度这项指标，哪几个县的项目设了？", "服务对象满意度"),
+        ("有哪些项目的指标里有群众满意度？", "群众满意度"),
+        ("政策知晓率被哪些地方列成绩效指标了", "政策知晓率"),
+        ("哪几张表里有项目验收合格率这个指标？", "项目验收合格率"),
+        ("法律援助案件办结率，哪几个项目拿它当考核指标？", "法律援助案件办结率"),
+        ("指标名称叫“调解成功率”的，都有哪些项目？", "调解成功率"),
+        ("律师值班咨询问题按时办结这个指标，哪些项目填了？", "律师值班咨询问题按时办结"),
+        ("哪些表直接写了项目总成本或者'控制在预算内'？", "项目总成本或者控制在预算内"),
+        ("资金执行率、支付率这两个指标在哪些表里用到了", "资金执行率、支付率"),
+        ("工程验收合格率这类质量指标，哪些项目设了？", None),  # a class: the wording answer
+        ("成本这块，哪些表写了项目总成本？", None),
+        ("调解成功率这种指标，各县一般怎么写", None),  # how it is worded: the wording answer
+        ("西青法律援助经费的指标有哪些", None),  # one table's rows: the structure answer
+        ("哪些县安排了社区矫正的钱", None),  # money, not an indicator
+    ],
+)
+def test_the_indicator_a_where_used_question_names(question, named):
+    assert (used_indicator(question) if asks_where_used(question) else None) == named
+    assert ("structure" in asks_of(question)) == (question == "西青法律援助经费的指标有哪些")
+
+
+def test_which_projects_is_a_list_not_a_count():
+    """哪几个项目 asks which projects (a list), 几个项目 how many (a count)."""
+    assert classify_intent("平罗一共有几个项目") == "aggregate"
+    assert classify_intent("哪几个项目拿法律援助案件办结率当考核指标") != "aggregate"
+    assert operation_of("平罗有几个项目") == "count"
+    assert operation_of("哪几个项目有社区矫正的钱") != "count"
+
+
+def test_each_indicator_of_a_list_is_looked_for_on_its_own(real_engine):
+    """资金执行率、支出率这类指标: 大英 prints 资金执行率 exactly and 宁晋 资金支出率 (its nearest
+    form of 支出率); both are listed, and neither alternative hides the other."""
+    answer = answer_question(real_engine, "资金执行率、支出率这两个指标在哪些表里当成绩效指标了")
+    assert {region for region, _ in _tables_listed(answer)} == {"大英县", "宁晋县"}
+    assert answer.text.startswith("列有“资金执行率、支出率”这类指标的表共 2 张")
+
+
+def test_a_where_used_question_no_row_names_exactly(engine):
+    """No row is named 人民调解满意度: the row printing its characters in order is listed as
+    near (没有表的指标名正好是…); 律师值班满意度, whose words no row prints together, gets the
+    wording answer (its groups of wordings) rather than 未找到; a name with words printed
+    nowhere (垃圾分类) is 未找到."""
+    apart = answer_question(engine, "哪些项目把人民调解满意度列成了指标？")
+    assert apart.text.startswith("没有表的指标名正好是“人民调解满意度”")
+    assert "人民调解培训人员满意度" in apart.text
+    scattered = answer_question(engine, "哪些项目把律师值班满意度列成了指标？")
+    assert scattered.found and "归为" in scattered.text
+    nowhere = answer_question(engine, "哪些项目把垃圾分类满意度列成了指标？")
+    assert not nowhere.found and "垃圾分类满意度" in nowhere.text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from index.numbers import MONEY_UNITS, to_decimal
 
@@ -273,6 +273,8 @@ def _unspent(ctx: QAContext, u: Understanding) -> Answer | None:
     )
 
 
+# 哪个钱多, 哪一个预算高一些, 谁多 (anywhere in the question, not only at its end)
+_WHICH_MORE = re.compile(r"(?:哪|谁)[个一项笔边家]*[^，,。？?]{0,6}?(?:多(?!少)|少|高|低|大|小)")
 # the question asks about something other than the projects' money (哪个满意度目标高)
 _NOT_MONEY = re.compile(r"率|满意度|指标|目标|人数|次数|数量|标准|人次|面积|时间|期限")
 
@@ -283,7 +285,12 @@ def answer_projects_compared(ctx: QAContext, u: Understanding) -> Answer | None:
     source; the sum and the difference are exact (Decimal, in 万元) and say what was computed.
     A question comparing something other than money (哪个满意度目标高) is the extremes'."""
     summed = "sum" in u.asks
-    compared = "difference" in u.asks or u.comparison is not None or u.operation == "compare"
+    compared = (
+        "difference" in u.asks
+        or u.comparison is not None
+        or u.operation == "compare"
+        or bool(_WHICH_MORE.search(u.question))
+    )
     if not (summed or compared) or measure_of(u.question) is not None:
         return None
     named = projects_named(ctx, u)
@@ -299,7 +306,8 @@ def answer_projects_compared(ctx: QAContext, u: Understanding) -> Answer | None:
     total = sum(amounts, Decimal(0))
     said = [stated]
     if summed or len(named) > 2:
-        said.append(f"合计{wan(total)}（{' + '.join(_in_wan(n) for n in named)}）")
+        added = " + ".join(_in_wan(n) for n in named)
+        said.append(f"合计{wan(total)}{_about(total)}（{added}）")
     if compared and len(named) == 2:
         said.append(_compared(named))
     elif compared:
@@ -335,6 +343,12 @@ def _compared(named: tuple[NamedProject, ...]) -> str:
         f"比{_place(less) if places else ''}“{less.project.name}”多{wan(gap)}"
         f"（{_in_wan(more)} − {_in_wan(less)}）"
     )
+
+
+def _about(total: Decimal) -> str:
+    """``，约68.77万元`` for a total with more than two decimals (the exact one is stated)."""
+    rounded = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return "" if rounded == total else f"，约{wan(rounded)}"
 
 
 def _in_wan(named: NamedProject) -> str:

@@ -390,6 +390,7 @@ _SIDES_END = re.compile(
 _BRACKETED = re.compile(r"[（(](?P<items>[^（）()]{4,80})[）)]")
 _CLAUSE = re.compile(r"[，,。？?！!；;：:]")
 _SIDE_SEPARATOR = re.compile(r"(以及|和|与|跟|同|及|、)")
+_COMPARED_WITH = re.compile(r"[，,\s]*(?:相)?比[，,\s]*$")  # A跟B比，差多少: not a side's word
 MOST_SIDE_PIECES = 5  # pieces of a list tried in every grouping (at most 16 groupings)
 SIDE_RIVALS = 5  # the best projects of a side read for another that its words name as well
 
@@ -411,48 +412,53 @@ def projects_named(ctx: QAContext, u: Understanding) -> tuple[NamedProject, ...]
     record as a lookup would be (:func:`~.general.answers`); the list is cut where names hold
     a separator themselves (公共法律服务、人民调解和司法所工作等经费) by trying its groupings,
     fewest sides first."""
-    found = _side_list(u.question)
-    if found is None:
-        return None
-    items, scope = found
-    pieces = _SIDE_SEPARATOR.split(items)  # names and the separators between them
-    names = pieces[0::2]
-    if not 2 <= len(names) <= MOST_SIDE_PIECES or any(not n.strip() for n in names):
-        return None
-    outside = ctx.understand(scope).regions if scope.strip() else ()
     resolved: dict[tuple[str, tuple[str, ...]], NamedProject | None] = {}
-    for cuts in _groupings(len(names)):
-        sides = ["".join(pieces[2 * first : 2 * last - 1]).strip() for first, last in cuts]
-        chosen: list[NamedProject] = []
-        regions = outside
-        for side in sides:
-            named = _side_project(ctx, u, side, regions, resolved)
-            if named is None or any(c.project.id == named.project.id for c in chosen):
-                break
-            chosen.append(named)
-            regions = (named.project.region,) if named.project.region else regions
-        else:
-            return tuple(chosen)
+    for items, scope in _side_lists(u.question):
+        pieces = _SIDE_SEPARATOR.split(items)  # names and the separators between them
+        names = pieces[0::2]
+        if not 2 <= len(names) <= MOST_SIDE_PIECES or any(not n.strip() for n in names):
+            continue
+        outside = ctx.understand(scope).regions if scope.strip() else ()
+        for cuts in _groupings(len(names)):
+            sides = ["".join(pieces[2 * first : 2 * last - 1]) for first, last in cuts]
+            chosen: list[NamedProject] = []
+            regions = outside
+            for side in sides:
+                named = _side_project(ctx, u, side, regions, resolved)
+                if named is None or any(c.project.id == named.project.id for c in chosen):
+                    break
+                chosen.append(named)
+                regions = (named.project.region,) if named.project.region else regions
+            else:
+                return tuple(chosen)
     return None
 
 
-def _side_list(question: str) -> tuple[str, str] | None:
-    """The text listing the sides and the rest of the question: a bracketed list
-    (那两个比赛项目（网球公开赛和安徽省常规赛）), else the first clause holding a separator, up to
-    the words that ask what to do with the sides."""
+def _side_lists(question: str) -> list[tuple[str, str]]:
+    """The texts that may list the sides, each with the rest of the question: a bracketed
+    list (那两个比赛项目（网球公开赛和安徽省常规赛）); the first clause holding a separator, up
+    to the words that ask what to do with the sides; and the question up to those words across
+    clauses (A项目，跟B比，差多少钱)."""
+    found = []
     bracketed = _BRACKETED.search(question)
     if bracketed is not None and _SIDE_SEPARATOR.search(bracketed.group("items")):
         rest = question[: bracketed.start()] + "，" + question[bracketed.end() :]
-        return bracketed.group("items"), rest
+        found.append((bracketed.group("items"), rest))
     start = 0
     for clause in _CLAUSE.split(question):
         end = _SIDES_END.search(clause)
         items = clause[: end.start()] if end is not None else clause
         if _SIDE_SEPARATOR.search(items):
             at = start + len(items)
-            return items, question[:start] + "，" + question[at:]
+            found.append((items, question[:start] + "，" + question[at:]))
+            break
         start += len(clause) + 1
-    return None
+    end = _SIDES_END.search(question)
+    if end is not None:
+        items = _COMPARED_WITH.sub("", question[: end.start()])
+        if _SIDE_SEPARATOR.search(items) and all(items != f for f, _ in found):
+            found.append((items, question[end.start() :]))
+    return found
 
 
 def _groupings(count: int) -> list[tuple[tuple[int, int], ...]]:
@@ -476,8 +482,10 @@ def _side_project(
     """The one project a side's words name, ranked as a lookup ranks projects (batch words,
     names said in full), or None when its money record does not cover them as a lookup's
     answer must."""
-    said = side.removesuffix("的")
+    said = _CLAUSE.sub("", side).strip().removesuffix("的")
     sub = scoped(ctx, ctx.understand(said))
+    if len(sub.regions) > 1:
+        return None  # 西青区的X、平罗的Y: two sides, not one
     if not sub.regions and regions:
         sub = replace(sub, regions=regions)
     if not sub.years and u.years:

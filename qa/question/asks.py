@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lists import asks_where_used
 from .words import UNITS
 
 ASK_CUES: dict[str, str] = {
@@ -129,8 +130,10 @@ _COUNTS_OTHER = re.compile(r"(几|多少)个?(项目|县|区|市|地方|地区|�
 def asks_of(question: str) -> tuple[str, ...]:
     """The answer forms a question's wording asks for (in :data:`ASK_CUES` order)."""
     found = tuple(name for name, pattern in _COMPILED.items() if pattern.search(question))
-    if "structure" in found and (_COUNTS_OTHER.search(question) or _ACROSS.search(question)):
-        found = tuple(a for a in found if a != "structure")  # counts projects, or wording
+    if "structure" in found and (
+        _COUNTS_OTHER.search(question) or _ACROSS.search(question) or asks_where_used(question)
+    ):  # counts projects, or wording, or the tables that list an indicator
+        found = tuple(a for a in found if a != "structure")
     if "extreme" in found and _MONEY_EXTREME.search(question):
         found = tuple(a for a in found if a != "extreme")  # project money: the aggregates
     return found

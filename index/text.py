@@ -36,6 +36,8 @@ _PUNCT = str.maketrans(
         "～": "~",
         "≧": "≥",
         "≦": "≤",
+        "═": "=",  # a table's = exported as a box-drawing line (永德 ═100%)
+        "＝": "=",
         "\u3000": " ",
         "\xa0": " ",
     }

@@ -15,15 +15,19 @@ import re
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from index.numbers import MONEY_UNITS, to_decimal
+from index.numbers import to_decimal
+from index.text import compact
 
 from ..context import QAContext
+from ..evidence import rank_projects
+from ..evidence.records import grouped_records
 from ..question import Understanding
-from ..question.asks import measure_of
+from ..question.asks import measure_of, without_asks
 from ..sources import Sources
 from .budget_figures import BUDGET_FIGURES
 from .format import project_amount, wan
-from .general import Reading, answers, read
+from .general import Reading, answers, covers, fit_of_record, key_of, read
+from .lookup import MIN_PROJECT_SCORE
 from .operands import (
     NamedProject,
     Part,
@@ -39,7 +43,7 @@ _CHANGE_BEFORE = re.compile(
 _FIGURE = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|万人次|人次|人|名|个|户|辆|家|项|次|场)"
 )
-_UNSPENT = re.compile(r"没花掉|没花完|剩(下|余)|结余|余下|未支出|没用完")
+_UNSPENT = re.compile(r"没花|剩(下|余)|剩多少|结余|余下|未支出|没用完|未执行")
 _PEOPLE = re.compile(r"多少人|几个人|几人|人数")
 _CHANGE = re.compile(
     r"(?P<base>\d[\d,]*(?:\.\d+)?)\s*万元[^。；;]{0,40}?(?:比上年|与上年相比|较上年|同比)"
@@ -68,7 +72,7 @@ def answer_computed_after(ctx: QAContext, u: Understanding) -> Answer | None:
     """:func:`answer_computed` for any intent (a fallback after the intent's answerer)."""
     if not {"sum", "difference"} & set(u.asks):
         return None
-    for compute in (_unspent, _listed_parts, _figures_in_one_record):
+    for compute in (_listed_parts, _figures_in_one_record):
         answer = compute(ctx, u)
         if answer is not None:
             return answer
@@ -242,35 +246,80 @@ def _figures_in_one_record(ctx: QAContext, u: Understanding) -> Answer | None:
     )
 
 
-def _unspent(ctx: QAContext, u: Understanding) -> Answer | None:
-    """``最后没花掉的有多少``: the budget less what was spent (全年预算数 − 全年执行数)."""
-    if not _UNSPENT.search(u.question):
+def answer_execution(ctx: QAContext, u: Understanding) -> Answer | None:
+    """A project's budget against what was spent (预算执行), from its self-evaluation funds
+    table: 全年预算数 and 全年执行数 as printed, 执行率 as printed (else computed, and said
+    so), and what was left (预算数 − 执行数). None unless the question asks about execution
+    and a project printing an 执行数 is named as a lookup names it."""
+    if "execution" not in u.asks or u.intent not in _LOOKUP_INTENTS:
+        return None  # 执行率这类指标在哪些表里: a list of rows, not one project's money
+    vector = ctx.searcher.query_vector(u.question)
+    ranked = [s for s in rank_projects(ctx, u, vector) if _spent_field(s.record) is not None]
+    if not ranked or ranked[0].score < MIN_PROJECT_SCORE:
         return None
-    reading = read(ctx, u, kinds=("field",), where=lambda r: "执行数" in r.label)
-    if reading is None or reading.best.record.project_id is None:
+    project = ranked[0].record
+    named = replace(u, topic=without_asks(u.topic or u.question, *_EXECUTION_ASKS))
+    record = grouped_records(ctx.store).placed("amount", project.doc, project.id)
+    if record is None or not covers(
+        ctx, named, fit_of_record(ctx, named, key_of(ctx, named), record)
+    ):
+        return None  # the project is not the one named (its words only match the question's)
+    spent = _spent_field(project)
+    row = [f for f in project.fields if f.line == spent.line]
+    budget_field = next((f for f in row if "预算数" in f.label and "全年" in f.label), None)
+    budget_field = budget_field or next((f for f in row if "预算数" in f.label), None)
+    budget_printed = budget_field.value if budget_field else (project.amount_printed or "")
+    budget, used = to_decimal(budget_printed), to_decimal(spent.value)
+    if budget is None or used is None:
         return None
-    spent_record = reading.best.record
-    project = ctx.store.projects.get(spent_record.project_id)
-    spent = to_decimal(spent_record.value)
-    if project is None or spent is None or project.amount_wan is None:
-        return None
-    budget = to_decimal(project.amount_printed or "")
-    if budget is None:
-        return None
-    left = budget - spent
-    cite = Sources.of(ctx.store).cite(spent_record.doc, spent_record.line)
-    text = (
-        f"“{project.name}”未支出{left.normalize():f}{project.unit_printed or ''}"
-        f"（全年预算数{project.amount_printed} − 全年执行数{spent_record.value}；见{cite}）。"
+    unit = project.unit_printed or "万元"
+    rate = next((f.value for f in row if "执行率" in f.label and f.value.strip()), None)
+    if rate:
+        rate_text = f"执行率{rate}"
+    elif budget:
+        share = (used / budget * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        rate_text = f"执行率约{share.normalize():f}%（{spent.value} ÷ {budget_printed}，计算所得）"
+    else:
+        rate_text = "执行率未列"
+    left = budget - used
+    rest = (
+        f"未执行{left.normalize():f}{unit}（{budget_printed} − {spent.value}）"
+        if left
+        else "预算全部执行"
     )
+    cite = Sources.of(ctx.store).cite(project.doc, spent.line)
+    budget_name = _column_name(budget_field.label if budget_field else "", "预算数")
+    spent_name = _column_name(spent.label, "执行数")
+    text = (
+        f"{project.region or ''}“{project.name}”{budget_name}{budget_printed}{unit}，"
+        f"{spent_name}{spent.value}{unit}，{rate_text}；{rest}（见{cite}）。"
+    )
+    unspent = "difference" in u.asks or bool(_UNSPENT.search(u.question))
     return Answer(
         question=u.question,
         intent="computed",
         text=text,
-        value=left * MONEY_UNITS.get(project.unit_printed or "万元", Decimal(1)),
-        unit="万元",
-        extra={"operation": "difference"},
+        projects=(ProjectItem.of(project),),
+        value=left if unspent else used,
+        unit=unit,
+        extra={"operation": "difference" if unspent else "execution", "rate": rate},
     )
+
+
+_LOOKUP_INTENTS = ("amount_lookup", "indicator_value", "search", "aggregate")
+_EXECUTION_ASKS = ("execution", "actual", "difference")
+
+
+def _column_name(label: str, name: str) -> str:
+    """The funds table's column a field was printed in, as printed (年初预算数, 全年执行数)."""
+    found = re.search(rf"(年初|全年|调整后)?\s*{name}", label)
+    return compact(found.group(0)) if found else name
+
+
+def _spent_field(project):
+    """The first 全年执行数 a project's funds table prints (its 年度资金总额 line), or None."""
+    spent = [f for f in project.fields if "执行数" in f.label and to_decimal(f.value) is not None]
+    return min(spent, key=lambda f: f.line) if spent else None
 
 
 # 哪个钱多, 哪一个预算高一些, 谁多 (anywhere in the question, not only at its end)
@@ -374,6 +423,7 @@ def _outside_names(question: str, named: tuple[NamedProject, ...]) -> str:
 __all__ = [
     "answer_computed",
     "answer_computed_after",
+    "answer_execution",
     "answer_previous_year",
     "answer_projects_compared",
 ]

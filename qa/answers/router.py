@@ -26,6 +26,7 @@ from .aggregate import answer_aggregate
 from .compute import (
     answer_computed,
     answer_computed_after,
+    answer_execution,
     answer_previous_year,
     answer_projects_compared,
 )
@@ -65,6 +66,7 @@ SCOPE_ANSWERERS: list[Answerer] = [answer_previous_year, outside_corpus, answer_
 ASK_ANSWERERS: list[Answerer] = [
     answer_sublines,
     answer_structure,
+    answer_execution,
     answer_actual,
     answer_projects_compared,
     answer_extreme,

@@ -5,6 +5,7 @@ breaks into (20405 法院 → its 项 2040501 …)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from index.labels import subject_code
@@ -18,11 +19,21 @@ from ..evidence.match import covered, share
 from ..evidence.owners import Owner, best_owner
 from ..evidence.records import Record, records_of
 from ..question import Understanding
+from ..question.asks import without_asks
 from ..sources import Sources
 from .general import answers, key_of, read
 from .schema import Answer, IndicatorItem, ProjectItem
 
 _QUALITATIVE = re.compile(r"定性")
+# which rows fall short: 哪几项没完成, 哪些指标没达到目标, 有几项未达标
+_WHICH_UNMET = re.compile(
+    r"(哪|几)[些几项个条]*[^，,。？?]{0,8}(没|未|不)有?(完成|达到|达标|做到)"
+    r"|(没|未)有?(完成|达到|达标)的?(是)?(哪|有哪)"
+)
+_SEVERAL = re.compile(r"和|与|跟|及|、")  # rows named side by side
+_NOT_MET = re.compile(r"未完成|未达到|未达标|没有?完成|没有?达到|^否$|^未")
+_MET = re.compile(r"已完成|^完成|已达到|^达到|^达标|^是$")
+_UPPER = re.compile(r"^\s*(≤|<=|＜|<)|以内|以下|不超过|不高于")
 _QUANTITATIVE = re.compile(r"定量")
 _BLANK = re.compile(r"没填|未填|没有填|空着|空白|留空")
 _LEVEL_CODE = re.compile(r"^[\d一二三四五六七八九十]+[-.、．)）]?")
@@ -91,8 +102,9 @@ def _sublines(ctx: QAContext, parent: Record, code: str) -> list[Record]:
 
 def answer_structure(ctx: QAContext, u: Understanding) -> Answer | None:
     """How many indicator rows one table lists, and which (under a level the question
-    names, or only its 定性/定量 ones)."""
-    if "structure" not in u.asks:
+    names, or only its 定性/定量 ones); which fall short of their targets is
+    :func:`answer_actual`'s."""
+    if "structure" not in u.asks or ("actual" in u.asks and _WHICH_UNMET.search(u.question)):
         return None
     owner = best_owner(ctx, u, key_of(ctx, u))
     if owner is None or not owner.rows:
@@ -151,30 +163,109 @@ def qualitative(row: IndicatorRow) -> bool:
 
 
 def answer_actual(ctx: QAContext, u: Understanding) -> Answer | None:
-    """A self-evaluation row's target and what was actually achieved."""
+    """A self-evaluation row's target and what was actually achieved, with the reason printed
+    for falling short (未完成原因); every row the question names (接警和出车次数: both); and,
+    asked which rows fall short (哪几项没完成), those rows of the table it names.
+
+    The rows are read by the question's words, else by them without those that ask for the
+    form (实际完成多少, 为什么没完成, 原因写的啥, 差了几个点): what is left names the rows."""
     if "actual" not in u.asks:
         return None
-    reading = read(ctx, u, kinds=("indicator",), where=_has_actual)
-    if reading is None or not answers(reading):
+    named = replace(u, topic=without_asks(u.topic or u.question, "actual", "difference"))
+    if _WHICH_UNMET.search(u.question):
+        return _unmet_rows(ctx, u, named)
+    for asked in (u, named):  # as asked, else without the words asking for the form
+        reading = read(ctx, asked, kinds=("indicator",), where=_has_actual)
+        if reading is not None and answers(reading):
+            break
+    else:
         return None
-    row: IndicatorRow = reading.best.record.source
+    rows = [reading.best.record.source]
+    if _SEVERAL.search(u.question):  # 接警和出车次数: the rows the reading joined to the best
+        rows += [f.record.source for f in reading.fits[1:] if f.record.kind == "indicator"]
+        rows = [r for r in rows if r.actual] or rows[:1]
+    project = ctx.store.projects.get(rows[0].project_id or "")
+    asked = compact(u.question)
+    for row in project.indicators if project else ():  # 学生满意度和家长满意度: each named whole
+        level3 = compact(row.level3 or "")
+        if row.actual and len(level3) >= 2 and level3 in asked and row not in rows:
+            rows.append(row)
     sources = Sources.of(ctx.store)
-    gap = difference(row.value, row.actual or "")
-    owner = f"{row.region or ''}“{row.project or ''}”" if row.project else (row.region or "")
-    text = (
-        f"{owner}的“{row.level3 or row.level2}”：目标 {row.value}，实际完成 {row.actual}"
-        f"{'，' + gap if gap else ''}（见{sources.cite_record(row)}）。"
+    said = "；".join(_target_actual(row, sources) for row in rows)
+    return Answer(
+        question=u.question,
+        intent="target_vs_actual",
+        text=f"{_row_owner(rows[0])}的{said}。",
+        projects=(ProjectItem.of(project),) if project else (),
+        indicators=tuple(IndicatorItem.of(r) for r in rows),
+        value=parse_value(rows[0].actual or "").number,
+        unit=parse_value(rows[0].actual or "").unit,
     )
-    project = ctx.store.projects.get(row.project_id or "")
+
+
+def _unmet_rows(ctx: QAContext, u: Understanding, named: Understanding) -> Answer | None:
+    """The rows of the named self-evaluation table whose actual falls short of the target
+    (未完成 printed, or a figure below its target, above a ≤ one), each with its reason."""
+    owner = best_owner(ctx, named, key_of(ctx, named))
+    rows = [r for r in owner.rows if r.actual] if owner is not None else []
+    if not rows:
+        return None
+    short = [r for r in rows if falls_short(r)]
+    sources = Sources.of(ctx.store)
+    cite = sources.cite(owner.record.doc, owner.record.line)
+    if short:
+        listed = "；".join(_target_actual(r, sources, cited=False) for r in short)
+        text = f"{_owner_text(owner)}中实际未达到目标的指标有{len(short)}项：{listed}（见{cite}）。"
+    else:
+        text = f"{_owner_text(owner)}列有实际完成值的{len(rows)}项指标均已完成（见{cite}）。"
     return Answer(
         question=u.question,
         intent="target_vs_actual",
         text=text,
-        projects=(ProjectItem.of(project),) if project else (),
-        indicators=(IndicatorItem.of(row),),
-        value=parse_value(row.actual or "").number,
-        unit=parse_value(row.actual or "").unit,
+        projects=_project_item(owner),
+        indicators=tuple(IndicatorItem.of(r) for r in short),
+        value=Decimal(len(short)),
+        unit="项",
     )
+
+
+def falls_short(row: IndicatorRow) -> bool:
+    """The row's actual falls short of its target: 未完成/未达到 printed, or a figure below
+    the target (above it for an upper bound: ≤, <, 以内, 不超过); False when it cannot be
+    read (定性 values, different units)."""
+    actual = compact(row.actual or "")
+    if _NOT_MET.search(actual):
+        return True
+    if _MET.search(actual):
+        return False
+    want, got = parse_value(row.value), parse_value(row.actual or "")
+    if want.number is None or got.number is None:
+        return False
+    if want.unit and got.unit and want.unit != got.unit:
+        return False
+    upper = (row.operator or "") in ("≤", "<") or bool(_UPPER.search(row.value or ""))
+    return got.number > want.number if upper else got.number < want.number
+
+
+def _row_owner(row: IndicatorRow) -> str:
+    return f"{row.region or ''}“{row.project or ''}”" if row.project else (row.region or "")
+
+
+def _target_actual(row: IndicatorRow, sources: Sources, cited: bool = True) -> str:
+    """``“X”：目标 a，实际完成 b，实际比目标高c，未完成原因：…（见…）``."""
+    gap = difference(row.value, row.actual or "")
+    reason = reason_of(row)
+    return (
+        f"“{row.level3 or row.level2}”：目标 {row.value}，实际完成 {row.actual}"
+        f"{'，' + gap if gap else ''}{'，未完成原因：' + reason if reason else ''}"
+        f"{'（见' + sources.cite_record(row) + '）' if cited else ''}"
+    )
+
+
+def reason_of(row: IndicatorRow) -> str:
+    """The reason a self-evaluation row prints for falling short ('' when none: 0, 无)."""
+    reason = dict(row.extra).get("reason", "").strip()
+    return "" if reason in ("", "0", "无", "/", "-") else reason
 
 
 def _has_actual(record) -> bool:

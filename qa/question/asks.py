@@ -28,7 +28,14 @@ ASK_CUES: dict[str, str] = {
     # target against actual in a self-evaluation table
     "actual": (
         r"实际|完成(了|值|情况|得|多少)|达到没有|达到了没|达标了吗|达标没有|做到(了)?多少|"
-        r"完成没有|跟目标比|和目标比|目标和实际|计划.{0,6}实际|执行(了|得|情况)"
+        r"完成没有|跟目标比|和目标比|目标和实际|计划.{0,6}实际|执行(了|得|情况)|"
+        r"(没|未)有?(完成|达到|达标|做到)|(为什么|为啥|为何)|原因(是|写的?|写了)?(啥|什么)?|"
+        r"年初(定的?|设定的?|目标|计划)"
+    ),
+    # a project's budget against what was spent (预算执行: 执行数, 执行率, 没花掉的)
+    "execution": (
+        r"执行数|执行率|执行了?多少|执行(得|情况)|预算.{0,8}执行|实际(花|用|支出|支付)了?多少|"
+        r"花了多少|花掉|没花|还?剩(下|余)?多少|结余|支出了多少|年初预算(数|是)?(多少)?"
     ),
     # the extreme of an indicator's target across tables, or of two named things
     "extreme": (
@@ -44,7 +51,7 @@ ASK_CUES: dict[str, str] = {
     # one figure as a share of another
     "ratio": r"占.{0,16}?(?:比例|比重|百分比|份额|几成|百分之几|多少|%)|占比",
     "difference": (
-        r"差多少|差了多少|相差|多了多少|少了多少|多出|没花掉|没花完|剩(下|余)|结余|余下|"
+        r"差多少|差了多少|差了?几个(百分)?点|相差|多了多少|少了多少|多出|没花掉|没花完|剩(下|余)|结余|余下|"
         r"倒推|对得上|是否一致|一致吗|吻合"
     ),
 }
@@ -127,6 +134,14 @@ _ACROSS = re.compile(
 _COUNTS_OTHER = re.compile(r"(几|多少)个?(项目|县|区|市|地方|地区|单位|部门|文件|表)|项目数")
 
 
+def without_asks(question: str, *names: str) -> str:
+    """The question without the words that ask for these answer forms (实际完成多少,
+    为什么没完成): what is left names the row."""
+    for name in names:
+        question = _COMPILED[name].sub(" ", question)
+    return question
+
+
 def asks_of(question: str) -> tuple[str, ...]:
     """The answer forms a question's wording asks for (in :data:`ASK_CUES` order)."""
     found = tuple(name for name, pattern in _COMPILED.items() if pattern.search(question))
@@ -139,4 +154,12 @@ def asks_of(question: str) -> tuple[str, ...]:
     return found
 
 
-__all__ = ["ASK_CUES", "Comparison", "Measure", "asks_of", "comparison_of", "measure_of"]
+__all__ = [
+    "ASK_CUES",
+    "Comparison",
+    "Measure",
+    "asks_of",
+    "comparison_of",
+    "measure_of",
+    "without_asks",
+]

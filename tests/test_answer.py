@@ -621,3 +621,56 @@ def test_a_count_over_a_year_is_not_asked_as_money(question, money):
     from qa.evidence.fits import money_asked
 
     assert money_asked(question) is money
+
+
+# --- lookups in the asker's own words (pass 14) ------------------------------------------------
+# Family: a rate said per unit (一个人一年, 每人每年, 每个村) that the value prints as its unit
+# (元/人/年, 万/人/年), a place said with 里 (村里的, 调解费里，), an upper bound asked with 最多
+# (最多给多少钱: ≤60000元/人, not the largest project). tests/data/qa_colloquial_own.jsonl,
+# first run 3/5 (CL06–07 written after the blind set B14 showed 万/人/年 and 里).
+
+
+@pytest.mark.parametrize(
+    "item", load_questions(DATA / "qa_colloquial_own.jsonl"), ids=lambda q: q["id"]
+)
+def test_own_colloquial_lookup_passes(engine, item):
+    answer = answer_question(engine, item["question"])
+    first = answer.text.split("。")[0]
+    assert answer.found, answer.text
+    for figure in item["answer"]["figures"]:
+        assert figure in first
+
+
+@pytest.mark.parametrize(
+    ("question", "kept", "dropped"),
+    [
+        ("专职调解员一个人一年补多少", "人一年", "一个"),
+        ("每人每月生活补助按多少标准给", "每人每月", None),  # printed so in labels
+        ("市里每个村配套多少钱", "市村", "里"),
+        ("村里的支部书记有几个", "村支部书记", "里"),
+        ("农村公路养护每公里补助多少，", "公里", None),  # 公里 is a unit, not a place's 里
+    ],
+)
+def test_a_rate_said_per_unit_keeps_the_unit_the_value_prints(engine, question, kept, dropped):
+    from qa.context import QAContext
+    from qa.evidence.match import question_key
+
+    ctx = QAContext.of(engine)
+    key = question_key(ctx.understand(question), ctx.lexicon).text
+    assert kept in key
+    assert dropped is None or dropped not in key
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("秀山社工聘一个人最多给多少钱", "amount_lookup"),
+        ("补助最多能发多少", "indicator_value"),
+        ("哪个县的普法宣传经费最多", "aggregate"),
+        ("社区矫正经费哪个县最少", "aggregate"),
+    ],
+)
+def test_an_upper_bound_asked_is_not_the_largest_of_many(question, intent):
+    from qa.question.intent import classify_intent
+
+    assert classify_intent(question) == intent

@@ -249,3 +249,14 @@ def test_a_comparison_that_finds_one_project_is_not_a_difference_of_zero(engine)
     answer = answer_question(engine, "西青的抚恤金与殡葬补助相差多少")
     assert not answer.found
     assert "相差0" not in answer.text and "殡葬" in _first(answer)
+
+
+def test_a_side_whose_name_holds_a_province_is_one_side(real_engine):
+    """安徽省常规赛费用 names a province as part of the project's name: one place said, so one
+    side (not two regions read as two sides)."""
+    answer = answer_question(real_engine, "金安网球公开赛和安徽省常规赛费用加起来多少？")
+    assert [p.project for p in answer.projects] == [
+        "2025金安国际网球公开赛(国际系列赛事)",
+        "安徽省常规赛费用",
+    ]
+    assert answer.value == Decimal("2200.00")

@@ -484,8 +484,8 @@ def _side_project(
     answer must."""
     said = _CLAUSE.sub("", side).strip().removesuffix("的")
     sub = scoped(ctx, ctx.understand(said))
-    if len(sub.regions) > 1:
-        return None  # 西青区的X、平罗的Y: two sides, not one
+    if len(sub.region_words) > 1:
+        return None  # 西青区的X、平罗的Y: two sides, not one (安徽省常规赛 names one place)
     if not sub.regions and regions:
         sub = replace(sub, regions=regions)
     if not sub.years and u.years:

@@ -37,6 +37,11 @@ _CODES = 0x110000  # Unicode code points
 PRINTED_LONG_KEPT = 32_768  # long texts kept folded as keys compare them (≤ ~0.1 GB)
 BOUND_BLOCK = 16_384  # records whose bounds are read at once (their characters: ~5 MB of codes)
 _QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
+# a rate said per unit (一个人, 每个村): the value prints the unit (元/人, 70个行政村); 每人每月
+# and 一年 stay (labels print 每人每月生活补助; the records of a year's figure imply 一年)
+_PER_UNIT_SAID = re.compile(r"(?:每个|一个)(?=[人年月天日次件册场户亩村所名])")
+# 村里的, 市里每个村: a word ending in 里 says where (not 公里, nor the asking 表里, 里面)
+_PLACE_LI = re.compile(r"^(?!公里$|千里$|万里$)(?P<stem>.+)里$")
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,16 @@ def question_key(u: Understanding, lexicon: Lexicon, places: tuple[str, ...] = (
     text = compact(u.topic or u.question)
     for word in (*u.region_words, *places):
         text = text.replace(compact(word), " ")
+    text = _PER_UNIT_SAID.sub("", text)  # 一个人一年 → 人一年
     text = _PUNCT.sub(" ", text)
     for phrase in _ASK_PHRASES:
         text = text.replace(phrase, " ")  # 加起来, 对得上: cut into 加/起来, 对/得/上
     # dictionary words only: a guessed word may swallow a question word (要聘 = 要 + 聘)
-    words = [w for w in lexicon.tokenizer.cut(text, new_words=False) if w.strip() and w not in _ASK]
+    words = [
+        _PLACE_LI.sub(r"\g<stem>", w)  # 村里 → 村
+        for w in lexicon.tokenizer.cut(text, new_words=False)
+        if w.strip() and w not in _ASK
+    ]
     key = "".join(words)
     for phrase in _ASK_PHRASES:
         key = key.replace(phrase, "")  # and once more where removed words joined them

@@ -40,6 +40,8 @@ CARRYOVER_WORDS = "上年结转 去年结转 结转过来"
 INDICATOR_WORDS = "目标 目标值 指标 要求 达到 一年 全年 计划 预计"
 ACTUAL_WORDS = "计划 实际 实际完成 完成 做到 执行 年度指标值"
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+# a value printed per unit: 元/人/年, 每件1000元, 8元/册
+_PER_UNIT = re.compile(r"(?:/|每)\s*(人次|人|年|月|天|日|次|件|册|场|户|亩|村|所|名|期|批)")
 _HAS_NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|千元|元|万人次|万人|人次|人|名|个|辆|家|项|次|场|%|％|户|所|台|套)"
 )
@@ -175,9 +177,21 @@ def _amount(project: Project) -> Record:
     )
 
 
+def per_unit_words(value: str) -> str:
+    """What a value printed per unit (300元/人/年, 8元/册) answers without printing it: its
+    rate said per unit (每人, 每年), a standard (标准, 单价), and 人均 when per person; '' for
+    other values."""
+    units = list(dict.fromkeys(_PER_UNIT.findall(value or "")))
+    if not units:
+        return ""
+    words = [f"每{u}" for u in units] + ["标准", "单价"] + (["人均"] if "人" in units else [])
+    return " ".join(words)
+
+
 def _indicator(row: IndicatorRow, owner: str) -> Record:
     levels = " ".join(x for x in (row.level1, row.level2) if x)
     implied = f"{INDICATOR_WORDS} {ACTUAL_WORDS}" if row.actual else INDICATOR_WORDS
+    implied = f"{implied} {per_unit_words(row.value)}".strip()
     return Record(
         id=row.id,
         kind="indicator",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .intent import NOT_EXTREME
 from .lists import asks_where_used
 from .words import UNITS
 
@@ -39,7 +40,8 @@ ASK_CUES: dict[str, str] = {
     ),
     # the extreme of an indicator's target across tables, or of two named things
     "extreme": (
-        r"最高|最低(?!生活)|最多|最少|最大|最小|定得最|谁最|哪家最|哪个.{0,6}最(?!低生活)|"
+        r"最高|最低(?!生活)|最多" + NOT_EXTREME + r"|最少" + NOT_EXTREME + r"|最大|最小|"
+        r"定得最|谁最|哪家最|哪个.{0,6}最(?!低生活)|"
         r"(较|更)(高|低|多|少|大|小)的?是?(哪|谁)|哪(个|家|份|一份|一个).{0,8}(较|更)(高|低|多|少)|"
         r"(哪|谁)[^，,。？?]{0,10}?(高|低|多(?!少)|少|大|小)(一些|一点|些|点)?(呢|啊)?[？?。!！]*$"
     ),

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+# 最多给多少钱, 最少要完成多少 ask one value's bound (≤60000元/人), not the extreme of many:
+# 最多/最少 followed by such a verb is no extreme (the aggregate cue, the max operation, asks)
+NOT_EXTREME = r"(?!(?:能|可以|可|只|就)?(?:给|发|补|花|拨|用|报|聘|要|达到|完成)(?:了)?多少)"
+
 # (intent, cue pattern, weight); the strongest intent wins, ties in INTENT_ORDER
 INTENT_CUES: list[tuple[str, str, float]] = [
     (
@@ -19,7 +23,12 @@ INTENT_CUES: list[tuple[str, str, float]] = [
     ),
     (
         "aggregate",
-        r"一共|总共|合计|总计|总额|加起来|共计|总和|汇总|累计|最多|最少|最大|最小|最高|最低|排名|比较|对比|相比|哪个(多|少|高|低|大|小)|差多少|多多少|少多少|差额|是否一致|是否相同|一样吗|一致吗|相同吗|对得上|(?<!哪)几个项目|多少个项目|多少项|项目数|平均",
+        r"一共|总共|合计|总计|总额|加起来|共计|总和|汇总|累计|最多"
+        + NOT_EXTREME
+        + r"|最少"
+        + NOT_EXTREME
+        + "|"
+        r"最大|最小|最高|最低|排名|比较|对比|相比|哪个(多|少|高|低|大|小)|差多少|多多少|少多少|差额|是否一致|是否相同|一样吗|一致吗|相同吗|对得上|(?<!哪)几个项目|多少个项目|多少项|项目数|平均",
         2.0,
     ),
     (
@@ -51,7 +60,7 @@ _COMPILED = [(intent, re.compile(pattern), weight) for intent, pattern, weight i
 OPERATIONS = [
     ("match", r"是否一致|是否相同|一样吗|一致吗|相同吗|对得上|吻合|相符"),
     ("compare", r"比较|对比|相比|差多少|多多少|少多少|差额|哪个(多|少|高|低|大|小)|谁(多|少)"),
-    ("max", r"最多|最大|最高|排第一|第一名"),
+    ("max", r"最多" + NOT_EXTREME + r"|最大|最高|排第一|第一名"),
     ("min", r"最少|最小|最低"),
     (
         "count",

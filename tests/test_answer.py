@@ -649,6 +649,8 @@ def test_own_colloquial_lookup_passes(engine, item):
         ("市里每个村配套多少钱", "市村", "里"),
         ("村里的支部书记有几个", "村支部书记", "里"),
         ("农村公路养护每公里补助多少，", "公里", None),  # 公里 is a unit, not a place's 里
+        ("邻里纠纷调解补贴多少", "邻里", None),  # 邻里 is no place (found by the review)
+        ("十一个村的补助一共多少", "十一", None),  # 一个 inside a number stays
     ],
 )
 def test_a_rate_said_per_unit_keeps_the_unit_the_value_prints(engine, question, kept, dropped):
@@ -668,6 +670,7 @@ def test_a_rate_said_per_unit_keeps_the_unit_the_value_prints(engine, question, 
         ("补助最多能发多少", "indicator_value"),
         ("哪个县的普法宣传经费最多", "aggregate"),
         ("社区矫正经费哪个县最少", "aggregate"),
+        ("哪个县最多给了多少钱", "aggregate"),  # which: the extreme (found by the review)
     ],
 )
 def test_an_upper_bound_asked_is_not_the_largest_of_many(question, intent):

@@ -63,6 +63,15 @@ SELF_EVALUATION = """某戊县民政局2023年度中央对地方转移支付项�
 满意度指标\t服务对象满意度指标\t残疾人满意度\t≥90%\t95%\t
 """
 
+# a 自评表 printing 年初预算数 and 全年预算数 side by side
+SELF_EVALUATION_BUDGETS = """某壬县医疗保障局2023年度医疗救助项目绩效自评表
+项目名称\t医疗救助
+项目资金（万元）\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分
+年度资金总额\t300.00\t320.50\t310.00\t10\t96.7%\t9.7
+一级指标\t二级指标\t三级指标\t年度指标值\t全年实际完成值
+产出指标\t数量指标\t救助人次\t≥1万人次\t1.2万人次
+"""
+
 # a 自评表 whose funds table prints no 执行率, with an upper-bound row (≤) and text actuals
 SELF_EVALUATION_FUNDS = """某辛县交通运输局2023年度农村客运补贴项目绩效自评表
 项目名称\t农村客运补贴
@@ -112,6 +121,9 @@ def lines_engine(engine, tmp_path_factory):
     (corpus / "某丁县2024年农村公路养护绩效目标表.txt").write_text(UNSIGNED, encoding="utf-8")
     (corpus / "某辛县2023年农村客运补贴自评表.txt").write_text(
         SELF_EVALUATION_FUNDS, encoding="utf-8"
+    )
+    (corpus / "某壬县2023年医疗救助自评表.txt").write_text(
+        SELF_EVALUATION_BUDGETS, encoding="utf-8"
     )
     (corpus / "某庚县政协办公室2024年部门预算.txt").write_text(INCOME_IN_PIECES, encoding="utf-8")
     (corpus / "某己县民政局2025年养老服务补贴绩效目标表.txt").write_text(
@@ -333,11 +345,26 @@ def test_the_budget_executed_with_a_rate_computed_when_none_is_printed(lines_eng
         (">=24500人", "未完成", "≥", True),
         ("有效", "有效", None, False),
         ("≥95%", "100", None, False),
+        ("≥95%", "达到93%", None, True),  # the figure achieved, after 达到
+        ("5%以内", "6%", None, True),  # an upper bound said in words
+        ("无安全事故", "未发生安全事故", None, None),  # 未发生 is no shortfall: not read
+        ("≥1万人次", "9000人次", None, None),  # other units: not compared
+        ("提升", "较好", None, None),
     ],
 )
 def test_a_row_falls_short_of_its_target(value, actual, operator, short):
+    """True, False, or None when what is printed does not say (never taken as met)."""
     row = IndicatorRow("r", "d", 1, None, None, "x", value, value, operator, actual=actual)
     assert falls_short(row) is short
+
+
+def test_the_budget_executed_is_the_years_budget_not_the_opening_one(lines_engine):
+    """年初预算数 300.00, 全年预算数 320.50, 全年执行数 310.00: 未执行 10.5 (from the year's
+    budget), never 300.00 − 310.00 (found by the review of this pass)."""
+    answer = answer_question(lines_engine, "某壬县医疗救助预算执行了多少，还剩多少没花？")
+    assert "320.50" in answer.text and "310.00" in answer.text and "96.7%" in answer.text
+    assert answer.value == Decimal("10.5")
+    assert "-" not in answer.text.split("（见")[0]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from index.text import fold_name
 from qa.answers import answer_question, answer_wording, wording_answer
+from qa.answers.wording import alternatives_of
 from qa.context import QAContext
 from qa.evaluate import load_questions
 from qa.question import (
@@ -482,12 +483,25 @@ def test_own_indicator_users_question_on_real_tables_passes(real_engine, item):
         ("成本这块，哪些表写了项目总成本？", None),
         ("调解成功率这种指标，各县一般怎么写", None),  # how it is worded: the wording answer
         ("西青法律援助经费的指标有哪些", None),  # one table's rows: the structure answer
+        ("西青区哪个项目设了几个指标", None),  # a count of one table's rows
+        ("哪些区设有公共法律服务中心", None),  # no indicator named (found by the review)
+        ("哪些单位用了无人机", None),
+        ("哪些项目用到了群众满意度这个指标", "群众满意度"),
+        ("指标名称叫受援人满意度的，有哪些项目", "受援人满意度"),
         ("哪些县安排了社区矫正的钱", None),  # money, not an indicator
     ],
 )
 def test_the_indicator_a_where_used_question_names(question, named):
     assert (used_indicator(question) if asks_where_used(question) else None) == named
-    assert ("structure" in asks_of(question)) == (question == "西青法律援助经费的指标有哪些")
+    counted = question in ("西青法律援助经费的指标有哪些", "西青区哪个项目设了几个指标")
+    assert ("structure" in asks_of(question)) == counted
+
+
+def test_a_named_indicator_is_cut_only_at_list_marks():
+    assert alternatives_of("资金执行率、支付率") == ["资金执行率", "支付率"]
+    assert alternatives_of("项目总成本或者控制在预算内") == ["项目总成本", "控制在预算内"]
+    for whole in ("资金拨付及时率", "群众参与率", "培训和宣传次数"):
+        assert alternatives_of(whole) == [whole]
 
 
 def test_which_projects_is_a_list_not_a_count():

@@ -266,8 +266,11 @@ def answer_execution(ctx: QAContext, u: Understanding) -> Answer | None:
         return None  # the project is not the one named (its words only match the question's)
     spent = _spent_field(project)
     row = [f for f in project.fields if f.line == spent.line]
+    # the year's budget: 全年预算数 (the project's amount, which the parser reads from it), else
+    # 调整后, else 年初 — never 年初 when 全年 is printed beside it
     budget_field = next((f for f in row if "预算数" in f.label and "全年" in f.label), None)
-    budget_field = budget_field or next((f for f in row if "预算数" in f.label), None)
+    if budget_field is None and to_decimal(project.amount_printed or "") is None:
+        budget_field = next((f for f in row if "预算数" in f.label), None)
     budget_printed = budget_field.value if budget_field else (project.amount_printed or "")
     budget, used = to_decimal(budget_printed), to_decimal(spent.value)
     if budget is None or used is None:
@@ -282,11 +285,12 @@ def answer_execution(ctx: QAContext, u: Understanding) -> Answer | None:
     else:
         rate_text = "执行率未列"
     left = budget - used
-    rest = (
-        f"未执行{left.normalize():f}{unit}（{budget_printed} − {spent.value}）"
-        if left
-        else "预算全部执行"
-    )
+    if left > 0:
+        rest = f"未执行{left.normalize():f}{unit}（{budget_printed} − {spent.value}）"
+    elif left < 0:
+        rest = f"执行数超出预算{(-left).normalize():f}{unit}（{spent.value} − {budget_printed}）"
+    else:
+        rest = "预算全部执行"
     cite = Sources.of(ctx.store).cite(project.doc, spent.line)
     budget_name = _column_name(budget_field.label if budget_field else "", "预算数")
     spent_name = _column_name(spent.label, "执行数")

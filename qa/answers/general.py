@@ -113,8 +113,8 @@ def _counts(record: Record) -> bool:
     if record.kind != "indicator":
         return False
     unit = record.unit or ""
-    if unit:  # 1.2万/人/年 is money in 万元 (万人次 a count)
-        return "元" not in unit and not re.match(r"[万亿](?:/|$)", unit)
+    if unit:  # 1.2万/人/年 is money in 万元 per person (≥1万 and 万人次 are counts)
+        return "元" not in unit and not re.match(r"[万亿]/", unit)
     return bool(_COUNT_LABEL.search(record.source.level3 or ""))
 
 

@@ -31,9 +31,15 @@ _WHICH_UNMET = re.compile(
     r"|(没|未)有?(完成|达到|达标)的?(是)?(哪|有哪)"
 )
 _SEVERAL = re.compile(r"和|与|跟|及|、")  # rows named side by side
-_NOT_MET = re.compile(r"未完成|未达到|未达标|没有?完成|没有?达到|^否$|^未")
-_MET = re.compile(r"已完成|^完成|已达到|^达到|^达标|^是$")
+# …across tables (哪些项目未达到预期目标, 平罗县有几个项目没完成): not one table's rows
+_ACROSS_TABLES = re.compile(r"(哪|几)[个些几]*(项目|县|区|市|镇|地方|地区|单位|部门)")
+_NOT_MET = re.compile(r"未完成|未达到|未达标|没有?完成|没有?达到|^否$")
+_MET = re.compile(r"已完成|^完成$|已达到|^达到$|^达标$|^是$")
 _UPPER = re.compile(r"^\s*(≤|<=|＜|<)|以内|以下|不超过|不高于")
+_ACHIEVED = re.compile(r"^\s*(?:已完成|完成|已达到|达到|实际)")  # 达到93%: the figure achieved
+_BOUND_WORDS = re.compile(r"以内|以下|以上|不超过|不高于|不低于|不少于")
+# a reason cell that gives none (—, ／, 无偏差, 0)
+_NO_REASON = re.compile(r"[\s\-—－–/／\\0、,，.。无]*|无偏差|无差异|不适用|无此项|已完成|完成")
 _QUANTITATIVE = re.compile(r"定量")
 _BLANK = re.compile(r"没填|未填|没有填|空着|空白|留空")
 _LEVEL_CODE = re.compile(r"^[\d一二三四五六七八九十]+[-.、．)）]?")
@@ -173,6 +179,8 @@ def answer_actual(ctx: QAContext, u: Understanding) -> Answer | None:
         return None
     named = replace(u, topic=without_asks(u.topic or u.question, "actual", "difference"))
     if _WHICH_UNMET.search(u.question):
+        if _ACROSS_TABLES.search(u.question):
+            return None  # 哪些项目未达到预期目标: not one table's rows
         return _unmet_rows(ctx, u, named)
     for asked in (u, named):  # as asked, else without the words asking for the form
         reading = read(ctx, asked, kinds=("indicator",), where=_has_actual)
@@ -205,17 +213,31 @@ def answer_actual(ctx: QAContext, u: Understanding) -> Answer | None:
 
 def _unmet_rows(ctx: QAContext, u: Understanding, named: Understanding) -> Answer | None:
     """The rows of the named self-evaluation table whose actual falls short of the target
-    (未完成 printed, or a figure below its target, above a ≤ one), each with its reason."""
+    (未完成 printed, or a figure below its target, above a ≤ one), each with its reason; the
+    rows whose completion cannot be read from what is printed are counted, never called met."""
     owner = best_owner(ctx, named, key_of(ctx, named))
     rows = [r for r in owner.rows if r.actual] if owner is not None else []
     if not rows:
         return None
-    short = [r for r in rows if falls_short(r)]
+    verdicts = [(r, falls_short(r)) for r in rows]
+    short = [r for r, v in verdicts if v is True]
+    unread = [r for r, v in verdicts if v is None]
     sources = Sources.of(ctx.store)
     cite = sources.cite(owner.record.doc, owner.record.line)
+    names = "、".join(r.level3 or r.level2 or "" for r in unread[:LISTED])
+    unread_text = f"；另有{len(unread)}项无法从所印数值判断是否完成（{names}）" if unread else ""
     if short:
         listed = "；".join(_target_actual(r, sources, cited=False) for r in short)
-        text = f"{_owner_text(owner)}中实际未达到目标的指标有{len(short)}项：{listed}（见{cite}）。"
+        text = (
+            f"{_owner_text(owner)}中实际未达到目标的指标有{len(short)}项：{listed}"
+            f"{unread_text}（见{cite}）。"
+        )
+    elif unread:
+        met = len(rows) - len(unread)
+        text = (
+            f"{_owner_text(owner)}列有实际完成值的{len(rows)}项指标中{met}项已完成"
+            f"{unread_text}（见{cite}）。"
+        )
     else:
         text = f"{_owner_text(owner)}列有实际完成值的{len(rows)}项指标均已完成（见{cite}）。"
     return Answer(
@@ -229,22 +251,25 @@ def _unmet_rows(ctx: QAContext, u: Understanding, named: Understanding) -> Answe
     )
 
 
-def falls_short(row: IndicatorRow) -> bool:
-    """The row's actual falls short of its target: 未完成/未达到 printed, or a figure below
-    the target (above it for an upper bound: ≤, <, 以内, 不超过); False when it cannot be
-    read (定性 values, different units)."""
+def falls_short(row: IndicatorRow) -> bool | None:
+    """Whether the row's actual falls short of its target: a figure below the target (above
+    it for an upper bound: ≤, <, 以内, 不超过), else 未完成/未达到 printed (True), 已完成 or the
+    target printed again (False); None when it cannot be read (定性 values, other units)."""
+    bound = bool(_UPPER.search(row.value or "")) or (row.operator or "") in ("≤", "<")
+    want = parse_value(_BOUND_WORDS.sub("", row.value or ""))
+    got = parse_value(_ACHIEVED.sub("", row.actual or ""))
+    if want.number is not None and got.number is not None:
+        if want.unit and got.unit and want.unit != got.unit:
+            return None
+        return got.number > want.number if bound else got.number < want.number
     actual = compact(row.actual or "")
     if _NOT_MET.search(actual):
         return True
     if _MET.search(actual):
         return False
-    want, got = parse_value(row.value), parse_value(row.actual or "")
-    if want.number is None or got.number is None:
-        return False
-    if want.unit and got.unit and want.unit != got.unit:
-        return False
-    upper = (row.operator or "") in ("≤", "<") or bool(_UPPER.search(row.value or ""))
-    return got.number > want.number if upper else got.number < want.number
+    if actual and actual == compact(row.value or ""):
+        return False  # the target printed again as what was achieved (有效, 显著提升)
+    return None
 
 
 def _row_owner(row: IndicatorRow) -> str:
@@ -263,9 +288,10 @@ def _target_actual(row: IndicatorRow, sources: Sources, cited: bool = True) -> s
 
 
 def reason_of(row: IndicatorRow) -> str:
-    """The reason a self-evaluation row prints for falling short ('' when none: 0, 无)."""
+    """The reason a self-evaluation row prints for falling short ('' when it gives none: 0, 无,
+    —, ／, 无偏差)."""
     reason = dict(row.extra).get("reason", "").strip()
-    return "" if reason in ("", "0", "无", "/", "-") else reason
+    return "" if _NO_REASON.fullmatch(reason) else reason
 
 
 def _has_actual(record) -> bool:

@@ -24,7 +24,8 @@ _NUMBERING = re.compile(
     r"^(?:指标)?[0-9一二三四五六七八九十]+[、.．:：)）]?|^[(（][0-9一二三四五六七八九十]+[)）]"
 )
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
-_ALTERNATIVES = re.compile(r"、|，|,|或者|或是|或|以及|和|及|与")  # 资金执行率、支付率、支出率
+# 资金执行率、支付率、支出率; 项目总成本或者控制在预算内 (not the 及 of 及时率, the 与 of 参与率)
+_ALTERNATIVES = re.compile(r"、|，|,|或者|或是|以及")
 
 
 def answer_wording(ctx: QAContext, u: Understanding) -> Answer:
@@ -126,8 +127,7 @@ def answer_where_used(ctx: QAContext, u: Understanding, named: str) -> Answer | 
     tables: dict[tuple, list] = {}
     near: dict[tuple, list] = {}
     exact = True
-    alternatives = [a.strip("“”\"'‘’「」 ") for a in _ALTERNATIVES.split(named)]
-    alternatives = [a for a in alternatives if len(a) >= 2]
+    alternatives = alternatives_of(named)
     for alternative in alternatives:
         tiers: dict[int, list] = {}
         for w in result.rows:
@@ -174,6 +174,13 @@ def answer_where_used(ctx: QAContext, u: Understanding, named: str) -> Answer | 
         indicators=tuple(IndicatorItem.of(w.row, match=m, cluster=w.cluster) for w, m in listed),
         extra={"named": named, "tables": len(tables), "near_tables": len(near)},
     )
+
+
+def alternatives_of(named: str) -> list[str]:
+    """The indicators a where-used question names, one per list mark (资金执行率、支付率 →
+    two; 资金拨付及时率 and 群众参与率 are one each)."""
+    alternatives = [a.strip("“”\"'‘’「」 ") for a in _ALTERNATIVES.split(named)]
+    return [a for a in alternatives if len(a) >= 2]
 
 
 def _not_used(ctx: QAContext, u: Understanding, named: str, result: WordingResult) -> Answer:

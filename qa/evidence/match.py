@@ -39,9 +39,12 @@ BOUND_BLOCK = 16_384  # records whose bounds are read at once (their characters:
 _QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
 # a rate said per unit (一个人, 每个村): the value prints the unit (元/人, 70个行政村); 每人每月
 # and 一年 stay (labels print 每人每月生活补助; the records of a year's figure imply 一年)
-_PER_UNIT_SAID = re.compile(r"(?:每个|一个)(?=[人年月天日次件册场户亩村所名])")
-# 村里的, 市里每个村: a word ending in 里 says where (not 公里, nor the asking 表里, 里面)
-_PLACE_LI = re.compile(r"^(?!公里$|千里$|万里$)(?P<stem>.+)里$")
+_PER_UNIT_SAID = re.compile(
+    r"(?<![零一二三四五六七八九十百千两0-9])(?:每个|一个)(?=[人年月天日次件册场户亩村所名])"
+)
+# 村里的, 市里每个村, 调解费里: a word ending in 里 after a place or a body says where (not
+# 公里, 邻里, 百里)
+_PLACE_LI = re.compile(r"^(?P<stem>.*[村县市区镇乡省局所站院校组队家费])里$")
 
 
 @dataclass(frozen=True)

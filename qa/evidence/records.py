@@ -41,6 +41,7 @@ INDICATOR_WORDS = "目标 目标值 指标 要求 达到 一年 全年 计划 �
 ACTUAL_WORDS = "计划 实际 实际完成 完成 做到 执行 年度指标值"
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 # a value printed per unit: 元/人/年, 每件1000元, 8元/册
+_MONEY_PER_UNIT = re.compile(r"(?:元|万)\s*(?:/|每)|每\s*\S{1,2}\s*\d[\d,.]*\s*(?:元|万)")
 _PER_UNIT = re.compile(r"(?:/|每)\s*(人次|人|年|月|天|日|次|件|册|场|户|亩|村|所|名|期|批)")
 _HAS_NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|千元|元|万人次|万人|人次|人|名|个|辆|家|项|次|场|%|％|户|所|台|套)"
@@ -181,6 +182,8 @@ def per_unit_words(value: str) -> str:
     """What a value printed per unit (300元/人/年, 8元/册) answers without printing it: its
     rate said per unit (每人, 每年), a standard (标准, 单价), and 人均 when per person; '' for
     other values."""
+    if not _MONEY_PER_UNIT.search(value or ""):
+        return ""  # 4次/年, 50人/次: a frequency, not a price
     units = list(dict.fromkeys(_PER_UNIT.findall(value or "")))
     if not units:
         return ""

@@ -61,6 +61,10 @@ MAX_ALTERNATIVES = 12
 PROJECT_FIELDS = ("goal", "detail")  # the texts besides name and rows that bring a project in
 _CLAUSES = re.compile(r"[，,；;。？?！!\n]+")
 _LIST = re.compile(r"[、/]+")
+# a clause giving examples of a class: 比如A、B之类, 像A、B这类, 例如A、B等
+_EXAMPLES = re.compile(
+    r"^(?:像是|像|比如说|比如|例如|诸如|譬如)(?P<items>.+?)(?:这类|这些|之类|这种|等等|等)?的?$"
+)
 _BRACKETED = re.compile(r"[(（]([\u4e00-\u9fff]{1,4})[)）](?=[\u4e00-\u9fff])")
 _NAME_NOISE = re.compile(
     r"20\d{2}年?度?|[0-9.]+万?元|第[一二三四五六七八九十0-9]+批|[^\u4e00-\u9fff]"
@@ -82,17 +86,26 @@ def topic_alternatives(ctx: QAContext, u: Understanding) -> list[Phrase]:
     """The topic's alternatives: each clause's phrases, scene-setting clauses joined to each.
 
     ``法援这块儿，几个县区分别掏了多少钱`` → [法援]; ``文化这块，送戏下乡、博物馆之类`` →
-    [文化 送戏下乡, 文化 博物馆]; ``普法、法治宣传这块`` → [普法, 法治宣传]; a word with its
+    [文化 送戏下乡, 文化 博物馆]; ``普法、法治宣传这块`` → [普法, 法治宣传]; a clause giving
+    examples of a class (``城市环境那块，比如洒水降尘、园林绿化养护之类``, ``像修路、农田、水利
+    这类``) → the examples alone [洒水降尘, 园林绿化养护]: they name the class's projects, which
+    need not print the class's own words; a word with its
     alternative in brackets is either (村(社区)干部 → 村干部, 社区干部). A bare word joined by
     和/及/与 to a phrase shares the phrase's subject (``人民陪审员选任和培训`` → 人民陪审员选任,
     人民陪审员培训).
     """
     clauses = []
+    examples = []
     for clause in _CLAUSES.split(u.topic):
+        listed = _EXAMPLES.match(clause.strip())
+        if listed is not None:
+            clause = listed.group("items")
         pieces = [alone for piece in _LIST.split(clause) for alone in _either(ctx, piece.strip())]
         phrases = [p for piece in pieces for p in _shared(ctx.matcher.phrases(piece))]
         if phrases:
-            clauses.append(phrases)
+            (examples if listed is not None else clauses).append(phrases)
+    if examples:  # 比如洒水降尘、园林绿化养护之类: the examples name the class's projects
+        clauses = examples
     out = []
     for combo in product(*clauses):
         groups = tuple({g.label: g for p in combo for g in p.groups}.values())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .intent import NOT_EXTREME
+from .intent import without_bound
 from .lists import asks_where_used
 from .words import UNITS
 
@@ -30,8 +30,8 @@ ASK_CUES: dict[str, str] = {
     "actual": (
         r"实际|完成(了|值|情况|得|多少)|达到没有|达到了没|达标了吗|达标没有|做到(了)?多少|"
         r"完成没有|跟目标比|和目标比|目标和实际|计划.{0,6}实际|执行(了|得|情况)|"
-        r"(没|未)有?(完成|达到|达标|做到)|(为什么|为啥|为何)|原因(是|写的?|写了)?(啥|什么)?|"
-        r"年初(定的?|设定的?|目标|计划)"
+        r"(没|未)有?(完成|达到|达标|做到)|(为什么|为啥|为何)[^，,。？?]{0,8}(没|未|不)|"
+        r"原因(是|写的?|写了)?(啥|什么)|年初(定的?|设定的?|目标|计划)"
     ),
     # a project's budget against what was spent (预算执行: 执行数, 执行率, 没花掉的)
     "execution": (
@@ -40,8 +40,7 @@ ASK_CUES: dict[str, str] = {
     ),
     # the extreme of an indicator's target across tables, or of two named things
     "extreme": (
-        r"最高|最低(?!生活)|最多" + NOT_EXTREME + r"|最少" + NOT_EXTREME + r"|最大|最小|"
-        r"定得最|谁最|哪家最|哪个.{0,6}最(?!低生活)|"
+        r"最高|最低(?!生活)|最多|最少|最大|最小|定得最|谁最|哪家最|哪个.{0,6}最(?!低生活)|"
         r"(较|更)(高|低|多|少|大|小)的?是?(哪|谁)|哪(个|家|份|一份|一个).{0,8}(较|更)(高|低|多|少)|"
         r"(哪|谁)[^，,。？?]{0,10}?(高|低|多(?!少)|少|大|小)(一些|一点|些|点)?(呢|啊)?[？?。!！]*$"
     ),
@@ -146,7 +145,12 @@ def without_asks(question: str, *names: str) -> str:
 
 def asks_of(question: str) -> tuple[str, ...]:
     """The answer forms a question's wording asks for (in :data:`ASK_CUES` order)."""
-    found = tuple(name for name, pattern in _COMPILED.items() if pattern.search(question))
+    bounded = without_bound(question)  # 最多给多少钱: a bound, not an extreme
+    found = tuple(
+        name
+        for name, pattern in _COMPILED.items()
+        if pattern.search(bounded if name == "extreme" else question)
+    )
     if "structure" in found and (
         _COUNTS_OTHER.search(question) or _ACROSS.search(question) or asks_where_used(question)
     ):  # counts projects, or wording, or the tables that list an indicator

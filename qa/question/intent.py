@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import re
 
-# 最多给多少钱, 最少要完成多少 ask one value's bound (≤60000元/人), not the extreme of many:
-# 最多/最少 followed by such a verb is no extreme (the aggregate cue, the max operation, asks)
-NOT_EXTREME = r"(?!(?:能|可以|可|只|就)?(?:给|发|补|花|拨|用|报|聘|要|达到|完成)(?:了)?多少)"
+# 最多给多少钱, 最少要完成多少 ask one value's bound (≤60000元/人), not the extreme of many —
+# unless the question asks which (哪个县最多给了多少钱): :func:`without_bound`
+_BOUND = re.compile(
+    r"最(?:多|少)(?=(?:能|可以|可|只|只能|就|要|得)?(?:给|发|补|花|拨|用|报销|报|聘|达到|完成)"
+    r"(?:了)?多少)"
+)
+_WHICH = re.compile(r"哪|谁")
+
+
+def without_bound(question: str) -> str:
+    """The question without a 最多/最少 that asks one value's bound (聘一个人最多给多少钱), so
+    that it is not read as the extreme of many; unchanged when it asks which (哪个…最多)."""
+    if _WHICH.search(question):
+        return question
+    return _BOUND.sub("", question)
+
 
 # (intent, cue pattern, weight); the strongest intent wins, ties in INTENT_ORDER
 INTENT_CUES: list[tuple[str, str, float]] = [
@@ -23,12 +36,7 @@ INTENT_CUES: list[tuple[str, str, float]] = [
     ),
     (
         "aggregate",
-        r"一共|总共|合计|总计|总额|加起来|共计|总和|汇总|累计|最多"
-        + NOT_EXTREME
-        + r"|最少"
-        + NOT_EXTREME
-        + "|"
-        r"最大|最小|最高|最低|排名|比较|对比|相比|哪个(多|少|高|低|大|小)|差多少|多多少|少多少|差额|是否一致|是否相同|一样吗|一致吗|相同吗|对得上|(?<!哪)几个项目|多少个项目|多少项|项目数|平均",
+        r"一共|总共|合计|总计|总额|加起来|共计|总和|汇总|累计|最多|最少|最大|最小|最高|最低|排名|比较|对比|相比|哪个(多|少|高|低|大|小)|差多少|多多少|少多少|差额|是否一致|是否相同|一样吗|一致吗|相同吗|对得上|(?<!哪)几个项目|多少个项目|多少项|项目数|平均",
         2.0,
     ),
     (
@@ -60,7 +68,7 @@ _COMPILED = [(intent, re.compile(pattern), weight) for intent, pattern, weight i
 OPERATIONS = [
     ("match", r"是否一致|是否相同|一样吗|一致吗|相同吗|对得上|吻合|相符"),
     ("compare", r"比较|对比|相比|差多少|多多少|少多少|差额|哪个(多|少|高|低|大|小)|谁(多|少)"),
-    ("max", r"最多" + NOT_EXTREME + r"|最大|最高|排第一|第一名"),
+    ("max", r"最多|最大|最高|排第一|第一名"),
     ("min", r"最少|最小|最低"),
     (
         "count",
@@ -75,6 +83,7 @@ _COMPILED_OPERATIONS = [(op, re.compile(pattern)) for op, pattern in OPERATIONS]
 
 def classify_intent(question: str) -> str:
     """The question's intent from its cue words (``search`` when none)."""
+    question = without_bound(question)
     scores: dict[str, float] = {}
     for intent, pattern, weight in _COMPILED:
         if pattern.search(question):
@@ -87,4 +96,5 @@ def classify_intent(question: str) -> str:
 
 def operation_of(question: str) -> str | None:
     """The aggregate operation a question asks for (sum, count, max …), or None."""
+    question = without_bound(question)
     return next((op for op, pattern in _COMPILED_OPERATIONS if pattern.search(question)), None)

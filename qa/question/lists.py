@@ -42,7 +42,11 @@ _WORDING_HOW = re.compile(
 _WORDING_WHERE = re.compile(
     r"(哪些|哪几张|各)(张)?(表|文档|文件)[^，。？?]{0,8}(用到|出现|写了|写到|用了|当成|列了|有|怎么写)"
     r"|(口径|指标)[^，。？?]{0,12}(在)?(哪些|哪几张)(表|文档|文件|地方)"
-    r"|[把将被][^，。？?]{0,24}(列|设|定|作|当|纳|写|放)(成|为|进|入|到|了){1,2}[^，。？?]{0,6}指标"
+)
+# the same of an indicator named as such (read only when the question speaks of an indicator:
+# 哪些区设有公共法律服务中心 names none)
+_USED_WHERE = re.compile(
+    r"[把将被][^，。？?]{0,24}(列|设|定|作|当|纳|写|放)(成|为|进|入|到|了){1,2}[^，。？?]{0,6}指标"
     r"|(哪些|哪几个?|哪个)(张)?(项目|表|县|区|市|镇|地方|地区|单位|部门)[^，。？?]{0,8}"
     r"(设|列|用|写|填)(了|过|到|有)"
     r"|(谁|哪些|哪几个?)[^，。？?]{0,6}(在用|用了|用过|在列)"
@@ -50,6 +54,8 @@ _WORDING_WHERE = re.compile(
     r"|拿[^，。？?]{0,24}当[^，。？?]{0,4}指标"
     r"|指标[^，。？?]{0,6}(叫|名为|名称为|名称是)[^，。？?]{2,24}(的|，|,)[^。？?]{0,6}(哪些|哪几)"
 )
+# a count of one table's rows (哪个项目设了几个指标): the structure answer's
+_ROWS_COUNTED = re.compile(r"(几|多少)(个|项|条)?(绩效)?指标|几项|几条")
 # an indicator named as such: in quotes before 这类指标, or X这种指标
 _NAMED_INDICATOR = re.compile(
     r"[“\"'‘「][^”\"'’」]{2,12}[”\"'’」](这类|这种|这一类|此类|类)?指标|(这类|这种|这一类|此类)指标"
@@ -62,7 +68,7 @@ _WHICH_REGIONS = re.compile(
     r"哪些(文档|表|镇|乡|乡镇|街道|村|省|市县|县市)(里)?(有|在|安排|出)"
     r"|哪(里|儿)(拿|出|有|在|安排|给)|有哪里|在哪(里|儿)?(出|有|安排)|在哪(个|些|几个)项目"
     r"|(项目|经费|资金)[，,]?(都)?有哪些|(把|将)(这些)?项目列(出来|一下)|列出.{0,4}项目"
-    r"|哪几个项目|是哪些项目"
+    r"|哪几个项目|是哪些项目|哪些是[^，。？?]{0,16}项目"
     r"|(都|各)?有哪些[^，。？?]{0,10}项目"
     r"|几个(县|区|县区|区县|地方|地区|镇)[^，。？?]{0,6}(分别|各)|哪几个(县|区|县区|区县|地方|地区|镇)"
     r"|有没有(县|区|地方|哪个|哪些)"
@@ -97,6 +103,8 @@ _ASKING_OPENING = re.compile(
 )
 
 
+# a target said after the indicator (群众满意度≥90%): not part of its name
+_VALUE_END = re.compile(r"[≥≤<>=＞＜]?\d[\d.%％]*$")
 # the words after the indicator that only point at it (X这些, X方面)
 _FILLER_END = re.compile(r"(?:这部分|这方面|方面|这些)+$")
 
@@ -116,6 +124,7 @@ def used_indicator(text: str) -> str | None:
             continue
         named = _ASKING_OPENING.sub("", match.group("x"))
         named = re.sub(r"[“”\"'‘’「」\s]", "", _FILLER_END.sub("", named))
+        named = _VALUE_END.sub("", named).removeprefix("了").removesuffix("的")
         if len(named) >= 2 and not re.search(r"哪|谁|什么", named):
             return named
     return None
@@ -124,7 +133,11 @@ def used_indicator(text: str) -> str | None:
 def asks_where_used(text: str) -> bool:
     """The question asks which tables or projects list an indicator (哪些项目设了X这类指标),
     not only how it is worded."""
-    return bool(_WORDING_WHERE.search(text)) and not _WORDING_HOW.search(text)
+    if _WORDING_HOW.search(text) or _ROWS_COUNTED.search(text):
+        return False
+    return bool(_WORDING_WHERE.search(text)) or bool(
+        _USED_WHERE.search(text) and _INDICATOR_SHAPE.search(text)
+    )
 
 
 def list_intent(text: str, intent: str) -> str:
@@ -155,6 +168,8 @@ def list_intent(text: str, intent: str) -> str:
         if _WORDING_WHERE.search(text) and (
             _INDICATOR_SHAPE.search(text) or not _MONEY.search(text)
         ):
+            return "indicator_wording"
+        if _USED_WHERE.search(text) and asks_where_used(text):
             return "indicator_wording"
     if request and _DRAFT_OBJECT.search(text) and intent != "drafting":
         return "drafting"

@@ -186,3 +186,31 @@ def test_scope_which_regions_finds_programmes_by_what_they_give(
     names = {p.project for p in answer.projects}
     assert listed <= names
     assert not names & left_out
+
+
+# --- which places published tables (pass 14; the blind set's B13-11) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "regions"),
+    [
+        ("宁夏那边有哪几个县公开了项目绩效目标表？各是什么项目？", {"平罗县", "盐池县"}),
+        ("天津有哪些区公开了绩效目标表", {"天津市西青区"}),
+    ],
+)
+def test_which_places_published_tables_lists_the_scopes_projects(engine, question, regions):
+    """公开了项目绩效目标表 asks which documents the scope holds, not a topic named 公开: every
+    project of the places within the named province, by region (before: 未找到)."""
+    answer = answer_question(engine, question)
+    assert answer.found, answer.text
+    assert {p.region for p in answer.projects} == regions
+    assert answer.extra["items"] == sum(
+        1 for p in engine.store.projects.values() if p.region in regions
+    )
+
+
+def test_which_towns_published_tables_names_them(web_engine):
+    answer = answer_question(web_engine, "重庆有哪些镇发布了绩效目标表？都是什么项目")
+    assert answer.found, answer.text
+    assert "五桂镇" in answer.text and "圣灯山镇" in answer.text
+    assert "金安" not in answer.text  # 公开赛 of Anhui is no 公开 of a table

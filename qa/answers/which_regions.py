@@ -15,11 +15,13 @@ first).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ..context import QAContext
 from ..evidence import ProjectMatch, names_topic, projects_about
 from ..question import Understanding
+from ..question.lists import asks_documents
 from ..sources import Sources
 from .aggregate import answer_scope_projects
 from .format import LISTED_PROJECTS, NO_REGION, SHOWN_REGIONS, more_names, project_amount, wan
@@ -32,8 +34,10 @@ SHOWN_PER_REGION = 10
 def answer_which_regions(ctx: QAContext, u: Understanding) -> Answer | None:
     """The which-regions answer, or None when no project is about the topic; the projects of
     the named scope when the question names no topic (平罗县有哪些项目)."""
-    if not names_topic(ctx, u) and (u.regions or u.years):
-        return answer_scope_projects(ctx, u)
+    if (u.regions or u.years) and asks_documents(u.question):
+        return answer_scope_projects(ctx, replace(u, phrases=(), topic=""))  # every project
+    if (u.regions or u.years) and not names_topic(ctx, u):
+        return answer_scope_projects(ctx, u)  # 平罗县有哪些项目
     found = projects_about(ctx, u)
     if not found:
         return None

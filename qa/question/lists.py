@@ -75,6 +75,12 @@ _WHICH_REGIONS = re.compile(
     r"|各(县|区|县区|区县|地|地方|镇)[^，。？?]{0,6}(分别|都)"
 )
 _LOOKUPS = ("amount_lookup", "indicator_value", "search")
+# which places published tables (重庆那边有哪几个镇公开了项目绩效目标表, 湖南哪些县的表在库里):
+# the scope's projects, not a topic
+_DOCUMENTS_ASKED = re.compile(
+    r"(公开|发布|上传|披露|报送|收录)了?[^，。？?]{0,8}(目标表|表格?|文件|文档)"
+    r"|(表|文件|文档)(在|收)[^，。？?]{0,3}(库|语料)"
+)
 
 
 # the indicator a where-used question names (X): 把X列成了指标, X被哪些地方列进指标, 设了X这类
@@ -130,6 +136,11 @@ def used_indicator(text: str) -> str | None:
     return None
 
 
+def asks_documents(text: str) -> bool:
+    """The question asks which places published tables (哪几个镇公开了项目绩效目标表)."""
+    return bool(_DOCUMENTS_ASKED.search(text)) and "哪" in text
+
+
 def asks_where_used(text: str) -> bool:
     """The question asks which tables or projects list an indicator (哪些项目设了X这类指标),
     not only how it is worded."""
@@ -173,6 +184,6 @@ def list_intent(text: str, intent: str) -> str:
             return "indicator_wording"
     if request and _DRAFT_OBJECT.search(text) and intent != "drafting":
         return "drafting"
-    if intent in _LOOKUPS and _WHICH_REGIONS.search(text):
+    if intent in _LOOKUPS and (_WHICH_REGIONS.search(text) or asks_documents(text)):
         return "which_regions_fund"
     return intent

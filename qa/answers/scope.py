@@ -30,6 +30,8 @@ _ORG = re.compile(
 )
 _LEADING = re.compile(r"^(?:[，,\s]|(?:19|20)?\d{2}年(?:度)?|的|省|市|县|区)*")
 _NOT_ORG = re.compile(r"^(?:哪个|哪些|各|本|该|这个|那个|全)")
+# a verb ending in an office's character (举办, 承办, 查处): no department's name
+_VERB_TAIL = re.compile(r"(?:举|承|主|协|创|开|兴|督|操|代|包|筹|查|严)(?:办|处)$")
 SHOWN = 8
 MAX_ORG = 16  # chars of a department's name
 PRINTED_TAIL = 4  # chars: a shorter tail (办公厅) names too many
@@ -129,6 +131,8 @@ def org_mentions(u: Understanding, tokenizer: Tokenizer, shortest: int = 3) -> l
     mention = text[: ends[0]]
     if any(t in ASK_WORDS or t in STOP_WORDS for t in tokenizer.cut(mention)):
         return []  # 律师值班费聘请几个律所 asks about a project, it names no department
+    if _VERB_TAIL.search(mention):
+        return []  # 普法宣传举办一场活动: 举办 is done, not a 办 (office)
     return [mention]
 
 

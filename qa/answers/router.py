@@ -14,6 +14,7 @@ answer says 未找到.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from index.search import Filters
@@ -21,6 +22,7 @@ from index.search import Filters
 from ..context import QAContext
 from ..evidence.fits import one_question
 from ..question import Understanding, check_text
+from ..question.asks import asks_of
 from ..sources import Sources
 from .aggregate import answer_aggregate
 from .compute import (
@@ -86,6 +88,29 @@ def answer_question(engine, question: str) -> Answer:
     """
     text = check_text(question)
     ctx = QAContext.of(engine)
+    answer = _answer_one(ctx, text)
+    asked = _each_asked(text)
+    if len(asked) < 2 or answer.intent not in _ONE_FIGURE or "actual" in asks_of(text):
+        return answer  # 计划多少，实际多少 asks one row's target and actual
+    # 西青抚恤金多少，社区矫正经费多少: each clause asking a figure, answered in the scope the
+    # question sets, from one document; the whole question's answer when they are no more
+    parts: list[Answer] = []
+    seen: set = set()
+    for clause in asked:
+        part = _answer_one(ctx, clause)
+        if not part.found or part.intent not in _ONE_FIGURE:
+            continue
+        if parts and not _docs(part) & _docs(parts[0]):
+            continue
+        records = _records(part)
+        if records and records[0] in seen:
+            continue
+        seen.update(records)
+        parts.append(part)
+    return _joined(text, parts) if len(parts) >= 2 else answer
+
+
+def _answer_one(ctx: QAContext, text: str) -> Answer:
     u = scoped(ctx, ctx.understand(text))
     with one_question():
         for answerer in (*SCOPE_ANSWERERS, *ASK_ANSWERERS, ANSWERERS[u.intent], *FALLBACKS):
@@ -93,6 +118,59 @@ def answer_question(engine, question: str) -> Answer:
             if answer is not None:
                 return for_place_not_held(ctx, u, with_other_years(ctx, u, answer))
         return not_found_general(ctx, u)
+
+
+# one figure asked per clause: 西青抚恤金多少，社区矫正经费多少 (not 各多少, 一共, lists)
+_ONE_FIGURE = ("amount_lookup", "indicator_value", "lookup", "search")
+_CLAUSE_MARK = re.compile(r"[，,；;？?。！!]+")
+_ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|啥|什么")
+_LISTS_OR_SUMS = re.compile(r"哪些|哪几|各|分别|一共|合计|加起来|总共|比|差")
+
+
+def _each_asked(question: str) -> list[str]:
+    """The clauses of a question that each ask one figure, each with the clauses before the
+    first of them that set its scope (秀山社工经费，聘多少名，单价多少 → 秀山社工经费，聘多少名;
+    秀山社工经费，单价多少); a clause naming no subject of its own (社区的呢) is not one."""
+    clauses = [c.strip() for c in _CLAUSE_MARK.split(question) if c.strip()]
+    if _LISTS_OR_SUMS.search(question):
+        return []
+    asking = [i for i, c in enumerate(clauses) if _ASKS_FIGURE.search(c) and len(c) >= 4]
+    if len(asking) < 2:
+        return []
+    scope = "，".join(clauses[: asking[0]])
+    return [f"{scope}，{clauses[i]}" if scope else clauses[i] for i in asking]
+
+
+def _records(answer: Answer) -> list[tuple]:
+    """The records an answer states, as (doc, line) or (doc, project)."""
+    found = [(i.doc, i.line) for i in answer.indicators]
+    found += [(p.doc, p.project) for p in answer.projects]
+    return found or [("text", answer.text)]
+
+
+def _docs(answer: Answer) -> set:
+    return (
+        {i.doc for i in answer.indicators}
+        | {p.doc for p in answer.projects}
+        | {s.doc for s in answer.sources}
+    )
+
+
+def _joined(question: str, parts: list[Answer]) -> Answer:
+    """Each clause's answer, in the question's order, as one answer."""
+    text = "\n".join(f"{n}. {p.text}" for n, p in enumerate(parts, 1))
+    return Answer(
+        question=question,
+        intent=parts[0].intent,
+        text=text,
+        projects=tuple(dict.fromkeys(x for p in parts for x in p.projects)),
+        indicators=tuple(dict.fromkeys(x for p in parts for x in p.indicators)),
+        facts=tuple(dict.fromkeys(x for p in parts for x in p.facts)),
+        sources=tuple(dict.fromkeys(x for p in parts for x in p.sources)),
+        value=parts[0].value,
+        unit=parts[0].unit,
+        extra={"asked": len(parts)},
+    )
 
 
 def not_found(ctx: QAContext, u: Understanding) -> Answer:

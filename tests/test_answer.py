@@ -706,6 +706,21 @@ def test_own_question_asking_several_figures_on_real_tables_passes(real_engine, 
     _each_asked_passes(real_engine, item)
 
 
+def test_each_clause_keeps_the_place_the_question_names():
+    from qa.answers.router import _each_asked
+
+    assert _each_asked("西青抚恤金多少，社区矫正经费多少？", ("西青",)) == [
+        "西青抚恤金多少",
+        "西青社区矫正经费多少",
+    ]
+    assert _each_asked("秀山社工经费，聘多少名，单价多少？", ("秀山",)) == [
+        "秀山社工经费，聘多少名",
+        "秀山社工经费，单价多少",
+    ]
+    assert _each_asked("平罗县有几个项目", ("平罗县",)) == []
+    assert _each_asked("西青和秀山的法律援助各多少，合计多少", ()) == []  # a list: the aggregates'
+
+
 def test_one_rows_target_and_actual_is_one_ask_not_two(real_engine):
     """计划多少，实际做到多少 asks one row's target and actual: one answer, not two clauses."""
     answer = answer_question(real_engine, "大英民政孤儿助学金的资金执行率，计划多少，实际做到多少")

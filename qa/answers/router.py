@@ -89,7 +89,7 @@ def answer_question(engine, question: str) -> Answer:
     text = check_text(question)
     ctx = QAContext.of(engine)
     answer = _answer_one(ctx, text)
-    asked = _each_asked(text)
+    asked = _each_asked(text, ctx.understand(text).region_words)
     if len(asked) < 2 or answer.intent not in _ONE_FIGURE or "actual" in asks_of(text):
         return answer  # 计划多少，实际多少 asks one row's target and actual
     # 西青抚恤金多少，社区矫正经费多少: each clause asking a figure, answered in the scope the
@@ -127,10 +127,12 @@ _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|啥|什么")
 _LISTS_OR_SUMS = re.compile(r"哪些|哪几|各|分别|一共|合计|加起来|总共|比|差")
 
 
-def _each_asked(question: str) -> list[str]:
+def _each_asked(question: str, places: tuple[str, ...] = ()) -> list[str]:
     """The clauses of a question that each ask one figure, each with the clauses before the
     first of them that set its scope (秀山社工经费，聘多少名，单价多少 → 秀山社工经费，聘多少名;
-    秀山社工经费，单价多少); a clause naming no subject of its own (社区的呢) is not one."""
+    秀山社工经费，单价多少) and the places the question names when the clause names none
+    (西青抚恤金多少，社区矫正经费多少 → 西青社区矫正经费多少); a clause naming no subject of its
+    own (社区的呢) is not one."""
     clauses = [c.strip() for c in _CLAUSE_MARK.split(question) if c.strip()]
     if _LISTS_OR_SUMS.search(question):
         return []
@@ -138,7 +140,13 @@ def _each_asked(question: str) -> list[str]:
     if len(asking) < 2:
         return []
     scope = "，".join(clauses[: asking[0]])
-    return [f"{scope}，{clauses[i]}" if scope else clauses[i] for i in asking]
+    out = []
+    for i in asking:
+        clause = clauses[i]
+        if places and not any(p in scope or p in clause for p in places):
+            clause = "".join(places) + clause
+        out.append(f"{scope}，{clause}" if scope else clause)
+    return out
 
 
 def _records(answer: Answer) -> list[tuple]:

@@ -89,9 +89,9 @@ def answer_question(engine, question: str) -> Answer:
     text = check_text(question)
     ctx = QAContext.of(engine)
     answer = _answer_one(ctx, text)
-    asked = _each_asked(text, ctx.understand(text).region_words)
-    if len(asked) < 2 or answer.intent not in _ONE_FIGURE or "actual" in asks_of(text):
-        return answer  # 计划多少，实际多少 asks one row's target and actual
+    if len(_each_asked(text)) < 2 or answer.intent not in _ONE_FIGURE or "actual" in asks_of(text):
+        return answer  # one figure asked; 计划多少，实际多少 asks one row's target and actual
+    asked = _each_asked(text, ctx.understand(text).region_words)  # read again only here
     # 西青抚恤金多少，社区矫正经费多少: each clause asking a figure, answered in the scope the
     # question sets, from one document; the whole question's answer when they are no more
     parts: list[Answer] = []

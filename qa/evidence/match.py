@@ -24,7 +24,7 @@ from index.text import compact, folded_from, normalize_text, text_cache
 from ..question import FoldedTexts, Understanding
 from ..question.lexicon import Lexicon, term_key
 from ..question.words import ASK_WORDS
-from .records import Facets, Record, facets_of
+from .records import PER_UNITS, Facets, Record, facets_of
 
 HEADLINE_BONUS = 0.6
 NAMED_BONUS = 0.6
@@ -40,7 +40,7 @@ _QUANTITY_WORD = re.compile(r"^(?:多少|几)(?:个|名|位)?")
 # a rate said per unit (一个人, 每个村): the value prints the unit (元/人, 70个行政村); 每人每月
 # and 一年 stay (labels print 每人每月生活补助; the records of a year's figure imply 一年)
 _PER_UNIT_SAID = re.compile(
-    r"(?<![零一二三四五六七八九十百千两0-9])(?:每个|一个)(?=[人年月天日次件册场户亩村所名])"
+    rf"(?<![零一二三四五六七八九十百千两0-9])(?:每个|一个)(?=(?:{PER_UNITS}))"
 )
 # 村里的, 市里每个村, 调解费里: a word ending in 里 after a place or a body says where (not
 # 公里, 邻里, 百里)

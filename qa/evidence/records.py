@@ -42,7 +42,9 @@ ACTUAL_WORDS = "计划 实际 实际完成 完成 做到 执行 年度指标值"
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 # a value printed per unit: 元/人/年, 每件1000元, 8元/册
 _MONEY_PER_UNIT = re.compile(r"(?:元|万)\s*(?:/|每)|每\s*\S{1,2}\s*\d[\d,.]*\s*(?:元|万)")
-_PER_UNIT = re.compile(r"(?:/|每)\s*(人次|人|年|月|天|日|次|件|册|场|户|亩|村|所|名|期|批)")
+# the units a rate is said per (元/人/年, 每件, 一个人, 每个村): read in values and in questions
+PER_UNITS = "人次|人|年|月|天|日|次|件|册|场|户|亩|村|所|名|期|批"
+_PER_UNIT = re.compile(rf"(?:/|每)\s*({PER_UNITS})")
 _HAS_NUMBER = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|千元|元|万人次|万人|人次|人|名|个|辆|家|项|次|场|%|％|户|所|台|套)"
 )

@@ -16,8 +16,10 @@ from conftest import DATA
 
 from index.schema import IndicatorRow
 from qa.answers import answer_question
-from qa.answers.tables import falls_short
+from qa.answers.tables import falls_short, reason_of
 from qa.evaluate import load_questions
+from qa.evidence.records import per_unit_words
+from qa.question.asks import asks_of
 
 BUDGET = (
     """某丁县财政局2024年部门预算公开
@@ -378,3 +380,40 @@ def test_own_self_evaluation_question_on_real_tables_passes(real_engine, item):
         assert re.sub(r"[\s,，]", "", figure) in text, figure
     for absent in item["answer"].get("absent", []):
         assert absent not in answer.text
+
+
+def test_a_question_across_tables_is_not_one_tables_rows(lines_engine):
+    """哪些项目未达到预期目标 asks across tables: never one table's 未达到 rows."""
+    answer = answer_question(lines_engine, "哪些项目未达到预期目标？")
+    assert "中实际未达到目标的指标有" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("printed", "reason"),
+    [("—", ""), ("／", ""), ("无偏差", ""), ("0", ""), ("油价上涨", "油价上涨")],
+)
+def test_a_reason_cell_that_gives_none_is_not_a_reason(printed, reason):
+    row = IndicatorRow(
+        "r", "d", 1, None, None, "x", "1", "1", actual="1", extra=(("reason", printed),)
+    )
+    assert reason_of(row) == reason
+
+
+@pytest.mark.parametrize(
+    ("question", "ask"),
+    [
+        ("资金执行率年初目标多少，差了几个点", "difference"),
+        ("为啥没达到，原因写的啥", "actual"),
+        ("预算执行得怎么样", "execution"),
+        ("年初预算是多少，还剩多少没花", "execution"),
+    ],
+)
+def test_the_self_evaluation_forms_a_question_asks(question, ask):
+    assert ask in asks_of(question)
+
+
+def test_a_price_per_unit_answers_its_standard_words_and_a_frequency_does_not():
+    assert per_unit_words("300元/人/年").split() == ["每人", "每年", "标准", "单价", "人均"]
+    assert per_unit_words("8元/册") == "每册 标准 单价"
+    for frequency in ("4次/年", "50人/次", "1期/月"):
+        assert per_unit_words(frequency) == ""

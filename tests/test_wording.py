@@ -488,6 +488,8 @@ def test_own_indicator_users_question_on_real_tables_passes(real_engine, item):
         ("哪些单位用了无人机", None),
         ("哪些项目用到了群众满意度这个指标", "群众满意度"),
         ("指标名称叫受援人满意度的，有哪些项目", "受援人满意度"),
+        ("哪些表里用到了群众满意度≥90%", "群众满意度"),  # a target said after the name
+        ("服务对象满意度方面，哪些项目拿它当指标", "服务对象满意度"),  # 方面 only points at it
         ("哪些县安排了社区矫正的钱", None),  # money, not an indicator
     ],
 )
